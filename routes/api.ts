@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import { authenticateApi, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
+import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
+import { asyncRoute } from '../src/adapters/http/async-route';
+import type { AdminCheck } from '../src/domain/tenancy/admin-check';
+
+export interface ApiRouterDeps {
+  verifier: ConnectJwtVerifier;
+  adminCheck: AdminCheck;
+  appVersion: string;
+  /** Routers of the feature areas, mounted below /api/v1 (after authentication) and /api/v1/admin. */
+  userRouters?: Router[];
+  adminRouters?: Router[];
+}
+
+/**
+ * `/api/v1/**`: every call authenticated with a Connect JWT; `/api/v1/admin/**` also needs Jira's
+ * global ADMINISTER permission. Feature areas plug their routers in here.
+ */
+export function apiRouter(deps: ApiRouterDeps): Router {
+  const api = Router();
+  api.use(authenticateApi(deps.verifier));
+
+  api.get(
+    '/context',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.json({ accountId, siteUrl: tenant.baseUrl, isAdmin: await deps.adminCheck.isAdmin(tenant, accountId) });
+    }),
+  );
+  for (const router of deps.userRouters ?? []) api.use(router);
+
+  const admin = Router();
+  admin.use(requireJiraAdmin(deps.adminCheck));
+  admin.get('/installation', (_req, res) => {
+    const { tenant } = principalOf(res);
+    res.json({
+      siteUrl: tenant.baseUrl,
+      productType: tenant.productType,
+      installedAt: tenant.installedAt.toISOString(),
+      updatedAt: tenant.updatedAt.toISOString(),
+      appVersion: deps.appVersion,
+    });
+  });
+  for (const router of deps.adminRouters ?? []) admin.use(router);
+  api.use('/admin', admin);
+
+  const root = Router();
+  root.use('/api/v1', api);
+  return root;
+}

@@ -1,0 +1,142 @@
+import * as jwt from 'atlassian-jwt';
+import { TwofoldError } from '../../domain/errors';
+import type { Clock } from '../../domain/ports/clock';
+import { UnreachableError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../domain/ports/http-transport';
+import type { HostPermissionGateway } from '../../domain/tenancy/host-permissions';
+import type { Tenant } from '../../domain/tenancy/tenant';
+
+export interface HostUser {
+  accountId: string;
+  displayName: string;
+  emailAddress: string | null;
+  active: boolean;
+}
+
+export interface HostPage<T> {
+  values: T[];
+  startAt: number;
+  total: number;
+  isLast: boolean;
+}
+
+const JWT_VALIDITY_SECONDS = 180;
+
+/**
+ * Jira Cloud's REST API, called as the app: each request carries a JWT signed with the tenant's
+ * sharedSecret whose qsh binds it to that request. (ACE's user impersonation needs Atlassian's OAuth
+ * server, so Twofold asks about users instead of acting as them.)
+ * @see https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/
+ */
+export class JiraCloudHostClient implements HostPermissionGateway {
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly clock: Clock,
+    private readonly appKey: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async hasGlobalPermission(tenant: Tenant, accountId: string, permission: 'ADMINISTER'): Promise<boolean> {
+    const answer = await this.json<{ globalPermissions?: string[] }>(tenant, 'POST', '/rest/api/3/permissions/check', {
+      body: { accountId, globalPermissions: [permission] },
+    });
+    return answer?.globalPermissions?.includes(permission) ?? false;
+  }
+
+  async getUser(tenant: Tenant, accountId: string): Promise<HostUser | null> {
+    const user = await this.json<HostUser>(tenant, 'GET', '/rest/api/3/user', { query: { accountId }, allowNotFound: true });
+    return user ? { accountId: user.accountId, displayName: user.displayName, emailAddress: user.emailAddress ?? null, active: user.active } : null;
+  }
+
+  async groupMembers(tenant: Tenant, groupName: string, startAt: number, maxResults = 50): Promise<HostPage<HostUser>> {
+    const page = await this.json<HostPage<HostUser>>(tenant, 'GET', '/rest/api/3/group/member', {
+      query: { groupname: groupName, startAt: String(startAt), maxResults: String(maxResults), includeInactiveUsers: 'false' },
+    });
+    if (!page) throw new TwofoldError('upstream_error', `Jira returned no members for group ${groupName}.`);
+    return page;
+  }
+
+  /** The groups a user belongs to. @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-users/#api-rest-api-3-user-groups-get */
+  async userGroups(tenant: Tenant, accountId: string): Promise<string[] | null> {
+    const groups = await this.json<Array<{ name: string }>>(tenant, 'GET', '/rest/api/3/user/groups', { query: { accountId }, allowNotFound: true });
+    return groups ? groups.map((group) => group.name) : null;
+  }
+
+  /** Users of the site, a page at a time (includes app and inactive accounts; callers filter). */
+  async searchUsers(tenant: Tenant, startAt: number, maxResults: number): Promise<Array<HostUser & { accountType?: string }>> {
+    const users = await this.json<Array<HostUser & { accountType?: string }>>(tenant, 'GET', '/rest/api/3/users/search', {
+      query: { startAt: String(startAt), maxResults: String(maxResults) },
+    });
+    return (users ?? []).map((user) => ({
+      accountId: user.accountId,
+      displayName: user.displayName,
+      emailAddress: user.emailAddress ?? null,
+      active: user.active,
+      ...(user.accountType === undefined ? {} : { accountType: user.accountType }),
+    }));
+  }
+
+  async getUserProperty<T>(tenant: Tenant, accountId: string, key: string): Promise<T | null> {
+    const property = await this.json<{ value: T }>(tenant, 'GET', `/rest/api/3/user/properties/${encodeURIComponent(key)}`, {
+      query: { accountId },
+      allowNotFound: true,
+    });
+    return property ? property.value : null;
+  }
+
+  async setUserProperty(tenant: Tenant, accountId: string, key: string, value: unknown): Promise<void> {
+    await this.json(tenant, 'PUT', `/rest/api/3/user/properties/${encodeURIComponent(key)}`, { query: { accountId }, body: value });
+  }
+
+  async deleteUserProperty(tenant: Tenant, accountId: string, key: string): Promise<void> {
+    await this.json(tenant, 'DELETE', `/rest/api/3/user/properties/${encodeURIComponent(key)}`, { query: { accountId }, allowNotFound: true });
+  }
+
+  private async json<T>(
+    tenant: Tenant,
+    method: HttpMethod,
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown; allowNotFound?: boolean },
+  ): Promise<T | null> {
+    const query = new URLSearchParams(options.query ?? {}).toString();
+    const pathAndQuery = query ? `${path}?${query}` : path;
+    const response = await this.send(tenant, method, pathAndQuery, options.body);
+    if (response.status === 404 && options.allowNotFound) return null;
+    if (response.status < 200 || response.status >= 300) {
+      throw new TwofoldError('upstream_error', `Jira answered ${method} ${path} with HTTP ${response.status}.`, {
+        details: { status: response.status, path },
+      });
+    }
+    if (response.status === 204 || response.body.length === 0) return null;
+    return JSON.parse(response.body) as T;
+  }
+
+  private async send(tenant: Tenant, method: HttpMethod, pathAndQuery: string, body: unknown): Promise<HttpResponse> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const url = `${tenant.baseUrl.replace(/\/+$/, '')}${pathAndQuery}`;
+    const token = jwt.encodeSymmetric(
+      {
+        iss: this.appKey,
+        iat: now,
+        exp: now + JWT_VALIDITY_SECONDS,
+        qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl(method, url), false, tenant.baseUrl),
+      },
+      tenant.sharedSecret,
+    );
+    const headers: Record<string, string> = { Authorization: `JWT ${token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      return await this.transport.send({
+        method,
+        url,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: this.timeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof UnreachableError) {
+        throw new TwofoldError('host_unreachable', `Jira at ${new URL(tenant.baseUrl).host} could not be reached (${error.reason}).`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

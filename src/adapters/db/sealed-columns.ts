@@ -1,0 +1,65 @@
+/**
+ * Every column that holds a value sealed with SecretBox, with how its sealing context is derived
+ * from the row. `npm run rotate-master-key` walks this list to re-seal under the current key; a
+ * migration that adds a sealed column adds it here too. Contexts must match what the repositories use.
+ */
+export interface SealedColumn {
+  table: string;
+  /** Columns that identify a row (used in the UPDATE's WHERE). */
+  keyColumns: string[];
+  column: string;
+  context(row: Record<string, unknown>): string;
+}
+
+export const tenantSharedSecretContext = (clientKey: string) => `tenant.sharedSecret:${clientKey}`;
+export const tenantSettingContext = (clientKey: string, key: string) => `tenant.setting:${clientKey}:${key}`;
+/** A TOTP seed is bound to its tenant, user and credential: copied into another row, it does not open. */
+export const totpSecretContext = (clientKey: string, accountId: string, credentialId: string) =>
+  `totp.secret:${clientKey}:${accountId}:${credentialId}`;
+
+/** The connector's secrets, each bound to its tenant and column. */
+export const CONNECTOR_SEALED_COLUMNS = {
+  privateKeyPem: 'private_key_sealed',
+  accessToken: 'access_token_sealed',
+  tokenSecret: 'token_secret_sealed',
+  basicSecret: 'basic_secret_sealed',
+} as const;
+export const connectorSecretContext = (clientKey: string, column: string) => `connector.${column}:${clientKey}`;
+/** A request token's secret is bound to its tenant and authorization attempt (the state's hash). */
+export const connectorRequestTokenSecretContext = (clientKey: string, stateHash: string) =>
+  `connector.request_token_secret:${clientKey}:${stateHash}`;
+
+export const SEALED_COLUMNS: SealedColumn[] = [
+  {
+    table: 'tenants',
+    keyColumns: ['client_key'],
+    column: 'shared_secret_sealed',
+    context: (row) => tenantSharedSecretContext(String(row.client_key)),
+  },
+  {
+    table: 'tenant_settings',
+    keyColumns: ['client_key', 'key'],
+    column: 'value',
+    context: (row) => tenantSettingContext(String(row.client_key), String(row.key)),
+  },
+  {
+    table: 'totp_credentials',
+    keyColumns: ['client_key', 'account_id', 'id'],
+    column: 'secret_sealed',
+    context: (row) => totpSecretContext(String(row.client_key), String(row.account_id), String(row.id)),
+  },
+  ...Object.values(CONNECTOR_SEALED_COLUMNS).map(
+    (column): SealedColumn => ({
+      table: 'connectors',
+      keyColumns: ['client_key'],
+      column,
+      context: (row) => connectorSecretContext(String(row.client_key), column),
+    }),
+  ),
+  {
+    table: 'connector_authorizations',
+    keyColumns: ['client_key', 'state_hash'],
+    column: 'request_token_secret_sealed',
+    context: (row) => connectorRequestTokenSecretContext(String(row.client_key), String(row.state_hash)),
+  },
+];

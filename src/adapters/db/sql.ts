@@ -1,0 +1,160 @@
+import type { Sequelize } from 'sequelize';
+import { beforeDatabaseCloses } from './database';
+
+type Params = Record<string, unknown>;
+
+interface SqliteStatement {
+  finalize(callback: () => void): void;
+  all(params: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
+  run(params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): void;
+}
+
+interface SqliteConnection {
+  prepare(sql: string, callback: (error: Error | null) => void): SqliteStatement;
+}
+
+interface PgConnection {
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+interface Compiled {
+  text: string;
+  names: string[];
+}
+
+/**
+ * Plain parameterised SQL on the driver connection of Sequelize's own pool, for the few statements on
+ * the verification hot path (`POST /api/v1/me/verify` runs four or five of them).
+ *
+ * Why not `sequelize.query`: per statement it builds and formats an Error stack (through source maps
+ * when run with tsx), parses the SQL for replacements, wraps SQLite calls in `serialize()` and
+ * post-processes results, which costs three to four times the statement itself. Here a statement is
+ * compiled once (`:name` placeholders become `?` or `$n`), values are bound by the driver (never
+ * concatenated), and the connection comes from and goes back to the same pool through Sequelize's
+ * public `connectionManager`, so pool limits, SQLite's pragmas and Postgres' search_path all apply.
+ *
+ * Values: dates are written as Sequelize writes DATE columns (SQLite: `YYYY-MM-DD HH:MM:SS.mmm +00:00`
+ * text; Postgres: timestamptz); read back, SQLite dates are text and Postgres BIGINTs are strings,
+ * which the repositories convert (models/mfa-models.ts `toDate`, `toNumber`).
+ */
+const instances = new WeakMap<Sequelize, Sql>();
+
+export class Sql {
+  private readonly compiled = new Map<string, Compiled>();
+  /**
+   * SQLite statements prepared once per connection: node-sqlite3's `db.run(sql)` prepares and
+   * finalizes a new statement on every call, which was the largest single cost of verify under load.
+   * A prepared statement queues concurrent uses and resets itself between them.
+   */
+  private readonly prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+  private readonly openStatements = new Set<SqliteStatement>();
+  private readonly postgres: boolean;
+
+  private constructor(private readonly sequelize: Sequelize) {
+    this.postgres = sequelize.getDialect() === 'postgres';
+    if (!this.postgres) beforeDatabaseCloses(sequelize, () => this.finalizeStatements());
+  }
+
+  /** One instance per database, so that its prepared statements are shared by every repository. */
+  static for(sequelize: Sequelize): Sql {
+    let sql = instances.get(sequelize);
+    if (!sql) {
+      sql = new Sql(sequelize);
+      instances.set(sequelize, sql);
+    }
+    return sql;
+  }
+
+  /** SQLite refuses to close with statements still prepared. */
+  private async finalizeStatements(): Promise<void> {
+    const all = [...this.openStatements];
+    this.openStatements.clear();
+    await Promise.all(all.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+  }
+
+  async select<T extends object>(sql: string, params: Params): Promise<T[]> {
+    return (await this.execute(sql, params, 'rows')) as T[];
+  }
+
+  /** An UPDATE or DELETE; answers the number of rows it changed. */
+  async changed(sql: string, params: Params): Promise<number> {
+    return (await this.execute(sql, params, 'count')) as number;
+  }
+
+  /** An INSERT (or upsert) whose result is not needed. */
+  async insert(sql: string, params: Params): Promise<void> {
+    await this.execute(sql, params, 'count');
+  }
+
+  private async execute(sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
+    const { text, names } = this.compile(sql);
+    const values = names.map((name) => {
+      if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
+      return this.toDriver(params[name]);
+    });
+    const manager = this.sequelize.connectionManager;
+    const connection = (await manager.getConnection({ type: 'write' })) as unknown;
+    try {
+      if (this.postgres) {
+        const result = await (connection as PgConnection).query({ text, values });
+        return want === 'rows' ? result.rows : (result.rowCount ?? 0);
+      }
+      const statement = this.statement(connection as SqliteConnection, text);
+      if (want === 'rows') {
+        return await new Promise<unknown[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
+      }
+      return await new Promise<number>((resolve, reject) =>
+        statement.run(values, function (error) {
+          if (error) reject(error);
+          else resolve(this.changes);
+        }),
+      );
+    } finally {
+      manager.releaseConnection(connection as never);
+    }
+  }
+
+  private statement(connection: SqliteConnection, text: string): SqliteStatement {
+    let statements = this.prepared.get(connection);
+    if (!statements) {
+      statements = new Map();
+      this.prepared.set(connection, statements);
+    }
+    let statement = statements.get(text);
+    if (!statement) {
+      const cache = statements;
+      // A failed prepare also fails the queued call (its callback gets the error); forget the statement
+      // so that the next call prepares afresh.
+      const prepared: SqliteStatement = connection.prepare(text, (error) => {
+        if (!error) return;
+        cache.delete(text);
+        this.openStatements.delete(prepared);
+      });
+      statement = prepared;
+      statements.set(text, statement);
+      this.openStatements.add(statement);
+    }
+    return statement;
+  }
+
+  /** `:name` → `?` (SQLite) or `$n` (Postgres); `::type` casts are left alone. */
+  private compile(sql: string): Compiled {
+    const known = this.compiled.get(sql);
+    if (known) return known;
+    const names: string[] = [];
+    const text = sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) => {
+      names.push(name);
+      return this.postgres ? `$${names.length}` : '?';
+    });
+    const compiled = { text, names };
+    this.compiled.set(sql, compiled);
+    return compiled;
+  }
+
+  private toDriver(value: unknown): unknown {
+    if (value === undefined || value === null) return null;
+    if (value instanceof Date) return this.postgres ? value : value.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+    if (typeof value === 'boolean') return this.postgres ? value : value ? 1 : 0;
+    return value;
+  }
+}

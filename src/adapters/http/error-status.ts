@@ -1,0 +1,51 @@
+import type { ErrorCode } from '../../domain/errors';
+
+/** The one table from error code to HTTP status. `satisfies` makes a new code without a status a type error. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  token_expired: 401,
+  unknown_tenant: 401,
+  install_unauthorized: 401,
+  not_admin: 403,
+  forbidden: 403,
+  verification_required: 403,
+  invalid_code: 401,
+  code_reused: 401,
+  locked_out: 429,
+  not_enrolled: 409,
+  no_pending_enrollment: 409,
+  id_taken: 409,
+  invalid_policy: 400,
+  method_disabled: 403,
+  invalid_consumer_key: 400,
+  insecure_url: 400,
+  connector_not_configured: 409,
+  connector_needs_reauthorization: 409,
+  authorization_state_invalid: 400,
+  token_rejected: 502,
+  access_token_expired: 502,
+  signature_invalid: 502,
+  consumer_key_unknown: 502,
+  timestamp_refused: 502,
+  nonce_used: 502,
+  permission_unknown: 502,
+  permission_denied: 502,
+  parameter_absent: 502,
+  parameter_rejected: 502,
+  signature_method_rejected: 502,
+  version_rejected: 502,
+  unauthorized: 502,
+  unreachable: 502,
+  upstream_error: 502,
+  host_unreachable: 502,
+  service_unavailable: 503,
+  internal_error: 500,
+} as const satisfies Record<ErrorCode, number>;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}

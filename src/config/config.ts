@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of Twofold, read from the environment (see README "Configuration").
+ * Every consumer takes a `Config`; nothing else reads process.env (ACE excepted: it reads its own
+ * variables, which is why the loader checks those too).
+ */
+export type Mode = 'development' | 'production' | 'test';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  /** Public base URL of the app: the descriptor's baseUrl. No trailing slash. */
+  localBaseUrl: string;
+  databaseUrl: string;
+  /** The current 32-byte master key, then older keys that are still accepted for opening. */
+  masterKeys: { current: Buffer; previous: Buffer[] };
+  /** Where ACE fetches the RS256 keys of install hooks; undefined means Atlassian's CDN. */
+  connectKeysCdnUrl: string | undefined;
+  sandbox: { enabled: boolean; stateFile: string | undefined };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long an uninstalled tenant's data is kept before it is purged. */
+  uninstallGraceDays: number;
+  /** How long a verified tenant (its sharedSecret) is trusted from memory before it is read again. */
+  tenantCacheSeconds: number;
+  /** How long "is this user a Jira admin?" answers are kept. */
+  adminCheckCacheSeconds: number;
+}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(0);
+
+/** The raw variables, as strings, before cross-field rules. */
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
+  AC_LOCAL_BASE_URL: z.url({ protocol: /^https?$/, error: 'AC_LOCAL_BASE_URL must be an http(s) URL' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'DATABASE_URL must start with sqlite: or postgres://')
+    .default('sqlite:data/twofold.sqlite'),
+  TWOFOLD_MASTER_KEY: z.string().min(1).optional(),
+  TWOFOLD_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  CONNECT_KEYS_CDN_URL: z.url({ protocol: /^https?$/, error: 'CONNECT_KEYS_CDN_URL must be an http(s) URL' }).optional(),
+  TWOFOLD_SANDBOX: booleanFlag.optional(),
+  TWOFOLD_SANDBOX_STATE_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TWOFOLD_UNINSTALL_GRACE_DAYS: positiveInt('TWOFOLD_UNINSTALL_GRACE_DAYS').default(30),
+  TWOFOLD_TENANT_CACHE_SECONDS: positiveInt('TWOFOLD_TENANT_CACHE_SECONDS').max(300).default(30),
+  TWOFOLD_ADMIN_CACHE_SECONDS: positiveInt('TWOFOLD_ADMIN_CACHE_SECONDS').max(3600).default(60),
+  AC_OPTS: z.string().optional(),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;

@@ -1,0 +1,102 @@
+import type { Clock } from '../ports/clock';
+import type { Tenant, TenantRepository } from './tenant';
+
+interface Entry {
+  tenant: Tenant | null;
+  loadedAt: number;
+}
+
+export interface TenantCacheOptions {
+  /** How long a tenant read from the database is trusted. */
+  ttlSeconds: number;
+  /** How long "no such tenant" is remembered (forged `iss` values must not each cost a query). */
+  negativeTtlSeconds?: number;
+  /** At most this many entries; the oldest go first. */
+  maxEntries?: number;
+  /** A forced re-read of one tenant happens at most this often (see `refreshAfterMismatch`). */
+  minRefreshIntervalMs?: number;
+}
+
+/**
+ * Verified tenants kept in memory, so that authenticating a request costs no database read
+ * (ACE's own checkValidToken() reads the tenant on every request).
+ *
+ * It stays right across app instances three ways: install, reinstall and uninstall invalidate the
+ * entry here and, on Postgres, on every other instance through LISTEN/NOTIFY; entries expire after a
+ * short TTL in any case; and a signature that does not verify against a cached secret triggers one
+ * rate-limited re-read, so that a new sharedSecret from a reinstall elsewhere takes effect at once.
+ */
+export class TenantCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Tenant | null>>();
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly minRefreshIntervalMs: number;
+
+  constructor(
+    private readonly repository: TenantRepository,
+    private readonly clock: Clock,
+    options: TenantCacheOptions,
+  ) {
+    this.ttlMs = options.ttlSeconds * 1000;
+    this.negativeTtlMs = (options.negativeTtlSeconds ?? Math.min(options.ttlSeconds, 5)) * 1000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1000;
+  }
+
+  async get(clientKey: string): Promise<Tenant | null> {
+    const entry = this.entries.get(clientKey);
+    const now = this.clock.now().getTime();
+    if (entry && now - entry.loadedAt < (entry.tenant ? this.ttlMs : this.negativeTtlMs)) return entry.tenant;
+    return this.load(clientKey);
+  }
+
+  /**
+   * The cached secret did not verify a token: re-read once, unless the entry is fresh. Returns the
+   * re-read tenant, or null when nothing new can be learnt (so the caller refuses the token).
+   */
+  async refreshAfterMismatch(clientKey: string): Promise<Tenant | null> {
+    const entry = this.entries.get(clientKey);
+    if (entry && this.clock.now().getTime() - entry.loadedAt < this.minRefreshIntervalMs) return null;
+    const before = entry?.tenant?.sharedSecret;
+    const tenant = await this.load(clientKey);
+    return tenant && tenant.sharedSecret !== before ? tenant : null;
+  }
+
+  invalidate(clientKey: string): void {
+    this.entries.delete(clientKey);
+    this.loading.delete(clientKey);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.loading.clear();
+  }
+
+  private load(clientKey: string): Promise<Tenant | null> {
+    const inFlight = this.loading.get(clientKey);
+    if (inFlight) return inFlight; // one query for many concurrent requests of a tenant
+    const promise: Promise<Tenant | null> = this.repository
+      .findInstalled(clientKey)
+      .then((tenant) => {
+        // An invalidation while this read was in flight makes its answer stale: do not keep it.
+        if (this.loading.get(clientKey) === promise) this.remember(clientKey, tenant);
+        return tenant;
+      })
+      .finally(() => {
+        if (this.loading.get(clientKey) === promise) this.loading.delete(clientKey);
+      });
+    this.loading.set(clientKey, promise);
+    return promise;
+  }
+
+  private remember(clientKey: string, tenant: Tenant | null): void {
+    this.entries.delete(clientKey);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(clientKey, { tenant, loadedAt: this.clock.now().getTime() });
+  }
+}

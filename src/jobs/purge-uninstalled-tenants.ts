@@ -1,0 +1,34 @@
+import type { Logger } from '../adapters/logging/logger';
+import type { Clock } from '../domain/ports/clock';
+import type { TenantRepository } from '../domain/tenancy/tenant';
+
+const EVERY_MS = 6 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Uninstalling keeps a tenant's data for a grace period (an admin who reinstalls finds everything
+ * as it was); after it, the data is deleted. Runs shortly after start and every six hours. Each tenant
+ * is purged in one transaction, so a failure leaves it whole for the next run.
+ */
+export function startUninstalledTenantPurge(deps: { tenants: TenantRepository; clock: Clock; logger: Logger; graceDays: number }): { runOnce(): Promise<string[]>; stop(): void } {
+  const runOnce = async () => {
+    const cutoff = new Date(deps.clock.now().getTime() - deps.graceDays * DAY_MS);
+    const purged = await deps.tenants.purgeUninstalledBefore(cutoff);
+    if (purged.length > 0) deps.logger.info({ purged, graceDays: deps.graceDays }, 'purged the data of uninstalled tenants');
+    return purged;
+  };
+  const tick = () => {
+    runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'purging uninstalled tenants failed; will retry'));
+  };
+  const first = setTimeout(tick, 10_000);
+  const every = setInterval(tick, EVERY_MS);
+  first.unref();
+  every.unref();
+  return {
+    runOnce,
+    stop() {
+      clearTimeout(first);
+      clearInterval(every);
+    },
+  };
+}

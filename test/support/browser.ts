@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots land here (git-ignored); CI keeps them as artifacts of the run. */
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output', 'screenshots');
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/**
+ * Call in a `before` hook: skips the suite, with a printed notice, where Debian's chromium is not
+ * installed (CI installs it, so there every browser test runs).
+ */
+export function skipWithoutChromium(context: Mocha.Context): void {
+  if (chromiumAvailable()) return;
+  process.stdout.write(`  [notice] ${CHROMIUM_PATH} not found (apt-get install chromium): browser tests skipped\n`);
+  context.skip();
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
