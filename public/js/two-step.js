@@ -1,0 +1,255 @@
+/*
+ * "Two-step verification": status, set up (QR, base32, hex, confirm), backup codes shown once with an
+ * "I wrote them down" acknowledgement, new backup codes, replace and remove. Sensitive changes that
+ * the API answers with 403 verification_required ask for a code right here, then carry on.
+ * Every call goes through Twofold.api (context token from AP.context.getToken).
+ */
+(function () {
+  'use strict';
+  var root = document.querySelector('[data-two-step]');
+  if (!root) return;
+  var api = window.Twofold.api;
+  var me = null;
+  var shownCodes = [];
+  var resume = null; // what to do after a successful step-up
+  var resumeSection = 'on';
+
+  function $(selector) { return root.querySelector(selector); }
+  function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
+
+  function show(section) {
+    root.querySelectorAll('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+    root.setAttribute('data-state', section);
+    var focus = root.querySelector('[data-section="' + section + '"] input:not([type=checkbox]), [data-section="' + section + '"] h2');
+    if (focus && focus.tagName === 'INPUT') focus.focus();
+    if (window.AP && window.AP.resize) window.AP.resize();
+  }
+
+  function flash(kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); }
+  function clearFlash() { $('[data-flash]').hidden = true; }
+
+  function fieldError(name, message) {
+    var el = root.querySelector('[data-error="' + name + '"]');
+    el.textContent = message || '';
+    el.hidden = !message;
+  }
+
+  function formatTime(iso) {
+    if (!iso) return '';
+    var date = new Date(iso);
+    var sameDay = date.toDateString() === new Date().toDateString();
+    return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  }
+  function formatDate(iso) { return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : ''; }
+  function describeParams(p) {
+    var algorithm = { SHA1: 'SHA-1', SHA256: 'SHA-256', SHA512: 'SHA-512' }[p.algorithm] || p.algorithm;
+    return 'TOTP · ' + algorithm + ' · ' + p.digits + ' digits · ' + p.period + ' s';
+  }
+
+  function messageFor(error) {
+    switch (error.code) {
+      case 'invalid_code': return error.message;
+      case 'code_reused': return 'That code was already used. Wait for the next one from your app or token.';
+      case 'locked_out': return 'Too many wrong codes. Try again in ' + Math.ceil((error.retryAfter || 60) / 60) + ' minute(s).';
+      case 'invalid_request': return 'Type the code your app or token shows now.';
+      default: return error.message || 'Something went wrong. Try again.';
+    }
+  }
+
+  function load() {
+    return api.get('/api/v1/me').then(function (status) {
+      me = status;
+      render();
+    }, function (error) {
+      field('load-error').textContent = ' ' + (error.message || '');
+      show('error');
+    });
+  }
+
+  function render() {
+    if (!me.enrolled) {
+      field('required').hidden = !me.required;
+      show('off');
+      return;
+    }
+    field('id').textContent = me.twoFactorId;
+    field('totp').textContent = describeParams(me.totp) + (me.totp.confirmedAt ? ', since ' + formatDate(me.totp.confirmedAt) : '');
+    field('verified').textContent = me.verifiedUntil ? 'Until ' + formatTime(me.verifiedUntil) : 'Not verified in this session';
+    var left = me.backupCodes ? me.backupCodes.remaining : null;
+    var codesLeft = field('codes-left');
+    if (left === null) codesLeft.textContent = 'Backup codes are turned off on this site.';
+    else if (left === 0) codesLeft.textContent = 'No backup codes left. Generate new ones so that you are not locked out if you lose your phone or token.';
+    else codesLeft.textContent = left + (left === 1 ? ' code left.' : ' codes left.') + (left <= 3 ? ' Running low: generate new ones soon.' : '');
+    codesLeft.className = left !== null && left <= 3 ? 'tf-warning-text' : '';
+    $('[data-action="regenerate"]').hidden = left === null;
+    show('on');
+  }
+
+  // Runs `action`; if the API wants a fresh verification first, asks for a code, then runs it again.
+  function withStepUp(purpose, action, from) {
+    return action().catch(function (error) {
+      if (error.code !== 'verification_required') throw error;
+      resume = action;
+      resumeSection = from;
+      field('stepup-purpose').textContent = purpose;
+      $('#tf-stepup-code').value = '';
+      fieldError('stepup', '');
+      show('stepup');
+      return null;
+    });
+  }
+
+  function startSetup() {
+    clearFlash();
+    var body = {};
+    ['algorithm', 'digits', 'period'].forEach(function (name) {
+      var value = field(name) && field(name).value;
+      if (value) body[name] = name === 'algorithm' ? value : Number(value);
+    });
+    return withStepUp('set up a new app or token', function () {
+      return api.post('/api/v1/me/totp', body).then(showSetup);
+    }, me && me.enrolled ? 'on' : 'off');
+  }
+
+  function showSetup(enrollment) {
+    field('qr').src = enrollment.qrPng;
+    field('base32').textContent = enrollment.secretBase32Grouped;
+    field('hex').textContent = enrollment.secretHex;
+    field('label').textContent = enrollment.twoFactorId;
+    field('issuer').textContent = enrollment.issuer;
+    field('params').textContent = describeParams(enrollment);
+    var input = $('#tf-confirm-code');
+    input.value = '';
+    input.setAttribute('placeholder', enrollment.digits === 8 ? '12345678' : '123456');
+    fieldError('confirm', '');
+    show('setup');
+  }
+
+  function confirmSetup(event) {
+    event.preventDefault();
+    var code = $('#tf-confirm-code').value.trim();
+    if (!code) return fieldError('confirm', 'Type the code your app or token shows now.');
+    var button = event.submitter || $('[data-form="confirm"] [type=submit]');
+    button.disabled = true;
+    api.post('/api/v1/me/totp/confirm', { code: code }).then(function (result) {
+      // The key is not needed any more: take it off the page.
+      field('base32').textContent = '';
+      field('hex').textContent = '';
+      field('qr').removeAttribute('src');
+      shownCodes = result.backupCodes || [];
+      if (shownCodes.length === 0) return finish();
+      showCodes();
+    }, function (error) {
+      fieldError('confirm', error.code === 'no_pending_enrollment' ? error.message : messageFor(error));
+    }).then(function () { button.disabled = false; });
+  }
+
+  function showCodes() {
+    var list = field('codes');
+    list.textContent = '';
+    shownCodes.forEach(function (code) {
+      var item = document.createElement('li');
+      item.textContent = code;
+      list.appendChild(item);
+    });
+    field('ack').checked = false;
+    $('[data-action="finish"]').disabled = true;
+    show('codes');
+  }
+
+  function finish() {
+    shownCodes = [];
+    field('codes').textContent = '';
+    return load().then(function () {
+      flash('success', 'All set', 'From now on Jira asks for a code from your app or token after your password. Keep your backup codes safe.');
+    });
+  }
+
+  function copy(text, what) {
+    var done = function () { flash('success', what + ' copied', ''); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { flash('warning', 'Copying is blocked here', 'Select the text and copy it yourself.'); });
+    } else {
+      flash('warning', 'Copying is blocked here', 'Select the text and copy it yourself.');
+    }
+  }
+
+  function download() {
+    var text = (root.getAttribute('data-service-name') || 'Jira') + ' backup codes (each works once)\n\n' + shownCodes.join('\n') + '\n';
+    var link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    link.download = 'backup-codes.txt';
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+
+  function regenerate() {
+    clearFlash();
+    return withStepUp('make new backup codes', function () {
+      return api.post('/api/v1/me/backup-codes').then(function (result) {
+        shownCodes = result.backupCodes;
+        showCodes();
+      });
+    }, 'on');
+  }
+
+  function remove() {
+    clearFlash();
+    return withStepUp('remove two-step verification', function () {
+      return api.del('/api/v1/me/totp').then(function () {
+        return load().then(function () { flash('info', 'Two-step verification is off', 'Your app or token and your backup codes no longer work here.'); });
+      });
+    }, 'on');
+  }
+
+  function submitStepUp(event) {
+    event.preventDefault();
+    var code = $('#tf-stepup-code').value.trim();
+    if (!code) return fieldError('stepup', 'Type the code your app or token shows now.');
+    var button = event.submitter || $('[data-form="stepup"] [type=submit]');
+    button.disabled = true;
+    api.post('/api/v1/me/verify', { code: code }).then(function () {
+      var action = resume;
+      resume = null;
+      return action ? action() : load();
+    }, function (error) {
+      fieldError('stepup', messageFor(error));
+    }).catch(function (error) {
+      show(resumeSection);
+      flash('error', 'That did not work', error.message);
+    }).then(function () { button.disabled = false; });
+  }
+
+  function fail(error) { flash('error', 'That did not work', error.message || 'Try again.'); }
+
+  root.addEventListener('click', function (event) {
+    var target = event.target.closest('[data-action], [data-copy]');
+    if (!target) return;
+    var copyField = target.getAttribute('data-copy');
+    if (copyField) return copy(field(copyField).textContent.replace(/\s+/g, ''), 'Key');
+    switch (target.getAttribute('data-action')) {
+      case 'reload': show('loading'); load(); break;
+      case 'start': case 'replace': startSetup().catch(fail); break;
+      case 'cancel-setup':
+        api.del('/api/v1/me/totp/pending').catch(function () {}).then(load);
+        break;
+      case 'copy-codes': copy(shownCodes.join('\n'), 'Backup codes'); break;
+      case 'download-codes': download(); break;
+      case 'finish': finish().catch(fail); break;
+      case 'regenerate': regenerate().catch(fail); break;
+      case 'remove':
+        field('remove-required').hidden = !(me && me.required);
+        show('remove-confirm');
+        break;
+      case 'remove-confirmed': remove().catch(function (error) { show('on'); fail(error); }); break;
+      case 'back': resume = null; render(); break;
+    }
+  });
+  field('ack').addEventListener('change', function () { $('[data-action="finish"]').disabled = !field('ack').checked; });
+  $('[data-form="confirm"]').addEventListener('submit', confirmSetup);
+  $('[data-form="stepup"]').addEventListener('submit', submitStepUp);
+
+  load();
+})();

@@ -1,0 +1,144 @@
+/*
+ * "Verify it's you": a code from the app or token, or a backup code. Clear messages for a wrong code
+ * (with the attempts left), a code already used, and a lockout (with the time to wait, counting down).
+ */
+(function () {
+  'use strict';
+  var root = document.querySelector('[data-verify]');
+  if (!root) return;
+  var api = window.Twofold.api;
+  var form = root.querySelector('[data-form="verify"]');
+  var input = root.querySelector('#tf-code');
+  var submit = form.querySelector('[type=submit]');
+  var toggle = root.querySelector('[data-action="toggle-backup"]');
+  var message = root.querySelector('[data-message]');
+  var backupMode = false;
+  var lockTimer = null;
+  // The user's own app or token settings, once GET /api/v1/me has told them.
+  var totp = null;
+
+  function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
+  function show(section) {
+    root.querySelectorAll('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+    root.querySelector('.tf-verify-card').hidden = section !== null;
+    root.setAttribute('data-state', section || 'ready');
+    if (window.AP && window.AP.resize) window.AP.resize();
+  }
+  function formatTime(date) {
+    var sameDay = date.toDateString() === new Date().toDateString();
+    return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  }
+  function say(kind, title, body, code) {
+    message.className = 'tf-banner tf-banner--' + kind;
+    message.querySelector('[data-message-title]').textContent = title;
+    message.querySelector('[data-message-body]').textContent = body || '';
+    message.setAttribute('data-code', code || '');
+    message.hidden = false;
+    if (window.AP && window.AP.resize) window.AP.resize();
+  }
+  function quiet() { message.hidden = true; message.setAttribute('data-code', ''); }
+  function digitsText(digits) { return digits ? digits + '-digit' : '6- or 8-digit'; }
+  function codeHint() {
+    return totp ? 'The ' + digitsText(totp.digits) + ' code changes every ' + totp.period + ' seconds.' : 'The 6- or 8-digit code changes every 30 or 60 seconds.';
+  }
+
+  function setBackupMode(on) {
+    backupMode = on;
+    toggle.setAttribute('aria-pressed', String(on));
+    toggle.textContent = on ? 'Use a code from your app or token' : 'Use a backup code instead';
+    field('label').textContent = on ? 'Backup code' : 'Code from your app or token';
+    field('hint').textContent = on ? 'One of the codes you saved when you set up two-step verification, like ABCDE-23456.' : codeHint();
+    input.setAttribute('inputmode', on ? 'text' : 'numeric');
+    input.setAttribute('autocomplete', on ? 'off' : 'one-time-code');
+    input.value = '';
+    quiet();
+    input.focus();
+  }
+
+  function lockFor(seconds) {
+    var until = new Date(Date.now() + seconds * 1000);
+    submit.disabled = true;
+    input.disabled = true;
+    clearInterval(lockTimer);
+    var tick = function () {
+      var left = Math.max(0, Math.ceil((until.getTime() - Date.now()) / 1000));
+      if (left === 0) {
+        clearInterval(lockTimer);
+        submit.disabled = false;
+        input.disabled = false;
+        say('info', 'You can try again now', 'Type the code your app or token shows now.', 'unlocked');
+        input.focus();
+        return;
+      }
+      var minutes = Math.floor(left / 60);
+      var wait = minutes > 0 ? minutes + ' min ' + (left % 60) + ' s' : left + ' s';
+      say('error', 'Too many wrong codes', 'For your safety, verification is paused. Try again in ' + wait + ' (at ' + formatTime(until) + ').', 'locked_out');
+    };
+    tick();
+    lockTimer = setInterval(tick, 1000);
+  }
+
+  function explain(error) {
+    switch (error.code) {
+      case 'invalid_code': {
+        var left = error.details && typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : null;
+        var body = backupMode ? 'Check the code and type it again; each backup code works once.'
+          : 'Check that you use the entry for this site and that the time on your phone or token is right.';
+        if (left !== null) body += ' ' + left + (left === 1 ? ' attempt left.' : ' attempts left.');
+        return say('error', 'That code is not right', body, 'invalid_code');
+      }
+      case 'code_reused':
+        return say('warning', 'That code was already used', backupMode ? 'Each backup code works once. Use another one.' : 'Wait for your app or token to show the next code, then type that one.', 'code_reused');
+      case 'locked_out':
+        return lockFor(error.retryAfter || (error.details && error.details.retryAfterSeconds) || 60);
+      case 'not_enrolled':
+        return show('not-enrolled');
+      case 'method_disabled':
+        return say('error', 'Backup codes are turned off', error.message, error.code);
+      case 'invalid_request': {
+        // A typing slip costs no attempt; say what a code looks like (the server knows the digits too).
+        var digits = (totp && totp.digits) || (error.details && error.details.digits);
+        var typedBackup = backupMode || (error.details && error.details.fields && error.details.fields[0] && error.details.fields[0].field === 'backupCode');
+        return say('error', 'That is not a code', typedBackup ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(digits) + ' code your app or token shows.', error.code);
+      }
+      default:
+        return say('error', 'That did not work', error.message || 'Try again.', error.code);
+    }
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var typed = input.value.trim();
+    if (!typed) return say('error', 'Type a code first', backupMode ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(totp && totp.digits) + ' code your app or token shows.', 'invalid_request');
+    submit.disabled = true;
+    quiet();
+    api.post('/api/v1/me/verify', backupMode ? { backupCode: typed } : { code: typed }).then(function (result) {
+      input.value = '';
+      field('until').textContent = ' You stay verified until ' + formatTime(new Date(result.verifiedUntil)) + '.';
+      show('success');
+    }, explain).then(function () { if (!input.disabled) submit.disabled = false; });
+  });
+
+  toggle.addEventListener('click', function () { setBackupMode(!backupMode); });
+  root.addEventListener('click', function (event) {
+    var target = event.target.closest('[data-action]');
+    if (!target || !window.AP || !window.AP.navigator) return;
+    var action = target.getAttribute('data-action');
+    if (action === 'setup') window.AP.navigator.go('addonmodule', { moduleKey: 'twofold-my-verification' });
+    if (action === 'continue') window.AP.navigator.go('home');
+  });
+
+  // Tell the user where they stand; a failure here changes nothing about verifying.
+  api.get('/api/v1/me').then(function (me) {
+    if (!me.enrolled) return show('not-enrolled');
+    if (me.totp) {
+      totp = { digits: me.totp.digits, period: me.totp.period };
+      if (!backupMode) field('hint').textContent = codeHint();
+    }
+    if (me.verifiedUntil) {
+      var session = field('session');
+      session.textContent = 'You are verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';
+      session.hidden = false;
+    }
+  }, function () {});
+})();

@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { principalOf } from '../src/adapters/connect/authenticate';
+import { asyncRoute } from '../src/adapters/http/async-route';
+import { parseInput } from '../src/adapters/http/validate';
+import { AUDIT_ACTIONS, type AuditLog } from '../src/domain/audit/audit-log';
+
+const auditQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  subject: z.string().min(1).max(128).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+});
+
+/** `GET /api/v1/admin/audit?cursor=`: the tenant's audit log, newest first, 50 a page. */
+export function adminAuditRouter(deps: { audit: AuditLog }): Router {
+  const router = Router();
+  router.get(
+    '/audit',
+    asyncRoute(async (req, res) => {
+      const query = parseInput(auditQuery, req.query);
+      const page = await deps.audit.page(principalOf(res).tenant.clientKey, {
+        limit: query.limit ?? 50,
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...(query.subject === undefined ? {} : { subjectAccountId: query.subject }),
+        ...(query.action === undefined ? {} : { action: query.action }),
+      });
+      res.json({
+        entries: page.entries.map((entry) => ({
+          id: entry.id,
+          at: entry.at.toISOString(),
+          actorAccountId: entry.actorAccountId,
+          action: entry.action,
+          subjectAccountId: entry.subjectAccountId,
+          detail: entry.detail,
+        })),
+        nextCursor: page.nextCursor,
+      });
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,82 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { principalOf } from '../src/adapters/connect/authenticate';
+import { asyncRoute } from '../src/adapters/http/async-route';
+import { parseInput } from '../src/adapters/http/validate';
+import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
+import type { FactorManagement } from '../src/domain/mfa/factor-management';
+import type { UserRoster } from '../src/domain/mfa/user-roster';
+import type { PolicyService } from '../src/domain/policy/policy-service';
+
+export interface AdminUsersRouterDeps {
+  policies: PolicyService;
+  roster: UserRoster;
+  ids: TwoFactorIds;
+  factors: FactorManagement;
+  requireVerification: RequestHandler;
+}
+
+const listQuery = z.object({
+  group: z.string().min(1).max(255).optional(),
+  enrolled: z.enum(['true', 'false']).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+const accountParam = z.object({ accountId: z.string().min(1).max(128).regex(/^[A-Za-z0-9:_-]+$/, 'is not an Atlassian accountId') });
+const assignBody = z.object({ twoFactorId: z.string() }).strict();
+
+/** Users, their 2FA IDs, resets and unlocks, below /api/v1/admin (Jira admins only; writes need step-up). */
+export function adminUsersRouter(deps: AdminUsersRouterDeps): Router {
+  const router = Router();
+
+  router.get(
+    '/users',
+    asyncRoute(async (req, res) => {
+      const query = parseInput(listQuery, req.query);
+      const { tenant } = principalOf(res);
+      const page = await deps.roster.page(tenant, await deps.policies.get(tenant), {
+        limit: query.limit ?? 50,
+        ...(query.group === undefined ? {} : { group: query.group }),
+        ...(query.enrolled === undefined ? {} : { enrolled: query.enrolled === 'true' }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      });
+      res.json({ users: page.users.map((user) => ({ ...user, lockedUntil: user.lockedUntil?.toISOString() ?? null })), nextCursor: page.nextCursor });
+    }),
+  );
+
+  router.put(
+    '/users/:accountId',
+    deps.requireVerification,
+    asyncRoute(async (req, res) => {
+      const { accountId } = parseInput(accountParam, req.params);
+      const { twoFactorId } = parseInput(assignBody, req.body);
+      const { tenant, accountId: admin } = principalOf(res);
+      const mapping = await deps.ids.assign(tenant, admin, accountId, twoFactorId, 'admin', await deps.policies.get(tenant));
+      res.json({ accountId, twoFactorId: mapping.twoFactorId, twoFactorIdSource: mapping.source });
+    }),
+  );
+
+  router.post(
+    '/users/:accountId/reset',
+    deps.requireVerification,
+    asyncRoute(async (req, res) => {
+      const { accountId } = parseInput(accountParam, req.params);
+      const { tenant, accountId: admin } = principalOf(res);
+      await deps.factors.adminReset(tenant.clientKey, admin, accountId, await deps.policies.get(tenant));
+      res.status(204).end();
+    }),
+  );
+
+  router.post(
+    '/users/:accountId/unlock',
+    deps.requireVerification,
+    asyncRoute(async (req, res) => {
+      const { accountId } = parseInput(accountParam, req.params);
+      const { tenant, accountId: admin } = principalOf(res);
+      await deps.factors.unlock(tenant.clientKey, admin, accountId);
+      res.status(204).end();
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,155 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { principalOf } from '../src/adapters/connect/authenticate';
+import { asyncRoute } from '../src/adapters/http/async-route';
+import { parseInput } from '../src/adapters/http/validate';
+import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
+import type { EnrollmentService } from '../src/domain/mfa/enrollment-service';
+import type { FactorManagement } from '../src/domain/mfa/factor-management';
+import type { FactorStatus, FactorStatusService } from '../src/domain/mfa/factor-status';
+import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
+import { encodeHex, encodeBase32, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
+import type { VerificationService } from '../src/domain/mfa/verification-service';
+import type { PolicyService } from '../src/domain/policy/policy-service';
+
+export interface MeRouterDeps {
+  policies: PolicyService;
+  status: FactorStatusService;
+  enrollment: EnrollmentService;
+  verification: VerificationService;
+  factors: FactorManagement;
+  ids: TwoFactorIds;
+  /** Renders the otpauth URI as a PNG data URL. */
+  qrPng(text: string): Promise<string>;
+}
+
+const enrollBody = z
+  .object({
+    algorithm: z.enum(OTP_ALGORITHMS).optional(),
+    digits: z.literal(OTP_DIGITS).optional(),
+    period: z.literal(TOTP_PERIODS).optional(),
+  })
+  .strict();
+// The field names `code` and `backupCode` are redacted by the logger wherever they appear.
+const confirmBody = z.object({ code: z.string().min(1).max(64) }).strict();
+const verifyBody = z.union([z.object({ code: z.string().min(1).max(64) }).strict(), z.object({ backupCode: z.string().min(1).max(64) }).strict()]);
+const idBody = z.object({ twoFactorId: z.string() }).strict();
+
+/**
+ * `/api/v1/me/**`: the caller's own second factor (CONTRACT "The user's second factor"). Thin:
+ * authenticate (done by the API router) → validate → call the domain → present. Answers are never
+ * cached: some carry a secret that is shown once.
+ */
+export function meRouter(deps: MeRouterDeps): Router {
+  const router = Router();
+  router.use('/me', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get(
+    '/me',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.json(presentStatus(await deps.status.status(tenant, accountId, await deps.policies.get(tenant))));
+    }),
+  );
+
+  router.post(
+    '/me/totp',
+    asyncRoute(async (req, res) => {
+      const body = parseInput(enrollBody, req.body ?? {});
+      const { tenant, accountId } = principalOf(res);
+      const pending = await deps.enrollment.start(tenant, accountId, await deps.policies.get(tenant), body);
+      res.status(201).json({
+        secretBase32: encodeBase32(pending.secret),
+        secretBase32Grouped: formatBase32ForTyping(pending.secret),
+        secretHex: encodeHex(pending.secret),
+        otpauthUri: pending.otpauthUri,
+        qrPng: await deps.qrPng(pending.otpauthUri),
+        algorithm: pending.params.algorithm,
+        digits: pending.params.digits,
+        period: pending.params.period,
+        issuer: pending.issuer,
+        twoFactorId: pending.twoFactorId,
+      });
+    }),
+  );
+
+  router.post(
+    '/me/totp/confirm',
+    asyncRoute(async (req, res) => {
+      const { code } = parseInput(confirmBody, req.body);
+      const { tenant, accountId } = principalOf(res);
+      res.json(await deps.enrollment.confirm(tenant, accountId, await deps.policies.get(tenant), code));
+    }),
+  );
+
+  router.delete(
+    '/me/totp/pending',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      await deps.enrollment.cancel(tenant, accountId);
+      res.status(204).end();
+    }),
+  );
+
+  router.delete(
+    '/me/totp',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      await deps.factors.removeOwn(tenant.clientKey, accountId, await deps.policies.get(tenant));
+      res.status(204).end();
+    }),
+  );
+
+  router.post(
+    '/me/verify',
+    asyncRoute(async (req, res) => {
+      const input = parseInput(verifyBody, req.body);
+      const { tenant, accountId } = principalOf(res);
+      const policy = await deps.policies.get(tenant);
+      const result = await deps.verification.verify({ tenant: tenant.clientKey, accountId, policy }, input);
+      res.json({ verifiedUntil: result.verifiedUntil.toISOString(), verifiedAt: result.verifiedAt.toISOString(), method: result.method });
+    }),
+  );
+
+  router.post(
+    '/me/backup-codes',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.status(201).json(await deps.factors.regenerateBackupCodes(tenant.clientKey, accountId, await deps.policies.get(tenant)));
+    }),
+  );
+
+  router.put(
+    '/me/two-factor-id',
+    asyncRoute(async (req, res) => {
+      const { twoFactorId } = parseInput(idBody, req.body);
+      const { tenant, accountId } = principalOf(res);
+      const mapping = await deps.ids.assign(tenant, accountId, accountId, twoFactorId, 'user', await deps.policies.get(tenant));
+      res.json({ twoFactorId: mapping.twoFactorId });
+    }),
+  );
+
+  return router;
+}
+
+export function presentStatus(status: FactorStatus): Record<string, unknown> {
+  return {
+    accountId: status.accountId,
+    twoFactorId: status.twoFactorId,
+    twoFactorIdSource: status.twoFactorIdSource,
+    enrolled: status.enrolled,
+    required: status.required,
+    methods: status.methods,
+    availableMethods: status.availableMethods,
+    verifiedUntil: status.verifiedUntil?.toISOString() ?? null,
+    verifiedAt: status.verifiedAt?.toISOString() ?? null,
+    pendingEnrollment: status.pendingEnrollment,
+    totp: status.totp
+      ? { algorithm: status.totp.algorithm, digits: status.totp.digits, period: status.totp.period, confirmedAt: status.totp.confirmedAt?.toISOString() ?? null }
+      : null,
+    backupCodes: status.backupCodes,
+  };
+}

@@ -1,0 +1,42 @@
+import { Op, UniqueConstraintError, type ModelStatic, type Sequelize } from 'sequelize';
+import type { IdMapping, IdMappingRepository, IdSource } from '../../domain/idmap/two-factor-ids';
+import { mfaModels, toDate, type TwoFactorIdRow } from './models/mfa-models';
+
+/** 2FA ID mappings; the unique index on (client_key, id_key) decides between concurrent claims. */
+export class SequelizeIdMappingRepository implements IdMappingRepository {
+  private readonly rows: ModelStatic<TwoFactorIdRow>;
+
+  constructor(sequelize: Sequelize) {
+    this.rows = mfaModels(sequelize).twoFactorIds;
+  }
+
+  async find(tenant: string, accountId: string): Promise<IdMapping | null> {
+    const row = await this.rows.findOne({ where: { client_key: tenant, account_id: accountId }, raw: true });
+    return row ? toMapping(row) : null;
+  }
+
+  async findMany(tenant: string, accountIds: readonly string[]): Promise<Map<string, IdMapping>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.rows.findAll({ where: { client_key: tenant, account_id: { [Op.in]: [...accountIds] } }, raw: true });
+    return new Map(rows.map((row) => [row.account_id, toMapping(row)]));
+  }
+
+  async assign(tenant: string, accountId: string, twoFactorId: string, key: string, source: IdSource, at: Date): Promise<boolean> {
+    try {
+      const [changed] = await this.rows.update(
+        { two_factor_id: twoFactorId, id_key: key, source, updated_at: at },
+        { where: { client_key: tenant, account_id: accountId } },
+      );
+      if (changed === 1) return true;
+      await this.rows.create({ client_key: tenant, account_id: accountId, two_factor_id: twoFactorId, id_key: key, source, created_at: at, updated_at: at });
+      return true;
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) return false;
+      throw error;
+    }
+  }
+}
+
+function toMapping(row: TwoFactorIdRow): IdMapping {
+  return { accountId: row.account_id, twoFactorId: row.two_factor_id, source: row.source as IdSource, updatedAt: toDate(row.updated_at) as Date };
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Op, type ModelStatic, type Sequelize } from 'sequelize';
+import { totpParameters } from '../../domain/mfa/otp-parameters';
+import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
+import type { SecretBox } from '../../domain/ports/secret-box';
+import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
+import { totpSecretContext } from './sealed-columns';
+import { Sql } from './sql';
+
+/** Every column of a credential row, in the order the domain reads them (also verification-state-reader.ts). */
+export const TOTP_CREDENTIAL_COLUMNS = ['id', 'client_key', 'account_id', 'status', 'secret_sealed', 'algorithm', 'digits', 'period', 'last_used_step', 'created_at', 'confirmed_at'] as const;
+const COLUMNS = TOTP_CREDENTIAL_COLUMNS.join(', ');
+
+type StateRow = Pick<TotpCredentialRow, 'status' | 'algorithm' | 'digits' | 'period' | 'confirmed_at'>;
+
+/** Thrown inside a transaction to roll it back when its conditional step changed nothing. */
+class NothingChanged extends Error {}
+
+/**
+ * TOTP credentials with the seed sealed by SecretBox (context: tenant, user and credential id). Every
+ * statement filters on the tenant and the user. The replay guard and the activation are single
+ * conditional UPDATEs whose affected-row count is the answer.
+ */
+export class SequelizeTotpCredentialRepository implements TotpCredentialRepository {
+  private readonly rows: ModelStatic<TotpCredentialRow>;
+  private readonly sql: Sql;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly secretBox: SecretBox,
+    private readonly newId: () => string = randomUUID,
+  ) {
+    this.rows = mfaModels(sequelize).totpCredentials;
+    this.sql = Sql.for(sequelize);
+  }
+
+  async enrollmentState(tenant: string, accountId: string): Promise<EnrollmentState> {
+    // No secret_sealed: nothing is unsealed for a yes/no or a status page.
+    const rows = await this.sql.select<StateRow>(
+      'SELECT status, algorithm, digits, period, confirmed_at FROM totp_credentials WHERE client_key = :tenant AND account_id = :accountId',
+      { tenant, accountId },
+    );
+    const active = rows.find((row) => row.status === 'active');
+    return {
+      active: active
+        ? { params: totpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
+        : null,
+      pending: rows.some((row) => row.status === 'pending'),
+    };
+  }
+
+  async findPending(tenant: string, accountId: string): Promise<TotpCredential | null> {
+    const [row] = await this.sql.select<TotpCredentialRow>(
+      `SELECT ${COLUMNS} FROM totp_credentials WHERE client_key = :tenant AND account_id = :accountId AND status = 'pending'`,
+      { tenant, accountId },
+    );
+    return row ? credentialFromRow(row, this.secretBox) : null;
+  }
+
+  async createPending(tenant: string, accountId: string, credential: NewTotpCredential): Promise<TotpCredential> {
+    const params = totpParameters(credential.params);
+    const id = this.newId();
+    const secret = Buffer.from(credential.secret);
+    const row = {
+      id,
+      client_key: tenant,
+      account_id: accountId,
+      status: 'pending',
+      secret_sealed: this.secretBox.seal(secret.toString('base64'), totpSecretContext(tenant, accountId, id)),
+      algorithm: params.algorithm,
+      digits: params.digits,
+      period: params.period,
+      last_used_step: null,
+      created_at: credential.createdAt,
+      confirmed_at: null,
+    };
+    await this.sequelize.transaction(async (transaction) => {
+      await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'pending' }, transaction });
+      await this.rows.create(row, { transaction });
+    });
+    return { id, tenant, accountId, status: 'pending', secret, params, lastUsedStep: null, createdAt: credential.createdAt, confirmedAt: null };
+  }
+
+  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date): Promise<Activation> {
+    try {
+      return await this.sequelize.transaction(async (transaction) => {
+        const replaced = await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'active' }, transaction });
+        const [changed] = await this.rows.update(
+          { status: 'active', last_used_step: step, confirmed_at: at },
+          { where: { id: credentialId, client_key: tenant, account_id: accountId, status: 'pending' }, transaction },
+        );
+        if (changed !== 1) throw new NothingChanged();
+        return { activated: true, replaced: replaced > 0 } as const;
+      });
+    } catch (error) {
+      if (error instanceof NothingChanged) return { activated: false };
+      throw error;
+    }
+  }
+
+  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number): Promise<boolean> {
+    const changed = await this.sql.changed(
+      `UPDATE totp_credentials SET last_used_step = :step
+       WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND status = 'active'
+         AND (last_used_step IS NULL OR last_used_step < :step)`,
+      { step, id: credentialId, tenant, accountId },
+    );
+    return changed === 1;
+  }
+
+  removeAll(tenant: string, accountId: string): Promise<number> {
+    return this.rows.destroy({ where: { client_key: tenant, account_id: accountId } });
+  }
+
+  removePending(tenant: string, accountId: string): Promise<number> {
+    return this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'pending' } });
+  }
+
+  async activeAccounts(tenant: string, accountIds: readonly string[]): Promise<Set<string>> {
+    if (accountIds.length === 0) return new Set();
+    const rows = await this.rows.findAll({
+      attributes: ['account_id'],
+      where: { client_key: tenant, account_id: { [Op.in]: [...accountIds] }, status: 'active' },
+      raw: true,
+    });
+    return new Set(rows.map((row) => row.account_id));
+  }
+}
+
+/** A row as the domain sees it: the seed unsealed (context: tenant, user, credential id). */
+export function credentialFromRow(row: Pick<TotpCredentialRow, (typeof TOTP_CREDENTIAL_COLUMNS)[number]>, secretBox: SecretBox): TotpCredential {
+  const secret = Buffer.from(secretBox.open(row.secret_sealed, totpSecretContext(row.client_key, row.account_id, row.id)), 'base64');
+  return {
+    id: row.id,
+    tenant: row.client_key,
+    accountId: row.account_id,
+    status: row.status as TotpCredentialStatus,
+    secret,
+    params: totpParameters({ algorithm: row.algorithm, digits: Number(row.digits), period: Number(row.period) }),
+    lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+    createdAt: toDate(row.created_at) as Date,
+    confirmedAt: toDate(row.confirmed_at),
+  };
+}

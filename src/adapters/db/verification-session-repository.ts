@@ -1,0 +1,37 @@
+import type { ModelStatic, Sequelize } from 'sequelize';
+import type { VerificationSessionRepository } from '../../domain/mfa/ports';
+import type { VerificationSession } from '../../domain/mfa/session';
+import { mfaModels, toDate, type VerificationSessionRow } from './models/mfa-models';
+import { Sql } from './sql';
+
+/** One 2FA session per user (tenant + accountId), replaced by each successful verification. */
+export class SequelizeVerificationSessionRepository implements VerificationSessionRepository {
+  private readonly rows: ModelStatic<VerificationSessionRow>;
+  private readonly sql: Sql;
+
+  constructor(sequelize: Sequelize) {
+    this.rows = mfaModels(sequelize).sessions;
+    this.sql = Sql.for(sequelize);
+  }
+
+  async find(tenant: string, accountId: string): Promise<VerificationSession | null> {
+    const [row] = await this.sql.select<VerificationSessionRow>(
+      'SELECT verified_at, verified_until FROM verification_sessions WHERE client_key = :tenant AND account_id = :accountId',
+      { tenant, accountId },
+    );
+    return row ? { verifiedAt: toDate(row.verified_at) as Date, verifiedUntil: toDate(row.verified_until) as Date } : null;
+  }
+
+  async save(tenant: string, accountId: string, session: VerificationSession): Promise<void> {
+    // One statement on both dialects: INSERT … ON CONFLICT DO UPDATE.
+    await this.sql.insert(
+      `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
+       ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`,
+      { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil },
+    );
+  }
+
+  async clear(tenant: string, accountId: string): Promise<void> {
+    await this.rows.destroy({ where: { client_key: tenant, account_id: accountId } });
+  }
+}

@@ -1,0 +1,126 @@
+import type { Router } from 'express';
+import type { Sequelize } from 'sequelize';
+import { adminAuditRouter } from '../routes/admin-audit';
+import { adminPagesRouter } from '../routes/admin-pages';
+import { adminPolicyRouter } from '../routes/admin-policy';
+import { adminUsersRouter } from '../routes/admin-users';
+import { meRouter } from '../routes/me';
+import { mePagesRouter } from '../routes/me-pages';
+import type { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
+import type { JiraCloudHostClient } from './adapters/connect/jira-cloud-host-client';
+import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
+import { requireCurrentVerification } from './adapters/connect/require-verification';
+import { SequelizeAuditLog } from './adapters/db/audit-log-repository';
+import { SequelizeBackupCodeRepository } from './adapters/db/backup-code-repository';
+import { SequelizeFailureCounterRepository } from './adapters/db/failure-counter-repository';
+import { SequelizeIdMappingRepository } from './adapters/db/id-mapping-repository';
+import { SequelizePolicyRepository } from './adapters/db/policy-repository';
+import { SequelizeTotpCredentialRepository } from './adapters/db/totp-credential-repository';
+import { SequelizeVerificationSessionRepository } from './adapters/db/verification-session-repository';
+import { SequelizeVerificationStateReader } from './adapters/db/verification-state-reader';
+import type { Logger } from './adapters/logging/logger';
+import { qrCodePngDataUrl } from './adapters/qr/qr-code-png';
+import { CachedUserDirectory } from './domain/directory/user-directory';
+import { TwoFactorIds } from './domain/idmap/two-factor-ids';
+import { EnrollmentService } from './domain/mfa/enrollment-service';
+import { FactorManagement } from './domain/mfa/factor-management';
+import { FactorStatusService } from './domain/mfa/factor-status';
+import { StepUp } from './domain/mfa/step-up';
+import { UserRoster } from './domain/mfa/user-roster';
+import { VerificationService } from './domain/mfa/verification-service';
+import { PolicyService } from './domain/policy/policy-service';
+import type { Clock } from './domain/ports/clock';
+import type { Random } from './domain/ports/random';
+import type { SecretBox } from './domain/ports/secret-box';
+import type { AdminCheck } from './domain/tenancy/admin-check';
+import type { Tenant } from './domain/tenancy/tenant';
+
+/** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
+const POLICY_CACHE_SECONDS = 10;
+/** How long a user's email and groups are trusted from memory. */
+const DIRECTORY_CACHE_SECONDS = 60;
+
+export interface TwoStepDeps {
+  sequelize: Sequelize;
+  secretBox: SecretBox;
+  hostClient: JiraCloudHostClient;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** Tells every instance that a tenant's cached state (here: its policy) changed. */
+  onTenantChange(clientKey: string): void;
+}
+
+/**
+ * Two-step verification wired together: repositories on the app's database, the domain services,
+ * and their routers. Called from the composition root (app.ts), which mounts the routers.
+ */
+export function composeTwoStep(deps: TwoStepDeps) {
+  const { sequelize, clock, random } = deps;
+  const audit = new SequelizeAuditLog(sequelize);
+  const credentials = new SequelizeTotpCredentialRepository(sequelize, deps.secretBox);
+  const backupCodes = new SequelizeBackupCodeRepository(sequelize);
+  const failures = new SequelizeFailureCounterRepository(sequelize);
+  const sessions = new SequelizeVerificationSessionRepository(sequelize);
+  const mappings = new SequelizeIdMappingRepository(sequelize);
+  const directory = new CachedUserDirectory(new JiraCloudUserDirectory(deps.hostClient), clock, DIRECTORY_CACHE_SECONDS);
+
+  const policies = new PolicyService(new SequelizePolicyRepository(sequelize), audit, clock, {
+    ttlSeconds: POLICY_CACHE_SECONDS,
+    onChange: (clientKey) => deps.onTenantChange(clientKey),
+    onStoredPolicyRepaired: (clientKey, repairs) =>
+      deps.logger.warn({ clientKey, repairs }, 'the stored policy has fields that fail a check; they were mended on reading (saving the policy fixes it)'),
+  });
+  const ids = new TwoFactorIds(mappings, directory, audit, clock);
+  const stepUp = new StepUp(credentials, sessions, clock);
+  const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
+  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
+  const enrollment = new EnrollmentService({ credentials, backupCodes, sessions, ids, stepUp, audit, clock, random });
+  const factors = new FactorManagement({ credentials, backupCodes, sessions, failures, stepUp, audit, clock, random });
+  const status = new FactorStatusService({
+    credentials,
+    backupCodes,
+    sessions,
+    ids,
+    directory,
+    clock,
+    onDirectoryFailure: (error) => deps.logger.warn({ err: error }, 'could not read the user’s groups from Jira; treating two-step verification as required'),
+  });
+  const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
+  const requireVerification = requireCurrentVerification(stepUp);
+
+  return {
+    policies,
+    verification,
+    /**
+     * The step-up every admin write needs (a current 2FA session once the admin is enrolled), built
+     * once for every area's admin routes (the connector's too).
+     */
+    requireVerification,
+    /** A cached tenant state is stale (install, uninstall, policy change on any instance). */
+    forgetTenant(clientKey: string | undefined): void {
+      if (clientKey === undefined) {
+        policies.clear();
+        return;
+      }
+      policies.invalidate(clientKey);
+      directory.forgetTenant(clientKey);
+    },
+    userRouters(): Router[] {
+      return [meRouter({ policies, status, enrollment, verification, factors, ids, qrPng: qrCodePngDataUrl })];
+    },
+    adminRouters(): Router[] {
+      return [
+        adminPolicyRouter({ policies, requireVerification }),
+        adminUsersRouter({ policies, roster, ids, factors, requireVerification }),
+        adminAuditRouter({ audit }),
+      ];
+    },
+    /** The user's pages, and the admin pages (policy, users, audit log) for Jira admins. */
+    pagesRouters(verifier: ConnectJwtVerifier, adminCheck: AdminCheck, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
+      return [mePagesRouter({ verifier, policies, hostScriptUrlFor }), adminPagesRouter({ verifier, adminCheck, hostScriptUrlFor })];
+    },
+  };
+}
+
+export type TwoStep = ReturnType<typeof composeTwoStep>;

@@ -1,0 +1,110 @@
+import type { AuditLog } from '../audit/audit-log';
+import { TwofoldError } from '../errors';
+import type { TwoFactorIds } from '../idmap/two-factor-ids';
+import type { Clock } from '../ports/clock';
+import type { Random } from '../ports/random';
+import type { TenantPolicy } from '../policy/policy';
+import type { Tenant } from '../tenancy/tenant';
+import { createBackupCodeSet } from './backup-code-hash';
+import { buildTotpKeyUri } from './key-uri';
+import { totpParameters, type TotpParameters } from './otp-parameters';
+import type { BackupCodeRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import { generateSecret } from './secret';
+import { startSession } from './session';
+import type { StepUp } from './step-up';
+import { verifyTotp } from './verify-totp';
+
+export interface EnrollmentDeps {
+  readonly credentials: TotpCredentialRepository;
+  readonly backupCodes: BackupCodeRepository;
+  readonly sessions: VerificationSessionRepository;
+  readonly ids: TwoFactorIds;
+  readonly stepUp: StepUp;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/** A pending credential as shown once to the user who enrolls. */
+export interface PendingEnrollment {
+  readonly secret: Buffer;
+  readonly params: TotpParameters;
+  readonly otpauthUri: string;
+  readonly twoFactorId: string;
+  readonly issuer: string;
+}
+
+/**
+ * Enrollment of an authenticator app or hardware token (Token2's flow): a pending credential with a
+ * new random secret, shown as QR / base32 / hex; it becomes active only when the user types a code
+ * it produced, and only then replaces an earlier one. Confirmation hands out the backup codes once.
+ */
+export class EnrollmentService {
+  constructor(private readonly deps: EnrollmentDeps) {}
+
+  async start(tenant: Tenant, accountId: string, policy: TenantPolicy, requested: { algorithm?: unknown; digits?: unknown; period?: unknown }): Promise<PendingEnrollment> {
+    const { credentials, clock, random } = this.deps;
+    // Replacing a working factor is a sensitive change: prove the old one first.
+    if ((await credentials.enrollmentState(tenant.clientKey, accountId)).active !== null) {
+      await this.deps.stepUp.requireRecentVerification(tenant.clientKey, accountId, policy.stepUpMinutes);
+    }
+    const params = totpParameters({
+      algorithm: requested.algorithm ?? policy.totp.algorithm,
+      digits: requested.digits ?? policy.totp.digits,
+      period: requested.period ?? policy.totp.period,
+    });
+    const twoFactorId = await this.deps.ids.ensure(tenant, accountId, policy);
+    const secret = generateSecret(random, params.algorithm);
+    const issuer = policy.branding.serviceName;
+    const otpauthUri = buildTotpKeyUri({ issuer, label: twoFactorId, secret, params });
+    const now = clock.now();
+    await credentials.createPending(tenant.clientKey, accountId, { secret, params, createdAt: now });
+    await this.deps.audit.record(tenant.clientKey, {
+      at: now,
+      actorAccountId: accountId,
+      action: 'totp.enrollment_started',
+      subjectAccountId: accountId,
+      detail: { algorithm: params.algorithm, digits: params.digits, period: params.period },
+    });
+    return { secret, params, otpauthUri, twoFactorId, issuer };
+  }
+
+  /**
+   * The user typed a code from the new app or token: the pending credential becomes the active one
+   * (replacing any earlier), a new set of backup codes is made, and the user counts as verified.
+   * Returns the backup codes, shown once.
+   */
+  async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[] }> {
+    const { credentials, backupCodes, clock, random } = this.deps;
+    const pending = await credentials.findPending(tenant.clientKey, accountId);
+    if (!pending) {
+      throw new TwofoldError('no_pending_enrollment', 'There is no set-up in progress (it may have been finished in another window). Start again.');
+    }
+    const now = clock.now();
+    const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });
+    if (!result.ok) {
+      throw new TwofoldError('invalid_code', `That code does not match the new key. Type the ${pending.params.digits}-digit code your app or token shows now, and check that its time is correct.`);
+    }
+    // Hash before switching, so that a failure here leaves the old factor and codes as they were.
+    const set = policy.methods.includes('backup_codes') ? await createBackupCodeSet(random) : { codes: [], hashes: [] };
+    const activation = await credentials.activate(tenant.clientKey, accountId, pending.id, result.timeStep, now);
+    if (!activation.activated) {
+      throw new TwofoldError('no_pending_enrollment', 'This set-up was finished or replaced in another window. Start again.');
+    }
+    await backupCodes.replaceSet(tenant.clientKey, accountId, set.hashes, now);
+    await this.deps.sessions.save(tenant.clientKey, accountId, startSession(now, policy));
+    await this.deps.audit.record(tenant.clientKey, {
+      at: now,
+      actorAccountId: accountId,
+      action: 'totp.confirmed',
+      subjectAccountId: accountId,
+      detail: { algorithm: pending.params.algorithm, digits: pending.params.digits, period: pending.params.period, replaced: activation.replaced, backupCodeCount: set.codes.length },
+    });
+    return { backupCodes: set.codes };
+  }
+
+  /** Drops a set-up in progress (the active factor, if any, stays). */
+  async cancel(tenant: Tenant, accountId: string): Promise<void> {
+    await this.deps.credentials.removePending(tenant.clientKey, accountId);
+  }
+}

@@ -1,0 +1,90 @@
+import type { AuditLog } from '../audit/audit-log';
+import { TwofoldError } from '../errors';
+import type { Clock } from '../ports/clock';
+import type { Random } from '../ports/random';
+import type { TenantPolicy } from '../policy/policy';
+import { createBackupCodeSet } from './backup-code-hash';
+import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { StepUp } from './step-up';
+import { notEnrolled } from './verification-service';
+
+export interface FactorManagementDeps {
+  readonly credentials: TotpCredentialRepository;
+  readonly backupCodes: BackupCodeRepository;
+  readonly sessions: VerificationSessionRepository;
+  readonly failures: FailureCounterRepository;
+  readonly stepUp: StepUp;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/** Removing factors (by the user, or an admin for a lost phone), lifting lockouts, and new backup codes. */
+export class FactorManagement {
+  constructor(private readonly deps: FactorManagementDeps) {}
+
+  /**
+   * The user removes their own TOTP credential (and with it the backup codes, which back it up).
+   * An active one needs a verification within `stepUpMinutes`; a set-up in progress goes freely.
+   */
+  async removeOwn(tenant: string, accountId: string, policy: TenantPolicy): Promise<void> {
+    const { credentials } = this.deps;
+    if ((await credentials.enrollmentState(tenant, accountId)).active === null) {
+      await credentials.removePending(tenant, accountId);
+      return;
+    }
+    await this.deps.stepUp.requireRecentVerification(tenant, accountId, policy.stepUpMinutes);
+    const removed = await this.removeEverything(tenant, accountId);
+    await this.deps.audit.record(tenant, { at: this.deps.clock.now(), actorAccountId: accountId, action: 'totp.removed', subjectAccountId: accountId, detail: removed });
+  }
+
+  /**
+   * An admin removes a user's second factors (lost phone): also ends the session and lifts a
+   * lockout. An admin resetting their *own* working factor is removing it, and needs what
+   * `removeOwn` needs: a verification within `stepUpMinutes` (the admin route's current session is
+   * not enough).
+   */
+  async adminReset(tenant: string, adminAccountId: string, accountId: string, policy: TenantPolicy): Promise<void> {
+    if (adminAccountId === accountId && (await this.deps.credentials.enrollmentState(tenant, accountId)).active !== null) {
+      await this.deps.stepUp.requireRecentVerification(tenant, accountId, policy.stepUpMinutes);
+    }
+    const removed = await this.removeEverything(tenant, accountId);
+    await this.deps.failures.resetUser(tenant, accountId);
+    await this.deps.audit.record(tenant, { at: this.deps.clock.now(), actorAccountId: adminAccountId, action: 'admin.reset', subjectAccountId: accountId, detail: removed });
+  }
+
+  /** An admin lifts a user's lockout after wrong codes; the user's factors stay as they are. */
+  async unlock(tenant: string, adminAccountId: string, accountId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const lockedUntil = (await this.deps.failures.lockedUntilMany(tenant, [accountId], now)).get(accountId) ?? null;
+    await this.deps.failures.resetUser(tenant, accountId);
+    await this.deps.audit.record(tenant, {
+      at: now,
+      actorAccountId: adminAccountId,
+      action: 'user.unlocked',
+      subjectAccountId: accountId,
+      detail: { wasLockedUntil: lockedUntil?.toISOString() ?? null },
+    });
+  }
+
+  /** A new set of backup codes, voiding the old one; needs a recent verification. Shown once. */
+  async regenerateBackupCodes(tenant: string, accountId: string, policy: TenantPolicy): Promise<{ backupCodes: string[] }> {
+    if (!policy.methods.includes('backup_codes')) {
+      throw new TwofoldError('method_disabled', 'Backup codes are turned off on this site.');
+    }
+    if ((await this.deps.credentials.enrollmentState(tenant, accountId)).active === null) throw notEnrolled();
+    await this.deps.stepUp.requireRecentVerification(tenant, accountId, policy.stepUpMinutes);
+    const set = await createBackupCodeSet(this.deps.random);
+    const now = this.deps.clock.now();
+    await this.deps.backupCodes.replaceSet(tenant, accountId, set.hashes, now);
+    await this.deps.audit.record(tenant, { at: now, actorAccountId: accountId, action: 'backup_codes.regenerated', subjectAccountId: accountId, detail: { count: set.codes.length } });
+    return { backupCodes: set.codes };
+  }
+
+  private async removeEverything(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
+    const totpCredentials = await this.deps.credentials.removeAll(tenant, accountId);
+    const backupCodesRemoved = await this.deps.backupCodes.removeAll(tenant, accountId);
+    await this.deps.sessions.clear(tenant, accountId);
+    return { totpCredentials, backupCodesRemoved };
+  }
+}

@@ -1,0 +1,197 @@
+import type { StoredBackupCode } from './backup-code-hash';
+import type { FailureState } from './lockout';
+import type { TotpParameters } from './otp-parameters';
+import type { VerificationSession } from './session';
+
+/**
+ * What the MFA domain needs from persistence. The database adapters implement these; `src/app.ts`
+ * wires them. Every method is scoped by tenant and account, so that one tenant's data can never be
+ * reached with another's key.
+ *
+ * The methods documented as atomic must be one conditional statement (or one transaction) whose
+ * affected-row count is the answer: that is what makes a code single-use and a failure budget
+ * binding when two app instances share one Postgres. A read followed by a separate write is not
+ * enough.
+ *
+ * @see RFC 6238 §5.2 (a verifier MUST NOT accept the second attempt of an OTP after a success)
+ */
+
+/** The tenant: the Connect `clientKey` today; kept opaque so the domain survives a host change. */
+export type TenantId = string;
+/** The user: the Atlassian `accountId`. */
+export type AccountId = string;
+
+/** A credential is `pending` from enrollment until the user types a valid code, then `active`. */
+export type TotpCredentialStatus = 'pending' | 'active';
+
+export interface TotpCredential {
+  readonly id: string;
+  readonly tenant: TenantId;
+  readonly accountId: AccountId;
+  readonly status: TotpCredentialStatus;
+  /** The raw secret. The repository seals it with SecretBox at rest and unseals it on read. */
+  readonly secret: Buffer;
+  readonly params: TotpParameters;
+  /** The last time step accepted for this credential; null if none yet. */
+  readonly lastUsedStep: number | null;
+  readonly createdAt: Date;
+  /** When it became active; null while pending. */
+  readonly confirmedAt: Date | null;
+}
+
+export interface NewTotpCredential {
+  readonly secret: Uint8Array;
+  readonly params: TotpParameters;
+  readonly createdAt: Date;
+}
+
+/**
+ * What Twofold knows of a user's TOTP enrollment without opening a secret: enough for status pages
+ * and for "is there a factor to protect?" checks.
+ */
+export interface EnrollmentState {
+  /** The active credential's parameters and when it was confirmed; null if the user has none. */
+  readonly active: { readonly params: TotpParameters; readonly confirmedAt: Date | null } | null;
+  /** Whether a set-up is in progress (a pending credential). */
+  readonly pending: boolean;
+}
+
+/** The outcome of `activate`: whether it switched, and whether an active credential was replaced. */
+export type Activation = { readonly activated: false } | { readonly activated: true; readonly replaced: boolean };
+
+export interface TotpCredentialRepository {
+  /** The user's active and pending credentials as one query, without reading or unsealing a secret. */
+  enrollmentState(tenant: TenantId, accountId: AccountId): Promise<EnrollmentState>;
+
+  /** The user's pending credential with its secret (to check a confirmation code), or null. */
+  findPending(tenant: TenantId, accountId: AccountId): Promise<TotpCredential | null>;
+
+  /**
+   * Stores a new pending credential (secret sealed), replacing any earlier pending one. The active
+   * credential is left alone: re-enrolling replaces it only on confirmation (`activate`).
+   */
+  createPending(tenant: TenantId, accountId: AccountId, credential: NewTotpCredential): Promise<TotpCredential>;
+
+  /**
+   * Atomic, in one transaction: the pending credential `credentialId` becomes active with
+   * `last_used_step = step` (so that the confirmation code cannot be used again to verify) and
+   * `confirmed_at = at`, and the user's previous active credential, if any, is deleted.
+   * The switch is `UPDATE ... SET status = 'active' ... WHERE id = :credentialId AND status = 'pending'`;
+   * answers `{activated: false}` (and changes nothing) if no row changed: confirmed concurrently, or
+   * replaced; else `{activated: true, replaced}`, `replaced` telling whether an active one was deleted.
+   */
+  activate(tenant: TenantId, accountId: AccountId, credentialId: string, step: number, at: Date): Promise<Activation>;
+
+  /**
+   * Atomic replay guard:
+   * `UPDATE totp_credentials SET last_used_step = :step WHERE tenant = :tenant AND account_id = :accountId
+   *  AND id = :credentialId AND status = 'active' AND (last_used_step IS NULL OR last_used_step < :step)`.
+   * Returns whether a row changed. False means another request accepted this step (or a later one)
+   * first: the caller answers `code_reused`.
+   */
+  acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number): Promise<boolean>;
+
+  /** Deletes the user's active and pending credentials (self-removal, admin reset); returns how many. */
+  removeAll(tenant: TenantId, accountId: AccountId): Promise<number>;
+
+  /** Deletes the user's pending credential only (enrollment cancelled); returns how many. */
+  removePending(tenant: TenantId, accountId: AccountId): Promise<number>;
+
+  /** Which of these users have an active credential (admin listings: one query a page). */
+  activeAccounts(tenant: TenantId, accountIds: readonly AccountId[]): Promise<Set<AccountId>>;
+}
+
+/** One stored backup code: its hash (backup-code-hash.ts) and when it was used. Never the code. */
+export interface BackupCode extends StoredBackupCode {
+  readonly id: string;
+}
+
+export interface BackupCodeRepository {
+  /** Atomic, in one transaction: deletes the user's current set and stores these hashes as the new one. */
+  replaceSet(tenant: TenantId, accountId: AccountId, hashes: readonly string[], createdAt: Date): Promise<void>;
+
+  /** Every code of the current set, used ones included (a used code typed again is `code_reused`). */
+  list(tenant: TenantId, accountId: AccountId): Promise<BackupCode[]>;
+
+  /**
+   * Atomic single use:
+   * `UPDATE backup_codes SET used_at = :at WHERE tenant = :tenant AND account_id = :accountId
+   *  AND id = :codeId AND used_at IS NULL`. Returns whether a row changed; false means `code_reused`.
+   */
+  markUsed(tenant: TenantId, accountId: AccountId, codeId: string, at: Date): Promise<boolean>;
+
+  /** Unused codes left ("3 left"). */
+  countUnused(tenant: TenantId, accountId: AccountId): Promise<number>;
+
+  /** Unused codes left for each of these users who has any (admin listings). */
+  countUnusedMany(tenant: TenantId, accountIds: readonly AccountId[]): Promise<Map<AccountId, number>>;
+
+  /** Deletes the user's set; returns how many codes it had. */
+  removeAll(tenant: TenantId, accountId: AccountId): Promise<number>;
+}
+
+/**
+ * Lockout counters (lockout.ts): one row per user, and one per tenant for the spray brake. Every
+ * write is one atomic statement, so that concurrent attempts on any number of app instances can
+ * neither lose a count nor both spend the same place in the budget.
+ */
+export interface FailureCounterRepository {
+  /**
+   * Atomic, one statement: reserves an attempt of the user *before* its code is looked at. An upsert
+   * that adds one to the count if the window is still open at `now`, else opens a new window at
+   * `now` with a count of 1, and returns the state after it (`RETURNING`). The returned `failures`
+   * is this attempt's place in the window: the caller evaluates the code only if the place is within
+   * the budget (lockout.ts `checkReservedAttempt`). A reserved attempt that fails stays counted.
+   */
+  reserveAttempt(tenant: TenantId, accountId: AccountId, now: Date, windowMinutes: number): Promise<FailureState>;
+
+  /**
+   * Atomic: gives back a reserved place that was no guess (a code already used, an attempt refused
+   * unseen): one less, never below 0, and only while the counter is still in the window the place
+   * was reserved in (`windowStartedAt`), so that a place is never taken from a later window or from a
+   * count a success has cleared.
+   */
+  releaseAttempt(tenant: TenantId, accountId: AccountId, windowStartedAt: Date): Promise<void>;
+
+  /**
+   * Atomic: locks the user until `until` (only ever later), if the counter is still in the window
+   * `windowStartedAt`: a success that cleared the count meanwhile wins over a failure that raced it.
+   */
+  lockUser(tenant: TenantId, accountId: AccountId, windowStartedAt: Date, until: Date): Promise<void>;
+
+  /**
+   * Atomic increment of the tenant-wide count, in one statement (an upsert whose update keeps the
+   * window if it is still open at `now`, else opens a new one at `now` with a count of 1). Counted
+   * after a wrong code only. Returns the state after.
+   */
+  countTenantFailure(tenant: TenantId, now: Date, windowMinutes: number): Promise<FailureState>;
+
+  /** Clears the user's count and lockout (a success, an admin reset or unlock). Never the tenant's. */
+  resetUser(tenant: TenantId, accountId: AccountId): Promise<void>;
+
+  /** When the lockout of each of these users ends, for those locked out at `now` (admin listings). */
+  lockedUntilMany(tenant: TenantId, accountIds: readonly AccountId[], now: Date): Promise<Map<AccountId, Date>>;
+}
+
+export interface VerificationSessionRepository {
+  /** The user's 2FA session, or null if never verified or cleared. */
+  find(tenant: TenantId, accountId: AccountId): Promise<VerificationSession | null>;
+
+  /** Stores the session of a successful verification, replacing the previous one. */
+  save(tenant: TenantId, accountId: AccountId, session: VerificationSession): Promise<void>;
+
+  /** Ends the session (admin reset, removal of the second factor). */
+  clear(tenant: TenantId, accountId: AccountId): Promise<void>;
+}
+
+/**
+ * Everything a verification reads before it decides, in one round trip: the user's active
+ * credential and both failure counters (absent counters read as `NO_FAILURES`).
+ */
+export interface VerificationStateReader {
+  read(tenant: TenantId, accountId: AccountId): Promise<{
+    credential: TotpCredential | null;
+    user: FailureState;
+    tenant: FailureState;
+  }>;
+}

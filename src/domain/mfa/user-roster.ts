@@ -1,0 +1,98 @@
+import type { UserDirectory } from '../directory/user-directory';
+import { TwofoldError } from '../errors';
+import type { IdMappingRepository, IdSource, TwoFactorIds } from '../idmap/two-factor-ids';
+import type { TenantPolicy } from '../policy/policy';
+import type { Tenant } from '../tenancy/tenant';
+import type { Clock } from '../ports/clock';
+import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository } from './ports';
+import { workingMethods, type WorkingMethod } from './working-methods';
+
+export interface RosterEntry {
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly active: boolean;
+  readonly twoFactorId: string;
+  readonly twoFactorIdSource: IdSource | 'derived';
+  readonly enrolled: boolean;
+  readonly methods: WorkingMethod[];
+  /** When the user's lockout after wrong codes ends; null if not locked out. */
+  readonly lockedUntil: Date | null;
+}
+
+export interface RosterQuery {
+  readonly group?: string;
+  readonly enrolled?: boolean;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface RosterPage {
+  readonly users: RosterEntry[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * `GET /api/v1/admin/users`: a page of the site's users (from the host: all users, or a group's
+ * members) with what Twofold knows of each, read for the whole page in one query per table. The
+ * `enrolled` filter applies within the host's page, so a page may hold fewer users than `limit`
+ * while `nextCursor` still leads on.
+ */
+export class UserRoster {
+  constructor(
+    private readonly directory: UserDirectory,
+    private readonly mappings: IdMappingRepository,
+    private readonly credentials: TotpCredentialRepository,
+    private readonly backupCodes: BackupCodeRepository,
+    private readonly ids: TwoFactorIds,
+    private readonly failures: FailureCounterRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async page(tenant: Tenant, policy: TenantPolicy, query: RosterQuery): Promise<RosterPage> {
+    const startAt = decodeCursor(query.cursor);
+    const page = query.group
+      ? await this.directory.groupMembers(tenant, query.group, startAt, query.limit)
+      : await this.directory.listUsers(tenant, startAt, query.limit);
+    const accountIds = page.users.map((user) => user.accountId);
+    const [mapped, enrolled, unused, locked] = await Promise.all([
+      this.mappings.findMany(tenant.clientKey, accountIds),
+      this.credentials.activeAccounts(tenant.clientKey, accountIds),
+      this.backupCodes.countUnusedMany(tenant.clientKey, accountIds),
+      this.failures.lockedUntilMany(tenant.clientKey, accountIds, this.clock.now()),
+    ]);
+    const users = page.users
+      .map((user): RosterEntry => {
+        const mapping = mapped.get(user.accountId);
+        const isEnrolled = enrolled.has(user.accountId);
+        return {
+          accountId: user.accountId,
+          displayName: user.displayName,
+          active: user.active,
+          twoFactorId: mapping?.twoFactorId ?? this.ids.deriveFor(policy, user),
+          twoFactorIdSource: mapping?.source ?? 'derived',
+          enrolled: isEnrolled,
+          methods: workingMethods(isEnrolled, unused.get(user.accountId) ?? 0, policy),
+          lockedUntil: locked.get(user.accountId) ?? null,
+        };
+      })
+      .filter((entry) => query.enrolled === undefined || entry.enrolled === query.enrolled);
+    return { users, nextCursor: page.isLast || page.users.length === 0 ? null : encodeCursor(startAt + page.users.length) };
+  }
+}
+
+function encodeCursor(startAt: number): string {
+  return Buffer.from(JSON.stringify({ s: startAt })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
+    if (typeof parsed.s === 'number' && Number.isInteger(parsed.s) && parsed.s >= 0) return parsed.s;
+  } catch {
+    // fall through
+  }
+  throw new TwofoldError('invalid_request', 'The cursor is not one this API handed out. Start from the first page.', {
+    details: { fields: [{ field: 'cursor', problem: 'is not valid' }] },
+  });
+}

@@ -1,0 +1,195 @@
+import type { AuditLog } from '../audit/audit-log';
+import { TwofoldError } from '../errors';
+import type { Clock } from '../ports/clock';
+import type { TenantPolicy } from '../policy/policy';
+import { verifyBackupCode } from './backup-code-hash';
+import { normalizeBackupCode } from './backup-codes';
+import { afterFailure, checkLockout, checkReservedAttempt, type LockoutDecision } from './lockout';
+import type { BackupCodeRepository, FailureCounterRepository, TotpCredential, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
+import { startSession } from './session';
+import { normalizeTotpCode, verifyTotp } from './verify-totp';
+
+/** What the user typed: a code from the app or token, or a backup code. */
+export type VerificationInput = { readonly code: string } | { readonly backupCode: string };
+
+export interface VerificationContext {
+  readonly tenant: string;
+  readonly accountId: string;
+  readonly policy: TenantPolicy;
+}
+
+export interface VerificationDeps {
+  /** The credential and both counters in one read (the hot path's only SELECT). */
+  readonly state: VerificationStateReader;
+  readonly credentials: TotpCredentialRepository;
+  readonly backupCodes: BackupCodeRepository;
+  readonly failures: FailureCounterRepository;
+  readonly sessions: VerificationSessionRepository;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}
+
+type Method = 'totp' | 'backup_code';
+
+/**
+ * `POST /api/v1/me/verify`: checks a code, keeps it single-use, counts failures and locks out, and
+ * starts the user's 2FA session.
+ *
+ * The order matters:
+ * 1. One read: the credential and both counters. A user locked out by it is refused at once, with
+ *    nothing written and no code looked at; so is a user with no factor, and input that cannot be a
+ *    code of the user's credential (`400`, not a guess: it costs no attempt).
+ * 2. The attempt reserves its place in the user's budget with one atomic increment, *before* the code
+ *    is evaluated, and is evaluated only if that place is within the budget (lockout.ts). A burst of
+ *    concurrent guesses, on any number of instances, therefore gets at most `maxFailures` codes
+ *    looked at; the rest are refused unseen and give their place back.
+ * 3. A matching code is accepted only through the repository's conditional UPDATE (`acceptStep`,
+ *    `markUsed`), whose affected-row count decides between two requests racing with the same code:
+ *    the loser answers `code_reused`.
+ * 4. A success clears the user's count; a wrong code stays counted (and counts toward the tenant's
+ *    spray brake); `code_reused` gives its place back: only someone who saw a valid code can send
+ *    one, and a double-submitted form must not cost the user an attempt. It is audited.
+ *
+ * @see RFC 6238 §5.2 and RFC 4226 §7.3
+ */
+export class VerificationService {
+  constructor(private readonly deps: VerificationDeps) {}
+
+  async verify(context: VerificationContext, input: VerificationInput): Promise<{ verifiedAt: Date; verifiedUntil: Date; method: Method }> {
+    const { tenant, accountId, policy } = context;
+    const { failures, clock } = this.deps;
+    const now = clock.now();
+
+    const state = await this.deps.state.read(tenant, accountId);
+    const before = checkLockout({ policy: policy.lockout, user: state.user, tenant: state.tenant, now });
+    if (before.locked) throw lockedOut(before);
+    if (!state.credential) throw notEnrolled();
+    const typed = parseInput(input, state.credential, policy);
+
+    const reserved = await failures.reserveAttempt(tenant, accountId, now, policy.lockout.windowMinutes);
+    // A reservation always stands in an open window; this is the window its place is given back to.
+    const window = reserved.windowStartedAt ?? now;
+    const giveBack = () => failures.releaseAttempt(tenant, accountId, window);
+    // The tenant's count as read above: the spray brake is a ceiling across users, while the user's
+    // own budget, which a burst against one account runs into, is decided by the atomic reservation.
+    const admitted = checkReservedAttempt({ policy: policy.lockout, user: reserved, tenant: state.tenant, now });
+    if (admitted.locked) {
+      await giveBack();
+      throw lockedOut(admitted);
+    }
+
+    let outcome: Outcome;
+    try {
+      outcome = typed.method === 'backup_code' ? await this.checkBackupCode(context, typed.code, now) : await this.checkTotp(context, state.credential, typed.code, now);
+    } catch (error) {
+      // Nothing was decided about the code: the attempt is not counted against the user.
+      await giveBack().catch(() => undefined);
+      throw error;
+    }
+
+    if (outcome.ok) {
+      const session = startSession(now, policy);
+      await Promise.all([
+        failures.resetUser(tenant, accountId),
+        this.deps.sessions.save(tenant, accountId, session),
+        this.audit(context, 'verify.succeeded', { method: outcome.method, ...outcome.detail }),
+      ]);
+      return { ...session, method: outcome.method };
+    }
+
+    if (outcome.reason === 'code_reused') {
+      await Promise.all([giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused' })]);
+      throw new TwofoldError('code_reused', outcome.method === 'totp'
+        ? 'That code was already used. Wait for the next code from your app or token.'
+        : 'That backup code was already used. Each backup code works once.');
+    }
+
+    // A wrong code: its reserved place stays counted, and it counts toward the tenant's spray brake.
+    const tenantState = await failures.countTenantFailure(tenant, now, policy.lockout.windowMinutes);
+    const after = afterFailure({ policy: policy.lockout, user: reserved, tenant: tenantState, now });
+    await Promise.all([
+      after.lockUntil === null ? undefined : failures.lockUser(tenant, accountId, window, after.lockUntil),
+      this.audit(context, 'verify.failed', { method: outcome.method, reason: 'invalid_code', failures: reserved.failures }),
+    ]);
+    if (after.decision.locked) {
+      await this.audit(context, 'lockout', { scope: after.decision.scope, until: after.decision.until.toISOString() });
+      throw lockedOut(after.decision);
+    }
+    const attemptsLeft = Math.max(0, policy.lockout.maxFailures - reserved.failures);
+    throw new TwofoldError('invalid_code', outcome.method === 'totp'
+      ? 'That code is not right. Check that you use the entry for this site, and that the time on your phone or token is correct.'
+      : 'That backup code is not right.', { details: { attemptsLeft } });
+  }
+
+  private async checkTotp(context: VerificationContext, credential: TotpCredential, code: string, now: Date): Promise<Outcome> {
+    const { credentials } = this.deps;
+    const result = verifyTotp({ secret: credential.secret, code, params: credential.params, window: context.policy.totp.window, at: now, lastUsedStep: credential.lastUsedStep });
+    if (!result.ok) return { ok: false, method: 'totp', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
+    // The decisive step: one conditional UPDATE. Losing it means another request took this code first.
+    if (!(await credentials.acceptStep(context.tenant, context.accountId, credential.id, result.timeStep))) {
+      return { ok: false, method: 'totp', reason: 'code_reused' };
+    }
+    return { ok: true, method: 'totp', detail: { delta: result.delta } };
+  }
+
+  private async checkBackupCode(context: VerificationContext, typed: string, now: Date): Promise<Outcome> {
+    const { backupCodes } = this.deps;
+    const stored = await backupCodes.list(context.tenant, context.accountId);
+    const result = await verifyBackupCode(typed, stored);
+    if (!result.ok) return { ok: false, method: 'backup_code', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
+    if (!(await backupCodes.markUsed(context.tenant, context.accountId, result.code.id, now))) {
+      return { ok: false, method: 'backup_code', reason: 'code_reused' };
+    }
+    return { ok: true, method: 'backup_code', detail: { remaining: stored.filter((code) => code.usedAt === null).length - 1 } };
+  }
+
+  private audit(context: VerificationContext, action: 'verify.succeeded' | 'verify.failed' | 'lockout', detail: Record<string, string | number | boolean | null>): Promise<void> {
+    return this.deps.audit.record(context.tenant, { at: this.deps.clock.now(), actorAccountId: context.accountId, action, subjectAccountId: context.accountId, detail });
+  }
+}
+
+type Outcome =
+  | { readonly ok: true; readonly method: Method; readonly detail: Record<string, number> }
+  | { readonly ok: false; readonly method: Method; readonly reason: 'invalid_code' | 'code_reused' };
+
+/**
+ * Which kind of code the user typed, refusing what cannot be one (`400 invalid_request`): a typing
+ * slip is not a guess, so it costs no attempt and gets no "check the time on your phone" advice.
+ * A code field may hold a backup code (`XXXXX-XXXXX`): ten symbols can never be a 6- or 8-digit TOTP.
+ */
+function parseInput(input: VerificationInput, credential: TotpCredential, policy: TenantPolicy): { method: Method; code: string } {
+  const backupCode = 'backupCode' in input ? input.backupCode : normalizeBackupCode(input.code) !== null ? input.code : null;
+  if (backupCode !== null) {
+    if (!policy.methods.includes('backup_codes')) {
+      throw new TwofoldError('method_disabled', 'Backup codes are turned off on this site. Use the code from your app or token.');
+    }
+    if (normalizeBackupCode(backupCode) === null) {
+      throw new TwofoldError('invalid_request', 'Type a backup code as you wrote it down: ten letters and digits, like ABCDE-23456.', {
+        details: { fields: [{ field: 'backupCode', problem: 'must be ten letters and digits' }] },
+      });
+    }
+    return { method: 'backup_code', code: backupCode };
+  }
+  const code = (input as { code: string }).code;
+  const { digits } = credential.params;
+  if (normalizeTotpCode(code)?.length !== digits) {
+    throw new TwofoldError('invalid_request', `Type the ${digits}-digit code your app or token shows.`, {
+      details: { fields: [{ field: 'code', problem: `must be ${digits} digits` }], digits },
+    });
+  }
+  return { method: 'totp', code };
+}
+
+function lockedOut(decision: Extract<LockoutDecision, { locked: true }>): TwofoldError {
+  const minutes = Math.ceil(decision.retryAfterSeconds / 60);
+  return new TwofoldError('locked_out', decision.scope === 'user'
+    ? `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+    : `Too many wrong codes on this site just now. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    retryAfterSeconds: decision.retryAfterSeconds,
+    details: { retryAfterSeconds: decision.retryAfterSeconds, until: decision.until.toISOString(), scope: decision.scope },
+  });
+}
+
+export function notEnrolled(): TwofoldError {
+  return new TwofoldError('not_enrolled', 'You have not set up two-step verification yet. Set it up on the "Two-step verification" page first.');
+}

@@ -1,0 +1,95 @@
+import { DEFAULT_LOCKOUT_POLICY } from '../mfa/lockout';
+import { DEFAULT_TOTP_PARAMETERS, type OtpAlgorithm, type OtpDigits, type TotpPeriod } from '../mfa/otp-parameters';
+import { DEFAULT_STEP_UP_MINUTES } from '../mfa/session';
+import { DEFAULT_TOTP_WINDOW } from '../mfa/verify-totp';
+
+/**
+ * A tenant's two-step verification policy: who must verify, with what, and the rules around it. The
+ * fields follow SecSign's plugin settings (enforced groups, ID pattern, user-chosen IDs, session
+ * timeout, IP SafeZone, branding) plus what TOTP and lockout need.
+ *
+ * Stored per tenant as one document; a tenant that never saved one has `defaultPolicy()`.
+ */
+
+/** Second factors a policy can offer. Email codes and the access pass join this list when they ship. */
+export const POLICY_METHODS = ['totp', 'backup_codes'] as const;
+export type PolicyMethod = (typeof POLICY_METHODS)[number];
+
+export interface TotpPolicy {
+  /** What a new enrollment gets unless the user picks otherwise (hardware tokens may need other values). */
+  readonly algorithm: OtpAlgorithm;
+  readonly digits: OtpDigits;
+  readonly period: TotpPeriod;
+  /** Steps accepted either side of the current one, 0..3. */
+  readonly window: number;
+}
+
+export interface LockoutSettings {
+  readonly maxFailures: number;
+  readonly windowMinutes: number;
+  readonly tenantMaxFailures: number;
+}
+
+export interface Branding {
+  /** The issuer authenticator apps list the entry under; no colon (Key Uri Format). */
+  readonly serviceName: string;
+  readonly companyName: string;
+  /** `#rrggbb`. */
+  readonly color: string;
+}
+
+export interface TenantPolicy {
+  /** Members of any of these Jira groups must use two-step verification. Empty: nobody is forced. */
+  readonly enforcedGroups: readonly string[];
+  readonly idPattern: string;
+  /** Users may pick their own 2FA ID (unique in the tenant). */
+  readonly allowUserChosenId: boolean;
+  /** How long a verification lasts; 0 means as long as Twofold allows (session.ts). */
+  readonly sessionTimeoutMinutes: number;
+  /** How recent a verification must be for sensitive changes (removing a factor, new backup codes). */
+  readonly stepUpMinutes: number;
+  /** CIDR ranges where the second factor is skipped (enforced by the forward-auth gate). */
+  readonly ipSafeZones: readonly string[];
+  readonly methods: readonly PolicyMethod[];
+  readonly totp: TotpPolicy;
+  readonly lockout: LockoutSettings;
+  readonly branding: Branding;
+}
+
+export const DEFAULT_SESSION_TIMEOUT_MINUTES = 12 * 60;
+export const DEFAULT_BRAND_COLOR = '#0c66e4';
+
+/**
+ * The service name a new tenant's authenticator entries carry: the site's name for a Jira Cloud site
+ * (`acme.atlassian.net`), else "Jira".
+ */
+export function defaultServiceName(siteUrl: string): string {
+  try {
+    const host = new URL(siteUrl).hostname.toLowerCase();
+    return /^[a-z0-9-]+\.(atlassian\.net|jira\.com)$/.test(host) ? host : 'Jira';
+  } catch {
+    return 'Jira';
+  }
+}
+
+export function defaultPolicy(siteUrl: string): TenantPolicy {
+  return {
+    enforcedGroups: [],
+    idPattern: '%email%',
+    allowUserChosenId: false,
+    sessionTimeoutMinutes: DEFAULT_SESSION_TIMEOUT_MINUTES,
+    stepUpMinutes: DEFAULT_STEP_UP_MINUTES,
+    ipSafeZones: [],
+    methods: ['totp', 'backup_codes'],
+    totp: { ...DEFAULT_TOTP_PARAMETERS, window: DEFAULT_TOTP_WINDOW },
+    lockout: { ...DEFAULT_LOCKOUT_POLICY },
+    branding: { serviceName: defaultServiceName(siteUrl), companyName: '', color: DEFAULT_BRAND_COLOR },
+  };
+}
+
+/** Whether members of `groups` must use two-step verification under `policy`. */
+export function isEnforcedFor(policy: TenantPolicy, groups: readonly string[]): boolean {
+  if (policy.enforcedGroups.length === 0) return false;
+  const names = new Set(groups.map((group) => group.toLowerCase()));
+  return policy.enforcedGroups.some((group) => names.has(group.toLowerCase()));
+}

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { TotpParameters } from '../../src/domain/mfa/otp-parameters';
+import { decodeBase32 } from '../../src/domain/mfa/secret-encoding';
+import { timeStepAt, totpAtStep } from '../../src/domain/mfa/totp';
+import { FixedClock } from '../../src/domain/ports/clock';
+import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
+import { databaseLanes, type TestDatabase } from '../support/database-lanes';
+import { BOB_MEMBER, startTestApp, type TestApp } from '../support/test-app';
+
+const PARAMS: TotpParameters = { algorithm: 'SHA1', digits: 6, period: 30 };
+const CAROL = '5b10ac8d82e05b22cc7d4e3c';
+
+/**
+ * The end user's pages in Chromium, framed by the sandbox Jira: set up two-step verification (QR,
+ * keys, confirm with a code computed here from the key the page shows), the backup codes shown once
+ * behind "I wrote them down", then "Verify it's you" with a wrong, a reused and a right code, a
+ * backup code, a lockout, removal with step-up, and the same pages at phone width.
+ *
+ * The app runs on a frozen clock (near real time, two seconds into a minute), and the codes are
+ * computed from that clock: which code is current, reused or fresh then never depends on how long
+ * the browser takes.
+ */
+describe("Two-step verification and \"Verify it's you\" pages in Chromium", function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let page: Page;
+  let database: TestDatabase;
+  let app: TestApp;
+  let secret: Buffer;
+  let confirmedStep: number;
+  let backupCodes: string[];
+  let clock: FixedClock;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    database = await databaseLanes()[0]!.create();
+    clock = new FixedClock(new Date(Math.floor(Date.now() / 60_000) * 60_000 + 2_000));
+    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
+    await app.install();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${app.baseUrl}/`);
+    await switchTo(BOB_MEMBER.accountId);
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  async function switchTo(accountId: string): Promise<void> {
+    await Promise.all([page.waitForNavigation(), page.selectOption('#sbx-user', accountId)]);
+  }
+  async function open(moduleKey: 'twofold-my-verification' | 'twofold-verify', state?: string): Promise<FrameLocator> {
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/${moduleKey}`);
+    const frame = page.frameLocator('#sbx-app-iframe');
+    const root = moduleKey === 'twofold-verify' ? '[data-verify]' : '[data-two-step]';
+    await frame.locator(state ? `${root}[data-state="${state}"]` : `${root}:not([data-state="loading"])`).waitFor();
+    return frame;
+  }
+  const codeAt = (step: number) => totpAtStep(secret, step, PARAMS);
+  const currentStep = () => timeStepAt(clock.now(), PARAMS.period);
+
+  it('shows that two-step verification is off, and sets it up with a code from the key on the page', async () => {
+    const frame = await open('twofold-my-verification', 'off');
+    assert.equal(await frame.locator('[data-section="off"] [data-testid=status-lozenge]').textContent(), 'Off');
+    await screenshot(page, 'two-step-01-off');
+
+    await frame.locator('[data-action="start"]').click();
+    await frame.locator('[data-two-step][data-state="setup"]').waitFor();
+    const qr = await frame.locator('[data-field="qr"]').getAttribute('src');
+    assert.match(qr ?? '', /^data:image\/png;base64,/);
+    assert.match((await frame.locator('[data-testid=secret-hex]').textContent()) ?? '', /^[0-9a-f]{40}$/);
+    const grouped = (await frame.locator('[data-testid=secret-base32]').textContent()) ?? '';
+    assert.match(grouped, /^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/, 'base32 in groups of four for typing');
+    assert.equal(await frame.locator('[data-field="label"]').textContent(), BOB_MEMBER.emailAddress);
+    await screenshot(page, 'two-step-02-setup-qr-and-keys');
+
+    const decoded = decodeBase32(grouped);
+    assert.ok(decoded.ok);
+    secret = decoded.bytes;
+    await frame.locator('[data-testid=confirm-code]').fill('000000');
+    await frame.locator('[data-form="confirm"] [type=submit]').click();
+    await frame.locator('[data-error="confirm"]:not([hidden])').waitFor();
+    await screenshot(page, 'two-step-03-setup-wrong-code');
+
+    confirmedStep = currentStep();
+    await frame.locator('[data-testid=confirm-code]').fill(codeAt(confirmedStep));
+    await frame.locator('[data-form="confirm"] [type=submit]').click();
+    await frame.locator('[data-two-step][data-state="codes"]').waitFor();
+  });
+
+  it('shows the backup codes once, and finishes only after "I wrote them down"', async () => {
+    const frame = page.frameLocator('#sbx-app-iframe');
+    backupCodes = await frame.locator('[data-testid=backup-codes] li').allTextContents();
+    assert.equal(backupCodes.length, 10);
+    for (const code of backupCodes) assert.match(code, /^[2-9A-HJKMNP-TV-Z]{5}-[2-9A-HJKMNP-TV-Z]{5}$/);
+    assert.equal(await frame.locator('[data-action="finish"]').isDisabled(), true);
+    assert.equal(await frame.locator('[data-testid=secret-base32]').textContent(), '', 'the key is gone from the page');
+    await screenshot(page, 'two-step-04-backup-codes');
+    await frame.locator('[data-testid=ack]').check();
+    await frame.locator('[data-action="finish"]').click();
+    await frame.locator('[data-two-step][data-state="on"]').waitFor();
+    assert.equal(await frame.locator('[data-section="on"] [data-testid=status-lozenge]').textContent(), 'On');
+    assert.match((await frame.locator('[data-testid=codes-left]').textContent()) ?? '', /^10 codes left/);
+    await screenshot(page, 'two-step-05-on');
+  });
+
+  it('"Verify it\'s you" says why a wrong or a reused code is refused, and accepts a fresh one', async () => {
+    const frame = await open('twofold-verify');
+    const message = frame.locator('[data-message]');
+    assert.match((await frame.locator('[data-testid=lost-both]').textContent()) ?? '', /Ask your Jira administrator to reset your two-step verification/);
+    await frame.locator('[data-field="hint"]:text("The 6-digit code changes every 30 seconds.")').waitFor();
+
+    await frame.locator('[data-testid=verify-code]').fill('12345');
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-message][data-code="invalid_request"]').waitFor();
+    assert.match((await message.textContent()) ?? '', /Type the 6-digit code/);
+
+    await frame.locator('[data-testid=verify-code]').fill('123456' === codeAt(currentStep()) ? '654321' : '123456');
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-message][data-code="invalid_code"]').waitFor();
+    assert.match((await message.textContent()) ?? '', /not right.*4 attempts left/s);
+    await screenshot(page, 'verify-01-wrong-code');
+
+    await frame.locator('[data-testid=verify-code]').fill(codeAt(confirmedStep));
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-message][data-code="code_reused"]').waitFor();
+    assert.match((await message.textContent()) ?? '', /already used/);
+    await screenshot(page, 'verify-02-code-reused');
+
+    await frame.locator('[data-testid=verify-code]').fill(codeAt(Math.max(currentStep(), confirmedStep) + 1));
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-verify][data-state="success"]').waitFor();
+    assert.match((await frame.locator('[data-field="until"]').textContent()) ?? '', /verified until/);
+    await screenshot(page, 'verify-03-success');
+  });
+
+  it('accepts a backup code once', async () => {
+    let frame = await open('twofold-verify');
+    await frame.locator('[data-action="toggle-backup"]').click();
+    await frame.locator('[data-testid=verify-code]').fill(backupCodes[0]!.toLowerCase());
+    await screenshot(page, 'verify-04-backup-code-mode');
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-verify][data-state="success"]').waitFor();
+
+    frame = await open('twofold-verify');
+    await frame.locator('[data-action="toggle-backup"]').click();
+    await frame.locator('[data-testid=verify-code]').fill(backupCodes[0]!);
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-message][data-code="code_reused"]').waitFor();
+  });
+
+  it('removes two-step verification after a fresh step-up code', async () => {
+    const frame = await open('twofold-my-verification', 'on');
+    assert.match((await frame.locator('[data-testid=codes-left]').textContent()) ?? '', /^9 codes left/);
+    // More than the step-up window later, a fresh code is needed.
+    const [session] = await app.twofold.database.sequelize.query('UPDATE verification_sessions SET verified_at = :at', {
+      replacements: { at: new Date(clock.now().getTime() - 10 * 60_000) },
+    });
+    void session;
+    await frame.locator('[data-action="remove"]').click();
+    await frame.locator('[data-two-step][data-state="remove-confirm"]').waitFor();
+    await screenshot(page, 'two-step-06-remove-confirm');
+    await frame.locator('[data-action="remove-confirmed"]').click();
+    await frame.locator('[data-two-step][data-state="stepup"]').waitFor();
+    await frame.locator('[data-testid=stepup-code]').fill(backupCodes[1]!);
+    await screenshot(page, 'two-step-07-step-up');
+    await frame.locator('[data-form="stepup"] [type=submit]').click();
+    await frame.locator('[data-two-step][data-state="off"]').waitFor();
+    assert.match((await frame.locator('[data-flash]').textContent()) ?? '', /off/);
+  });
+
+  it('tells a locked-out user how long to wait', async () => {
+    await switchTo(CAROL);
+    const token = app.contextToken(CAROL);
+    const started = await app.request('POST', '/api/v1/me/totp', { token, body: {} });
+    const carolSecret = (decodeBase32(started.json().secretBase32) as { bytes: Buffer }).bytes;
+    const confirm = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: totpAtStep(carolSecret, currentStep(), PARAMS) } });
+    assert.equal(confirm.status, 200);
+
+    const frame = await open('twofold-verify');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await frame.locator('[data-testid=verify-code]').fill('000000' === totpAtStep(carolSecret, currentStep(), PARAMS) ? '111111' : '000000');
+      await frame.locator('[data-testid=verify-submit]').click();
+      await frame.locator(`[data-message][data-code="${attempt < 4 ? 'invalid_code' : 'locked_out'}"]`).waitFor();
+    }
+    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in 1[45] min .* \(at \d{1,2}:\d{2}/);
+    assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), true);
+    await screenshot(page, 'verify-05-locked-out');
+  });
+
+  it('works at phone width (390 px)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await switchTo(BOB_MEMBER.accountId);
+    let frame = await open('twofold-my-verification', 'off');
+    await frame.locator('[data-action="start"]').click();
+    await frame.locator('[data-two-step][data-state="setup"]').waitFor();
+    const overflow = async () => frame.locator('body').evaluate((body) => body.scrollWidth > body.clientWidth + 1);
+    assert.equal(await overflow(), false, 'no horizontal scrolling at 390 px');
+    await screenshot(page, 'two-step-08-setup-phone');
+
+    const dave = '5b10ac8d82e05b22cc7d4e4d';
+    const token = app.contextToken(dave);
+    const started = await app.request('POST', '/api/v1/me/totp', { token, body: { algorithm: 'SHA256', digits: 8, period: 60 } });
+    const daveSecret = (decodeBase32(started.json().secretBase32) as { bytes: Buffer }).bytes;
+    const daveParams: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };
+    const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) } });
+    assert.equal(confirmed.status, 200);
+    await switchTo(dave);
+    frame = await open('twofold-verify');
+    await frame.locator('[data-field="hint"]:text("The 8-digit code changes every 60 seconds.")').waitFor();
+    await frame.locator('[data-testid=verify-code]').fill('12345678' === totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) ? '87654321' : '12345678');
+    await frame.locator('[data-testid=verify-submit]').click();
+    await frame.locator('[data-message][data-code="invalid_code"]').waitFor();
+    assert.equal(await overflow(), false, 'no horizontal scrolling at 390 px');
+    await screenshot(page, 'verify-06-phone-wrong-code');
+  });
+});

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { QueryTypes } from 'sequelize';
+import { AesGcmSecretBox } from '../../../src/adapters/crypto/aes-gcm-secret-box';
+import { SequelizeBackupCodeRepository } from '../../../src/adapters/db/backup-code-repository';
+import { SequelizeFailureCounterRepository } from '../../../src/adapters/db/failure-counter-repository';
+import { SequelizeTotpCredentialRepository } from '../../../src/adapters/db/totp-credential-repository';
+import { SequelizeVerificationStateReader } from '../../../src/adapters/db/verification-state-reader';
+import { openDatabase, type Database } from '../../../src/adapters/db/database';
+import { migrate } from '../../../src/adapters/db/migrate';
+import { createLogger } from '../../../src/adapters/logging/logger';
+import type { FixedClock } from '../../../src/domain/ports/clock';
+import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
+import { startTestApp, type TestApp } from '../../support/test-app';
+import { SeededRandom } from '../../unit/domain/mfa/fixtures';
+import { USERS, codeNow, enroll, errorCode, steppedClock, verify, type Enrolled } from './support';
+
+const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
+const RACERS = 16;
+
+/**
+ * The atomic steps under concurrency: a code's time step is accepted once, a backup code is used
+ * once, and no failure is lost, however many requests race. On Postgres each racer may hold a
+ * connection of its own (pool of 10), so the conditional UPDATEs really run side by side; two
+ * repositories on two connection pools stand for two app instances.
+ */
+for (const lane of databaseLanes()) {
+  describe(`Atomic single use and failure counting under concurrency (${lane.name})`, () => {
+    let database: TestDatabase;
+    let first: Database;
+    let second: Database;
+    const secretBox = new AesGcmSecretBox(new SeededRandom('master').bytes(32));
+
+    before(async () => {
+      printLaneNotice();
+      database = await lane.create();
+      const logger = createLogger('silent');
+      first = await openDatabase(database.url, logger);
+      await migrate(first, logger);
+      second = await openDatabase(database.url, logger);
+    });
+    after(async () => {
+      await first?.close();
+      await second?.close();
+      await database?.drop();
+    });
+
+    it(`accepts a time step once when ${RACERS} requests on two pools race for it`, async () => {
+      const repositories = [first, second].map((db) => new SequelizeTotpCredentialRepository(db.sequelize, secretBox));
+      const pending = await repositories[0]!.createPending('t1', 'racer', { secret: new SeededRandom('racer').bytes(20), params: PARAMS, createdAt: new Date() });
+      assert.deepEqual(await repositories[0]!.activate('t1', 'racer', pending.id, 100, new Date()), { activated: true, replaced: false });
+      for (const step of [101, 102, 150]) {
+        const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.acceptStep('t1', 'racer', pending.id, step)));
+        assert.equal(results.filter(Boolean).length, 1, `step ${step}: exactly one winner`);
+      }
+      assert.equal(await repositories[1]!.acceptStep('t1', 'racer', pending.id, 149), false, 'an older step after a newer one');
+      assert.equal((await new SequelizeVerificationStateReader(second.sequelize, secretBox).read('t1', 'racer')).credential?.lastUsedStep, 150);
+    });
+
+    it(`uses a backup code once when ${RACERS} requests race for it`, async () => {
+      const repositories = [first, second].map((db) => new SequelizeBackupCodeRepository(db.sequelize));
+      await repositories[0]!.replaceSet('t1', 'racer', ['scrypt$placeholder-hash-a', 'scrypt$placeholder-hash-b'], new Date());
+      const [code] = await repositories[0]!.list('t1', 'racer');
+      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.markUsed('t1', 'racer', code!.id, new Date())));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await repositories[1]!.countUnused('t1', 'racer'), 1);
+    });
+
+    it('loses no count and hands out each place in a user budget once: one atomic upsert each', async () => {
+      const repositories = [first, second].map((db) => new SequelizeFailureCounterRepository(db.sequelize));
+      const state = () => new SequelizeVerificationStateReader(first.sequelize, secretBox).read('t2', 'u');
+      const now = new Date();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => repositories[i % 2]!.countTenantFailure('t2', now, 15)));
+      assert.equal((await state()).tenant.failures, 40);
+
+      // The user's reservations: every racer gets a place of its own, none is lost.
+      const places = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.reserveAttempt('t2', 'u', now, 15)));
+      assert.deepEqual(places.map((place) => place.failures).sort((a, b) => a - b), Array.from({ length: RACERS }, (_, i) => i + 1));
+      assert.equal((await state()).user.failures, RACERS);
+      // Giving places back, concurrently, lands every one of them, and never below zero.
+      await Promise.all([...places, ...places].map((place, i) => repositories[i % 2]!.releaseAttempt('t2', 'u', place.windowStartedAt!)));
+      assert.equal((await state()).user.failures, 0);
+      assert.equal((await state()).tenant.failures, 40, "the tenant's count is another row");
+    });
+  });
+}
+
+/**
+ * The lockout holds against a burst: concurrent wrong codes reserve their places before any code is
+ * looked at, so at most `maxFailures` of them are evaluated, and the right code sent once the budget
+ * is spent is refused like any other.
+ */
+for (const lane of databaseLanes()) {
+  describe(`Lockout under a concurrent burst of wrong codes (${lane.name})`, () => {
+    let database: TestDatabase;
+    let app: TestApp;
+    let clock: FixedClock;
+    let bob: Enrolled;
+    const BURST = 30;
+    const MAX_FAILURES = 5;
+
+    before(async () => {
+      printLaneNotice();
+      database = await lane.create();
+      clock = steppedClock();
+      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
+      await app.install();
+      bob = await enroll(app, clock, USERS.bob);
+      clock.advance(30_000);
+    });
+    after(async () => {
+      await app?.close();
+      await database?.drop();
+    });
+
+    const tenantKey = async () => {
+      const [row] = await app.twofold.database.sequelize.query<{ client_key: string }>('SELECT client_key FROM tenants', { type: QueryTypes.SELECT });
+      return row!.client_key;
+    };
+
+    it(`evaluates at most ${MAX_FAILURES} of ${BURST} concurrent wrong codes, refuses the right one then with 429, and ends with consistent counters`, async () => {
+      const tenant = await tenantKey();
+      const reader = new SequelizeVerificationStateReader(app.twofold.database.sequelize, secretBox(app));
+      // Distinct well-formed codes, none near the current step.
+      const near = new Set([-4, -3, -2, -1, 0, 1, 2, 3, 4].map((offset) => codeNow(bob, clock, offset)));
+      const wrong = Array.from({ length: 100 }, (_, i) => String(100_000 + i * 7919).padStart(6, '0')).filter((code) => !near.has(code)).slice(0, BURST);
+
+      let settled = false;
+      const burst = Promise.all(wrong.map((code) => verify(app, USERS.bob, { code }))).finally(() => (settled = true));
+      // The right code goes in while the burst is in flight, once the burst holds the whole budget.
+      while (!settled && (await reader.read(tenant, USERS.bob)).user.failures < MAX_FAILURES) await new Promise((resolve) => setTimeout(resolve, 1));
+      const right = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
+      const answers = await burst;
+
+      const statuses = answers.map((answer) => answer.status);
+      assert.ok(statuses.every((status) => status === 401 || status === 429), `only 401 and 429: ${statuses}`);
+      for (const answer of answers) assert.equal(errorCode(answer), answer.status === 401 ? 'invalid_code' : 'locked_out');
+      assert.ok(statuses.filter((status) => status === 401).length <= MAX_FAILURES - 1, `at most ${MAX_FAILURES - 1} plain failures: ${statuses}`);
+      assert.equal(right.status, 429, right.text);
+      assert.equal(errorCode(right), 'locked_out');
+
+      // Exactly the budget was evaluated: each evaluated wrong code is audited and counted for the tenant.
+      const [audited] = await app.twofold.database.sequelize.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM audit_events WHERE client_key = :tenant AND subject_account_id = :bob AND action = 'verify.failed'`,
+        { type: QueryTypes.SELECT, replacements: { tenant, bob: USERS.bob } },
+      );
+      assert.equal(Number(audited!.n), MAX_FAILURES, 'codes evaluated');
+      const state = await reader.read(tenant, USERS.bob);
+      assert.equal(state.user.failures, MAX_FAILURES, 'every refused place was given back, no evaluated one was');
+      assert.ok(state.user.lockedUntil && state.user.lockedUntil > clock.now(), 'Bob is locked out');
+      assert.equal(state.tenant.failures, MAX_FAILURES);
+
+      clock.advance(30_000);
+      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 429, 'the next right code is refused too');
+      clock.advance(15 * 60_000);
+      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200, 'until the lockout ends');
+    });
+  });
+}
+
+function secretBox(app: TestApp): AesGcmSecretBox {
+  return new AesGcmSecretBox(app.twofold.config.masterKeys.current);
+}
+
+describe('Two app instances on one Postgres: a code is accepted by one of them only', () => {
+  const lane = databaseLanes().find((candidate) => candidate.name === 'postgres');
+  let database: TestDatabase;
+  let one: TestApp;
+  let two: TestApp;
+  let clock: FixedClock;
+  let bob: Enrolled;
+
+  before(async function () {
+    if (!lane) {
+      process.stdout.write('  [notice] TEST_DATABASE_URL is not set: the two-instance replay race needs Postgres and is skipped\n');
+      return this.skip();
+    }
+    database = await lane.create();
+    clock = steppedClock();
+    one = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
+    // Installs go through the second instance (ACE reads CONNECT_KEYS_CDN_URL from the environment).
+    two = await startTestApp({ databaseUrl: database.url, masterKey: one.twofold.config.masterKeys.current, overrides: { clock } });
+    await two.install();
+    bob = await enroll(two, clock, USERS.bob);
+  });
+  after(async () => {
+    await one?.close();
+    await two?.close();
+    await database?.drop();
+  });
+
+  const verifyOn = (app: TestApp, body: Record<string, unknown>) => app.request('POST', '/api/v1/me/verify', { token: two.contextToken(USERS.bob), body });
+
+  it('the same code sent to both instances at once: one 200, and 401 code_reused from the other, round after round', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      clock.advance(30_000);
+      const code = codeNow(bob, clock);
+      const answers = await Promise.all([verifyOn(one, { code }), verifyOn(two, { code }), verifyOn(one, { code }), verifyOn(two, { code })]);
+      const statuses = answers.map((answer) => answer.status).sort();
+      assert.deepEqual(statuses, [200, 401, 401, 401], `round ${round}`);
+      for (const answer of answers.filter((a) => a.status === 401)) assert.equal(errorCode(answer), 'code_reused');
+    }
+  });
+
+  it('the same backup code sent to both instances at once is accepted once', async () => {
+    const backupCode = bob.backupCodes[0]!;
+    const answers = await Promise.all([verifyOn(one, { backupCode }), verifyOn(two, { backupCode })]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 401]);
+  });
+
+  it('wrong codes through both instances add up to one lockout', async () => {
+    clock.advance(30_000);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => verifyOn(i % 2 ? one : two, { code: '000000' === codeNow(bob, clock) ? '111111' : '000000' })));
+    const statuses = answers.map((a) => a.status).sort();
+    // Five failures are counted (the fifth locks); any request that checked after that is refused too.
+    assert.equal(statuses.filter((s) => s === 401).length + statuses.filter((s) => s === 429).length, 6);
+    assert.ok(statuses.filter((s) => s === 401).length <= 4, `at most four plain failures before the lockout: ${statuses}`);
+    assert.equal((await verifyOn(one, { code: codeNow(bob, clock) })).status, 429);
+  });
+});

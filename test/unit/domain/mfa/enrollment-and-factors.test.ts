@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { timeStepAt, totpAtStep } from '../../../../src/domain/mfa/totp';
+import { defaultPolicy } from '../../../../src/domain/policy/policy';
+import { assertRejectsCode } from './fixtures';
+import { ALICE, TENANT, harness } from './service-harness';
+
+describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (frozen clock)', () => {
+  describe('enrollment', () => {
+    it('starts a pending credential: a fresh 20-byte secret, the key URI with the service name and the 2FA ID', async () => {
+      const h = harness();
+      const started = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      assert.equal(started.secret.length, 20);
+      assert.deepEqual(started.params, { algorithm: 'SHA1', digits: 6, period: 30 });
+      assert.equal(started.twoFactorId, 'alice@example.com', 'from %email%, lower-cased');
+      assert.equal(started.issuer, 'acme.atlassian.net');
+      assert.ok(started.otpauthUri.startsWith('otpauth://totp/acme.atlassian.net:alice%40example.com?secret='));
+      assert.equal((await h.credentials.findPending(TENANT.clientKey, ALICE))?.id !== undefined, true);
+      assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+      assert.deepEqual(h.audit.actions(), ['totp.enrollment_started']);
+    });
+
+    it('takes the defaults from the policy and lets the user pick token parameters', async () => {
+      const h = harness({ totp: { algorithm: 'SHA256', digits: 8, period: 60, window: 1 } });
+      assert.deepEqual((await h.enrollment.start(TENANT, ALICE, h.policy, {})).params, { algorithm: 'SHA256', digits: 8, period: 60 });
+      assert.deepEqual((await h.enrollment.start(TENANT, ALICE, h.policy, { algorithm: 'SHA1', digits: 6 })).params, { algorithm: 'SHA1', digits: 6, period: 60 });
+      await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, { digits: 7 }), 'invalid_request');
+    });
+
+    it('confirms only with a code of the new secret; then the credential is active and the user verified', async () => {
+      const h = harness();
+      const started = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      await assertRejectsCode(h.enrollment.confirm(TENANT, ALICE, h.policy, '000000'), 'invalid_code');
+      const code = totpAtStep(started.secret, timeStepAt(h.clock.now(), 30), started.params);
+      const { backupCodes } = await h.enrollment.confirm(TENANT, ALICE, h.policy, code);
+      assert.equal(backupCodes.length, 10);
+      const active = await h.credentials.findActive(TENANT.clientKey, ALICE);
+      assert.equal(active?.lastUsedStep, timeStepAt(h.clock.now(), 30), 'the confirmation code is spent');
+      assert.deepEqual((await h.sessions.find(TENANT.clientKey, ALICE))?.verifiedAt, h.clock.now());
+      await assertRejectsCode(h.enrollment.confirm(TENANT, ALICE, h.policy, code), 'no_pending_enrollment');
+      const stored = await h.backupCodes.list(TENANT.clientKey, ALICE);
+      assert.ok(stored.every((c) => c.hash.startsWith('scrypt$') && !backupCodes.some((code) => c.hash.includes(code))));
+    });
+
+    it('re-enrolling needs a recent verification, and swaps the credential only on confirmation', async () => {
+      const h = harness();
+      const first = await h.enrolled();
+      h.clock.advance(6 * 60_000);
+      await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, {}), 'verification_required');
+      await h.verification.verify(h.context(), { code: first.codeAt() });
+      const second = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      assert.equal((await h.credentials.findActive(TENANT.clientKey, ALICE))?.secret.equals(first.secret), true, 'the old one stays active meanwhile');
+      h.clock.advance(30_000);
+      await h.enrollment.confirm(TENANT, ALICE, h.policy, totpAtStep(second.secret, timeStepAt(h.clock.now(), 30), second.params));
+      assert.equal((await h.credentials.findActive(TENANT.clientKey, ALICE))?.secret.equals(second.secret), true);
+      assert.equal(h.credentials.rows.filter((r) => r.accountId === ALICE).length, 1);
+      assert.equal(h.audit.entries.at(-1)?.detail.replaced, true);
+    });
+
+    it('cancelling drops only the set-up in progress', async () => {
+      const h = harness();
+      await h.enrolled();
+      await h.enrollment.start(TENANT, ALICE, h.policy, {}); // allowed: confirming just now counts as verifying
+      assert.notEqual(await h.credentials.findPending(TENANT.clientKey, ALICE), null);
+      await h.enrollment.cancel(TENANT, ALICE);
+      assert.equal(await h.credentials.findPending(TENANT.clientKey, ALICE), null);
+      assert.notEqual(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+    });
+  });
+
+  describe('removal, resets and backup codes', () => {
+    it('removing one\'s own factor needs a verification within stepUpMinutes, and removes codes and session', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.clock.advance(5 * 60_000 + 1);
+      await assertRejectsCode(h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy), 'verification_required');
+      await h.verification.verify(h.context(), { code: alice.codeAt() });
+      await h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy);
+      assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+      assert.equal(await h.backupCodes.countUnused(TENANT.clientKey, ALICE), 0);
+      assert.equal(await h.sessions.find(TENANT.clientKey, ALICE), null);
+      assert.deepEqual(h.audit.entries.at(-1)?.detail, { totpCredentials: 1, backupCodesRemoved: 10 });
+    });
+
+    it('an admin reset removes everything and lifts a lockout', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      for (let i = 0; i < 4; i += 1) await assertRejectsCode(h.verification.verify(h.context(), { code: alice.wrongCode() }), 'invalid_code');
+      await assertRejectsCode(h.verification.verify(h.context(), { code: alice.wrongCode() }), 'locked_out');
+      assert.notEqual(h.failures.user(TENANT.clientKey, ALICE).lockedUntil, null, 'the fifth failure locked Alice out');
+      await h.factors.adminReset(TENANT.clientKey, 'the-admin', ALICE, h.policy);
+      assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+      assert.equal(h.failures.user(TENANT.clientKey, ALICE).lockedUntil, null);
+      const reset = h.audit.entries.at(-1)!;
+      assert.deepEqual([reset.action, reset.actorAccountId, reset.subjectAccountId], ['admin.reset', 'the-admin', ALICE]);
+    });
+
+    it("an admin resetting their own factor needs a recent verification, as removing it does", async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.clock.advance(5 * 60_000 + 1);
+      await assertRejectsCode(h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy), 'verification_required');
+      assert.notEqual(await h.credentials.findActive(TENANT.clientKey, ALICE), null, 'nothing was removed');
+      await h.verification.verify(h.context(), { code: alice.codeAt() });
+      await h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy);
+      assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+      // Another user's reset needs no recent verification of the admin here (the route asks for a current session).
+      await h.enrolled('bob-account');
+      h.clock.advance(60 * 60_000);
+      await h.factors.adminReset(TENANT.clientKey, ALICE, 'bob-account', h.policy);
+    });
+
+    it('an admin unlock lifts a lockout, keeps the factors, and is audited', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.clock.advance(30_000);
+      for (let i = 0; i < 5; i += 1) await h.verification.verify(h.context(), { code: alice.wrongCode() }).catch(() => undefined);
+      const lockedUntil = h.failures.user(TENANT.clientKey, ALICE).lockedUntil;
+      assert.notEqual(lockedUntil, null);
+      await assertRejectsCode(h.verification.verify(h.context(), { code: alice.codeAt() }), 'locked_out');
+      await h.factors.unlock(TENANT.clientKey, 'the-admin', ALICE);
+      const unlocked = h.audit.entries.at(-1)!;
+      assert.deepEqual([unlocked.action, unlocked.actorAccountId, unlocked.subjectAccountId, unlocked.detail], ['user.unlocked', 'the-admin', ALICE, { wasLockedUntil: lockedUntil!.toISOString() }]);
+      assert.equal((await h.verification.verify(h.context(), { code: alice.codeAt() })).method, 'totp');
+    });
+
+    it('new backup codes need a recent verification and void the old set', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.clock.advance(10 * 60_000);
+      await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy), 'verification_required');
+      await h.verification.verify(h.context(), { code: alice.codeAt() });
+      const { backupCodes } = await h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy);
+      assert.equal(backupCodes.length, 10);
+      assert.equal(backupCodes.some((code) => alice.backupCodes.includes(code)), false);
+      await assertRejectsCode(h.verification.verify(h.context(), { backupCode: alice.backupCodes[0]! }), 'invalid_code');
+    });
+  });
+
+  describe('step-up for admins', () => {
+    it('lets an unenrolled admin through, and an enrolled one only with a current session', async () => {
+      const h = harness();
+      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
+      const alice = await h.enrolled();
+      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
+      h.clock.advance(720 * 60_000);
+      await assertRejectsCode(h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE), 'verification_required');
+      await h.verification.verify(h.context(), { code: alice.codeAt() });
+      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
+    });
+  });
+
+  describe('status', () => {
+    it('tells enrolled, methods, remaining codes, the session and whether the policy requires it', async () => {
+      const h = harness({ enforcedGroups: ['Developers'] });
+      const before = await h.status.status(TENANT, ALICE, h.policy);
+      assert.deepEqual([before.enrolled, before.required, before.methods, before.twoFactorIdSource, before.backupCodes], [false, true, [], 'derived', null]);
+      await h.enrolled();
+      const after = await h.status.status(TENANT, ALICE, h.policy);
+      assert.deepEqual([after.enrolled, after.methods, after.backupCodes, after.twoFactorIdSource], [true, ['totp', 'backup_codes'], { remaining: 10 }, 'pattern']);
+      assert.equal((await h.status.status(TENANT, 'bob-account', h.policy)).required, false);
+    });
+
+    it('does not list backup codes as working when the policy turned them off', async () => {
+      const h = harness();
+      await h.enrolled();
+      const off = { ...h.policy, methods: ['totp'] as const };
+      const status = await h.status.status(TENANT, ALICE, off);
+      assert.deepEqual([status.methods, status.backupCodes], [['totp'], null]);
+    });
+
+    it('reads the enrollment without opening a secret', async () => {
+      const h = harness();
+      await h.enrolled();
+      await h.enrollment.start(TENANT, ALICE, h.policy, { digits: 8 });
+      const reads = h.credentials.stateReads;
+      const findActive = h.credentials.findActive.bind(h.credentials);
+      h.credentials.findActive = () => assert.fail('the status needs no secret');
+      h.credentials.findPending = () => assert.fail('the status needs no secret');
+      const status = await h.status.status(TENANT, ALICE, h.policy);
+      h.credentials.findActive = findActive;
+      assert.equal(h.credentials.stateReads, reads + 1, 'one query');
+      assert.deepEqual([status.enrolled, status.pendingEnrollment, status.totp?.digits, status.totp?.confirmedAt], [true, true, 6, h.clock.now()]);
+    });
+
+    it('fails closed when the host cannot say which groups a user is in, and asks nothing without enforced groups', async () => {
+      const h = harness({ enforcedGroups: ['developers'] });
+      h.directory.failGroups = true;
+      assert.equal((await h.status.status(TENANT, ALICE, h.policy)).required, true);
+      const calls = h.directory.calls;
+      assert.equal(await h.status.isRequired(TENANT, ALICE, defaultPolicy(TENANT.baseUrl)), false);
+      assert.equal(h.directory.calls, calls);
+    });
+  });
+});

@@ -1,0 +1,281 @@
+import type { AuditEntry, AuditLog, AuditPage, AuditQuery, StoredAuditEntry } from '../../../../src/domain/audit/audit-log';
+import type { DirectoryPage, DirectoryUser, UserDirectory } from '../../../../src/domain/directory/user-directory';
+import type { IdMapping, IdMappingRepository, IdSource } from '../../../../src/domain/idmap/two-factor-ids';
+import { NO_FAILURES, type FailureState } from '../../../../src/domain/mfa/lockout';
+import type {
+  Activation,
+  BackupCode,
+  BackupCodeRepository,
+  EnrollmentState,
+  FailureCounterRepository,
+  NewTotpCredential,
+  TotpCredential,
+  TotpCredentialRepository,
+  VerificationSessionRepository,
+} from '../../../../src/domain/mfa/ports';
+import type { VerificationSession } from '../../../../src/domain/mfa/session';
+import type { TenantPolicy } from '../../../../src/domain/policy/policy';
+import type { PolicyRepository } from '../../../../src/domain/policy/policy-service';
+import type { Tenant } from '../../../../src/domain/tenancy/tenant';
+
+/**
+ * The MFA ports in memory, for unit tests of the services. Each keeps the contract of the port
+ * (atomic steps are single synchronous updates here: no await between a read and its write), so that
+ * the services can be tested with a frozen clock and no database, concurrency included.
+ */
+const key = (tenant: string, accountId: string) => `${tenant}\u0000${accountId}`;
+
+export class InMemoryTotpCredentials implements TotpCredentialRepository {
+  readonly rows: TotpCredential[] = [];
+  private sequence = 0;
+
+  /** Not a port method: tests look at the active credential with it. */
+  async findActive(tenant: string, accountId: string) {
+    return this.rows.find((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'active') ?? null;
+  }
+  /** How many times the services asked for a secret-free state (tests check that no secret is read). */
+  stateReads = 0;
+  async enrollmentState(tenant: string, accountId: string): Promise<EnrollmentState> {
+    this.stateReads += 1;
+    const mine = this.rows.filter((r) => r.tenant === tenant && r.accountId === accountId);
+    const active = mine.find((r) => r.status === 'active');
+    return { active: active ? { params: active.params, confirmedAt: active.confirmedAt } : null, pending: mine.some((r) => r.status === 'pending') };
+  }
+  async findPending(tenant: string, accountId: string) {
+    return this.rows.find((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'pending') ?? null;
+  }
+  async createPending(tenant: string, accountId: string, credential: NewTotpCredential) {
+    this.remove((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'pending');
+    const row: TotpCredential = {
+      id: `cred-${++this.sequence}`,
+      tenant,
+      accountId,
+      status: 'pending',
+      secret: Buffer.from(credential.secret),
+      params: credential.params,
+      lastUsedStep: null,
+      createdAt: credential.createdAt,
+      confirmedAt: null,
+    };
+    this.rows.push(row);
+    return row;
+  }
+  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date): Promise<Activation> {
+    const index = this.rows.findIndex((r) => r.id === credentialId && r.tenant === tenant && r.accountId === accountId && r.status === 'pending');
+    if (index < 0) return { activated: false };
+    const replaced = this.remove((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'active') > 0;
+    const i = this.rows.findIndex((r) => r.id === credentialId);
+    this.rows[i] = { ...this.rows[i]!, status: 'active', lastUsedStep: step, confirmedAt: at };
+    return { activated: true, replaced };
+  }
+  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number) {
+    const i = this.rows.findIndex((r) => r.id === credentialId && r.tenant === tenant && r.accountId === accountId && r.status === 'active');
+    const row = this.rows[i];
+    if (!row || (row.lastUsedStep !== null && row.lastUsedStep >= step)) return false;
+    this.rows[i] = { ...row, lastUsedStep: step };
+    return true;
+  }
+  async removeAll(tenant: string, accountId: string) {
+    return this.remove((r) => r.tenant === tenant && r.accountId === accountId);
+  }
+  async removePending(tenant: string, accountId: string) {
+    return this.remove((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'pending');
+  }
+  async activeAccounts(tenant: string, accountIds: readonly string[]) {
+    return new Set(this.rows.filter((r) => r.tenant === tenant && r.status === 'active' && accountIds.includes(r.accountId)).map((r) => r.accountId));
+  }
+  private remove(match: (row: TotpCredential) => boolean): number {
+    let removed = 0;
+    for (let i = this.rows.length - 1; i >= 0; i -= 1) {
+      if (match(this.rows[i]!)) {
+        this.rows.splice(i, 1);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}
+
+export class InMemoryBackupCodes implements BackupCodeRepository {
+  readonly sets = new Map<string, BackupCode[]>();
+  private sequence = 0;
+
+  async replaceSet(tenant: string, accountId: string, hashes: readonly string[]) {
+    this.sets.set(key(tenant, accountId), hashes.map((hash) => ({ id: `code-${++this.sequence}`, hash, usedAt: null })));
+  }
+  async list(tenant: string, accountId: string) {
+    return [...(this.sets.get(key(tenant, accountId)) ?? [])];
+  }
+  async markUsed(tenant: string, accountId: string, codeId: string, at: Date) {
+    const set = this.sets.get(key(tenant, accountId)) ?? [];
+    const i = set.findIndex((c) => c.id === codeId && c.usedAt === null);
+    if (i < 0) return false;
+    set[i] = { ...set[i]!, usedAt: at };
+    return true;
+  }
+  async countUnused(tenant: string, accountId: string) {
+    return (this.sets.get(key(tenant, accountId)) ?? []).filter((c) => c.usedAt === null).length;
+  }
+  async countUnusedMany(tenant: string, accountIds: readonly string[]) {
+    const out = new Map<string, number>();
+    for (const accountId of accountIds) {
+      const n = await this.countUnused(tenant, accountId);
+      if (n > 0) out.set(accountId, n);
+    }
+    return out;
+  }
+  async removeAll(tenant: string, accountId: string) {
+    const n = this.sets.get(key(tenant, accountId))?.length ?? 0;
+    this.sets.delete(key(tenant, accountId));
+    return n;
+  }
+}
+
+export class InMemoryFailureCounters implements FailureCounterRepository {
+  readonly rows = new Map<string, FailureState>();
+  /** Counts the places reserved and released, for tests of the order of operations. */
+  reservations = 0;
+  releases = 0;
+
+  /** Not a port method: the user's counter as stored. */
+  user(tenant: string, accountId: string): FailureState {
+    return this.rows.get(key(tenant, accountId)) ?? NO_FAILURES;
+  }
+  /** Not a port method: the tenant's counter as stored. */
+  tenant(tenant: string): FailureState {
+    return this.rows.get(key(tenant, '')) ?? NO_FAILURES;
+  }
+  async reserveAttempt(tenant: string, accountId: string, now: Date, windowMinutes: number) {
+    this.reservations += 1;
+    return this.increment(key(tenant, accountId), now, windowMinutes);
+  }
+  async releaseAttempt(tenant: string, accountId: string, windowStartedAt: Date) {
+    this.releases += 1;
+    const current = this.user(tenant, accountId);
+    if (current.windowStartedAt?.getTime() !== windowStartedAt.getTime() || current.failures <= 0) return;
+    this.rows.set(key(tenant, accountId), { ...current, failures: current.failures - 1 });
+  }
+  async lockUser(tenant: string, accountId: string, windowStartedAt: Date, until: Date) {
+    const current = this.user(tenant, accountId);
+    if (current.windowStartedAt?.getTime() !== windowStartedAt.getTime()) return;
+    if (current.lockedUntil !== null && current.lockedUntil.getTime() >= until.getTime()) return;
+    this.rows.set(key(tenant, accountId), { ...current, lockedUntil: until });
+  }
+  async countTenantFailure(tenant: string, now: Date, windowMinutes: number) {
+    return this.increment(key(tenant, ''), now, windowMinutes);
+  }
+  async resetUser(tenant: string, accountId: string) {
+    if (this.rows.has(key(tenant, accountId))) this.rows.set(key(tenant, accountId), NO_FAILURES);
+  }
+  async lockedUntilMany(tenant: string, accountIds: readonly string[], now: Date) {
+    const out = new Map<string, Date>();
+    for (const accountId of accountIds) {
+      const until = this.user(tenant, accountId).lockedUntil;
+      if (accountId !== '' && until !== null && until.getTime() > now.getTime()) out.set(accountId, until);
+    }
+    return out;
+  }
+  /** The upsert of failure-counter-repository.ts: read and write with no await in between. */
+  private increment(rowKey: string, now: Date, windowMinutes: number): FailureState {
+    const current = this.rows.get(rowKey) ?? NO_FAILURES;
+    const open = current.failures > 0 && current.windowStartedAt !== null && current.windowStartedAt.getTime() > now.getTime() - windowMinutes * 60_000;
+    const state: FailureState = open
+      ? { ...current, failures: current.failures + 1 }
+      : { failures: 1, windowStartedAt: new Date(now.getTime()), lockedUntil: current.lockedUntil };
+    this.rows.set(rowKey, state);
+    return state;
+  }
+}
+
+export class InMemorySessions implements VerificationSessionRepository {
+  readonly rows = new Map<string, VerificationSession>();
+  async find(tenant: string, accountId: string) {
+    return this.rows.get(key(tenant, accountId)) ?? null;
+  }
+  async save(tenant: string, accountId: string, session: VerificationSession) {
+    this.rows.set(key(tenant, accountId), session);
+  }
+  async clear(tenant: string, accountId: string) {
+    this.rows.delete(key(tenant, accountId));
+  }
+}
+
+export class InMemoryAuditLog implements AuditLog {
+  readonly entries: Array<StoredAuditEntry & { tenant: string }> = [];
+  async record(tenant: string, entry: AuditEntry) {
+    this.entries.push({ ...entry, tenant, id: String(this.entries.length + 1) });
+  }
+  async page(tenant: string, query: AuditQuery): Promise<AuditPage> {
+    const mine = this.entries.filter((e) => e.tenant === tenant).reverse();
+    return { entries: mine.slice(0, query.limit), nextCursor: null };
+  }
+  actions(tenant?: string): string[] {
+    return this.entries.filter((e) => tenant === undefined || e.tenant === tenant).map((e) => e.action);
+  }
+}
+
+export class InMemoryIdMappings implements IdMappingRepository {
+  readonly rows = new Map<string, IdMapping & { tenant: string; key: string }>();
+  async find(tenant: string, accountId: string) {
+    return this.rows.get(key(tenant, accountId)) ?? null;
+  }
+  async findMany(tenant: string, accountIds: readonly string[]) {
+    const out = new Map<string, IdMapping>();
+    for (const accountId of accountIds) {
+      const row = this.rows.get(key(tenant, accountId));
+      if (row) out.set(accountId, row);
+    }
+    return out;
+  }
+  async assign(tenant: string, accountId: string, twoFactorId: string, idKey: string, source: IdSource, at: Date) {
+    for (const row of this.rows.values()) if (row.tenant === tenant && row.key === idKey && row.accountId !== accountId) return false;
+    this.rows.set(key(tenant, accountId), { tenant, accountId, twoFactorId, key: idKey, source, updatedAt: at });
+    return true;
+  }
+}
+
+export class InMemoryPolicies implements PolicyRepository {
+  readonly rows = new Map<string, { document: unknown; version: number }>();
+  saves = 0;
+  async find(tenant: string) {
+    const row = this.rows.get(tenant);
+    return row ? { document: JSON.parse(JSON.stringify(row.document)), version: row.version } : null;
+  }
+  async save(tenant: string, document: TenantPolicy, expectedVersion: number) {
+    this.saves += 1;
+    if ((this.rows.get(tenant)?.version ?? 0) !== expectedVersion) return false;
+    this.rows.set(tenant, { document, version: expectedVersion + 1 });
+    return true;
+  }
+}
+
+/** A user directory from a fixed list; counts calls so that tests can see the cache work. */
+export class FakeDirectory implements UserDirectory {
+  calls = 0;
+  failGroups = false;
+  constructor(readonly users: Array<DirectoryUser & { groups: string[] }>) {}
+  async getUser(_tenant: Tenant, accountId: string) {
+    this.calls += 1;
+    const user = this.users.find((u) => u.accountId === accountId);
+    return user ? { accountId: user.accountId, displayName: user.displayName, emailAddress: user.emailAddress, active: user.active } : null;
+  }
+  async userGroups(_tenant: Tenant, accountId: string) {
+    this.calls += 1;
+    if (this.failGroups) throw new Error('host unreachable');
+    return this.users.find((u) => u.accountId === accountId)?.groups ?? [];
+  }
+  async listUsers(_tenant: Tenant, startAt: number, maxResults: number): Promise<DirectoryPage> {
+    const users = this.users.slice(startAt, startAt + maxResults);
+    return { users, isLast: startAt + users.length >= this.users.length };
+  }
+  async groupMembers(_tenant: Tenant, group: string, startAt: number, maxResults: number): Promise<DirectoryPage> {
+    const members = this.users.filter((u) => u.groups.includes(group));
+    const users = members.slice(startAt, startAt + maxResults);
+    return { users, isLast: startAt + users.length >= members.length };
+  }
+}
+
+export function tenantNamed(clientKey: string, baseUrl = 'https://acme.atlassian.net'): Tenant {
+  const at = new Date('2024-01-01T00:00:00Z');
+  return { clientKey, baseUrl, productType: 'jira', sharedSecret: 'unused', installedAt: at, updatedAt: at, uninstalledAt: null };
+}
