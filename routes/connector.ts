@@ -1,0 +1,117 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { principalOf } from '../src/adapters/connect/authenticate';
+import { asyncRoute } from '../src/adapters/http/async-route';
+import { parseInput } from '../src/adapters/http/validate';
+import type { ConnectorAuthorization } from '../src/domain/connector/connector-authorization';
+import type { ConnectorService } from '../src/domain/connector/connector-service';
+
+export interface ConnectorRouterDeps {
+  connector: ConnectorService;
+  authorization: ConnectorAuthorization;
+  /** A current 2FA session once the admin is enrolled (403 verification_required), on every write. */
+  requireVerification: RequestHandler;
+}
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((value) => value ?? undefined);
+
+/** Unknown fields are ignored, so that a script may PUT back what it got from GET. */
+const settingsSchema = z.object({
+  baseUrl: z.string().trim().min(1, 'enter Jira\'s base URL').max(1024),
+  authType: z.enum(['oauth1', 'basic']),
+  consumerKey: optionalText(255),
+  username: optionalText(255),
+  secret: z
+    .string()
+    .min(1, "enter the user's password")
+    .max(4096)
+    .nullish()
+    .transform((value) => value ?? undefined),
+});
+
+const authorizeSchema = z.object({ callback: z.literal('oob').optional() }).optional();
+const verifierSchema = z.object({ verifier: z.string().trim().min(1, 'paste the verification code Jira showed').max(512) });
+
+/**
+ * `/api/v1/admin/connector/**` (mounted below /api/v1/admin: the caller is a Jira admin). See CONTRACT.md
+ * "Admin: the Jira Server/Data Center connector". Answers never carry a private key, token, token secret
+ * or password.
+ */
+export function connectorRouter(deps: ConnectorRouterDeps): Router {
+  const router = Router();
+  const write = deps.requireVerification;
+
+  router.get(
+    '/connector',
+    asyncRoute(async (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(await deps.connector.view(principalOf(res).tenant));
+    }),
+  );
+
+  router.put(
+    '/connector',
+    write,
+    asyncRoute(async (req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.json(await deps.connector.configure(tenant, accountId, parseInput(settingsSchema, req.body)));
+    }),
+  );
+
+  router.post(
+    '/connector/keys',
+    write,
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.status(201).json(await deps.connector.generateKeys(tenant, accountId));
+    }),
+  );
+
+  router.post(
+    '/connector/authorize',
+    write,
+    asyncRoute(async (req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      const body = parseInput(authorizeSchema, req.body);
+      res.json(await deps.authorization.start(tenant.clientKey, accountId, body?.callback === 'oob' ? 'oob' : 'callback'));
+    }),
+  );
+
+  router.post(
+    '/connector/verifier',
+    write,
+    asyncRoute(async (req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      const { verifier } = parseInput(verifierSchema, req.body);
+      await deps.authorization.submitVerifier(tenant.clientKey, accountId, verifier);
+      res.json(await deps.connector.view(tenant));
+    }),
+  );
+
+  // Not a change of settings: no step-up, so that any admin can see whether the connector works.
+  router.post(
+    '/connector/test',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      const { user } = await deps.connector.test(tenant.clientKey, accountId);
+      res.json({ ok: true, user: { name: user.name, displayName: user.displayName, key: user.key, emailAddress: user.emailAddress } });
+    }),
+  );
+
+  router.delete(
+    '/connector/token',
+    write,
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      await deps.connector.forgetToken(tenant, accountId);
+      res.status(204).end();
+    }),
+  );
+
+  return router;
+}
