@@ -1,0 +1,126 @@
+/*
+ * What the admin pages of two-step verification (policy, users, audit log) share: finding their
+ * parts, switching sections, the result line under an action with a flag in Jira, field errors from
+ * `error.details.fields`, times in the admin's locale, and people's names (asked of Jira with
+ * AP.request, as the signed-in admin). Each page's script creates one with Twofold.adminPage(root).
+ */
+(function () {
+  'use strict';
+
+  var names = {}; // accountId -> Promise of the display name (or null), for the page's lifetime
+
+  function hostJson(url) {
+    if (!window.AP || !window.AP.request) return Promise.reject(new Error('no host'));
+    return window.AP.request({ url: url }).then(function (response) {
+      var body = response && typeof response === 'object' && 'body' in response ? response.body : response;
+      return typeof body === 'string' ? JSON.parse(body) : body;
+    });
+  }
+
+  window.Twofold = window.Twofold || {};
+  window.Twofold.adminPage = function (root) {
+    function $(selector) { return root.querySelector(selector); }
+    function all(selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+    function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
+    function setText(name, text) { var el = field(name); if (el) el.textContent = text == null ? '' : text; }
+    function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
+
+    /** Shows one `[data-section]` and hides the others; the root's data-state names it. */
+    function show(section) {
+      all('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+      root.setAttribute('data-state', section);
+      resize();
+    }
+
+    function loadFailed(error) {
+      setText('load-error', ' ' + (error.message || ''));
+      show('load-error');
+    }
+
+    /** The result line `[data-result=name]` (an action's outcome, next to its buttons), and a flag in Jira. */
+    function result(name, kind, title, body) {
+      var el = typeof name === 'string' ? $('[data-result="' + name + '"]') : name;
+      if (!el) return;
+      if (!title) { el.hidden = true; el.textContent = ''; resize(); return; }
+      el.className = 'tf-result tf-result--' + kind;
+      el.setAttribute('data-kind', kind);
+      el.textContent = '';
+      var strong = document.createElement('strong');
+      strong.textContent = title;
+      el.appendChild(strong);
+      el.appendChild(document.createTextNode(body ? ' ' + body : ''));
+      el.hidden = false;
+      window.Twofold.flag(title, body || '', kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
+      resize();
+    }
+
+    function clearErrors(scope) {
+      Array.prototype.slice.call((scope || root).querySelectorAll('[data-error]')).forEach(function (el) {
+        if (el.getAttribute('data-error') === 'step-up') return;
+        el.hidden = true;
+        el.textContent = '';
+      });
+      Array.prototype.slice.call((scope || root).querySelectorAll('[aria-invalid]')).forEach(function (el) { el.removeAttribute('aria-invalid'); });
+    }
+
+    /**
+     * Puts each problem of `error.details.fields` (`{field, problem}`, field a dotted path such as
+     * `totp.window` or `ipSafeZones.2`) next to its input: `[data-error=<path>]`, else the path without
+     * its last part. `describe(field, problem)` may reword one. Answers the problems it could not place.
+     */
+    function fieldErrors(error, describe, scope) {
+      var within = scope || root;
+      var problems = (error && error.details && error.details.fields) || [];
+      var unplaced = [];
+      problems.forEach(function (p) {
+        var path = String(p.field || '');
+        var el = within.querySelector('[data-error="' + path + '"]');
+        if (!el && path.indexOf('.') > 0) el = within.querySelector('[data-error="' + path.slice(0, path.lastIndexOf('.')) + '"]');
+        var text = describe ? describe(path, p.problem) : p.problem;
+        if (!el) { unplaced.push(path + ' ' + p.problem); return; }
+        el.textContent = el.textContent ? el.textContent + ' ' + text : text;
+        el.hidden = false;
+        var input = within.querySelector('[data-field="' + el.getAttribute('data-error') + '"]');
+        if (input) input.setAttribute('aria-invalid', 'true');
+      });
+      resize();
+      return unplaced;
+    }
+
+    function formatTime(iso) {
+      return iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '';
+    }
+
+    return {
+      $: $,
+      all: all,
+      field: field,
+      setText: setText,
+      resize: resize,
+      show: show,
+      loadFailed: loadFailed,
+      flash: function (kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); },
+      result: result,
+      clearErrors: clearErrors,
+      fieldErrors: fieldErrors,
+      formatTime: formatTime,
+      /** The page's "Verify it's you" card (step-up.js), on pages that change something. */
+      stepUp: $('[data-step-up]') ? window.Twofold.stepUp($('[data-step-up]')) : null,
+    };
+  };
+
+  /** Jira's REST API as the signed-in admin (AP.request); the body parsed. */
+  window.Twofold.hostJson = hostJson;
+
+  /** A user's display name from Jira, or null if Jira does not say; asked once a page. */
+  window.Twofold.displayName = function (accountId) {
+    if (!accountId) return Promise.resolve(null);
+    if (!names[accountId]) {
+      names[accountId] = hostJson('/rest/api/3/user?accountId=' + encodeURIComponent(accountId)).then(
+        function (user) { return user && user.displayName ? user.displayName : null; },
+        function () { return null; }
+      );
+    }
+    return names[accountId];
+  };
+})();

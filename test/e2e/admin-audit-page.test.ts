@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { USERS, codeNow, enroll, me, steppedClock, wrongCode, type Enrolled } from '../integration/mfa/support';
+import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
+import { databaseLanes, type TestDatabase } from '../support/database-lanes';
+import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The "Audit log" admin page in Chromium, framed by the sandbox Jira site, and the step-up the admin
+ * pages share: the admin has two-step verification and their session ended, so resetting a user on
+ * the Users page asks "Verify it's you" first; the reset and the verification then appear in the
+ * audit log, newest first, in words, with times in the browser's locale, as does a policy change made
+ * on the policy page. Filters and "Load more".
+ */
+describe('Audit log admin page in Chromium, after a reset with step-up', function () {
+  this.timeout(90_000);
+  const clock = steppedClock();
+  let browser: Browser;
+  let page: Page;
+  let frame: FrameLocator;
+  let database: TestDatabase;
+  let app: TestApp;
+  let alice: Enrolled;
+  let pageSize = 50;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    database = await databaseLanes()[0]!.create();
+    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
+    await app.install();
+    alice = await enroll(app, clock, ALICE_ADMIN.accountId);
+    await enroll(app, clock, USERS.dave);
+    // Alice's session from her set-up has ended: admin changes need a verification again.
+    const verifiedUntil = (await me(app, ALICE_ADMIN.accountId)).verifiedUntil as string;
+    clock.set(new Date(Date.parse(verifiedUntil) + 60_000));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    await page.route(/\/api\/v1\/admin\/audit\?/, (route) => route.continue({ url: route.request().url().replace(/limit=\d+/, `limit=${pageSize}`) }));
+    frame = page.frameLocator('#sbx-app-iframe');
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const open = async (moduleKey: string, ready: string) => {
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/${moduleKey}`);
+    await frame.locator(`${ready}[data-state=ready]`).waitFor();
+  };
+  const openAudit = () => open('twofold-admin-audit', '[data-audit]');
+  const entries = () => frame.locator('tr[data-entry]');
+  const cellTexts = async (cell: string) => entries().locator(`[data-cell=${cell}]`).allTextContents();
+  const shoot = async (name: string) => {
+    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
+    await screenshot(page, name);
+  };
+
+  it('lists the events so far, newest first, in words and in the local time of the browser', async () => {
+    await openAudit();
+    assert.equal(await frame.locator('h1').textContent(), 'Audit log');
+    const newest = entries().first();
+    assert.equal(await newest.locator('[data-cell=action]').textContent(), 'Set up an app or token');
+    assert.equal(await newest.locator('[data-cell=actor]').textContent(), 'Dave Okafor', 'the name Jira gives, not the account ID');
+    assert.equal(await newest.locator('[data-cell=subject]').textContent(), 'Dave Okafor');
+    assert.match((await newest.locator('[data-cell=detail]').textContent()) ?? '', /^TOTP · SHA-1 · 6 digits · 30 s · 10 backup codes$/);
+
+    const api = (await app.request('GET', '/api/v1/admin/audit', { token: app.contextToken(ALICE_ADMIN.accountId) })).json();
+    const time = newest.locator('time');
+    assert.equal(await time.getAttribute('datetime'), api.entries[0].at);
+    const expected = await frame.locator('body').evaluate((_, at) => new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' }), api.entries[0].at as string);
+    assert.equal(await time.textContent(), expected);
+    assert.match(expected, /^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}:\d{2}$/, 'en-GB, as the browser is set');
+    assert.ok((await cellTexts('action')).includes('Started setting up an app or token'));
+    await shoot('admin-audit-01-log');
+  });
+
+  it("asks the admin to verify it's you before a reset on the Users page, then resets", async () => {
+    await open('twofold-admin-users', '[data-users]');
+    const dave = frame.locator('tr[data-user]', { hasText: 'Dave Okafor' });
+    await dave.locator('[data-action=reset]').click();
+    await frame.locator('[data-action=reset-confirmed]').click();
+    await frame.locator('[data-step-up]:visible').waitFor();
+    assert.match((await frame.locator('[data-step-up]').textContent()) ?? '', /Changing a user's 2FA ID or second factor needs a recent two-step verification/);
+    assert.equal((await me(app, USERS.dave)).enrolled, true, 'nothing happened yet');
+
+    await frame.locator('[data-field=step-up-code]').fill(wrongCode(alice, clock));
+    await frame.locator('[data-form=step-up] [type=submit]').click();
+    await frame.locator('[data-error=step-up]:visible').waitFor();
+    assert.match((await frame.locator('[data-error=step-up]').textContent()) ?? '', /not right/);
+    await shoot('admin-users-08-step-up');
+
+    await frame.locator('[data-field=step-up-code]').fill(codeNow(alice, clock));
+    await frame.locator('[data-form=step-up] [type=submit]').click();
+    await frame.locator('[data-result=row][data-kind=success]', { hasText: 'Second factor reset.' }).waitFor();
+    assert.equal(await frame.locator('[data-step-up]').isVisible(), false);
+    assert.equal((await me(app, USERS.dave)).enrolled, false);
+  });
+
+  it('changes the policy on its page without asking again (the verification is current)', async () => {
+    await open('twofold-admin-policy', '[data-policy]');
+    await frame.locator('[data-field="lockout.maxFailures"]').fill('3');
+    await frame.locator('[data-field=enforcedGroups]').fill('developers, qa');
+    await frame.locator('[data-action=save]').click();
+    await frame.locator('[data-result=save][data-kind=success]').waitFor();
+    assert.equal(await frame.locator('[data-step-up]').isVisible(), false);
+  });
+
+  it('shows the policy change, the reset and the verification at the top of the log', async () => {
+    await openAudit();
+    const policy = entries().nth(0);
+    assert.equal(await policy.locator('[data-cell=action]').textContent(), 'Changed the policy');
+    assert.equal(await policy.locator('[data-cell=actor]').textContent(), 'Alice Admin');
+    assert.equal(await policy.locator('[data-cell=subject]').textContent(), 'Site-wide');
+    const detail = (await policy.locator('[data-cell=detail]').textContent()) ?? '';
+    assert.match(detail, /Groups none → developers, qa/);
+    assert.match(detail, /Wrong codes allowed 5 → 3/);
+    const [reset, verified] = [entries().nth(1), entries().nth(2)];
+    assert.equal(await reset.locator('[data-cell=action]').textContent(), 'Reset the second factor');
+    assert.equal(await reset.locator('[data-cell=actor]').textContent(), 'Alice Admin');
+    assert.equal(await reset.locator('[data-cell=subject]').textContent(), 'Dave Okafor');
+    assert.equal(await reset.locator('[data-cell=detail]').textContent(), 'Removed 1 app or token and 10 backup codes');
+    assert.equal(await verified.locator('[data-cell=action]').textContent(), 'Verified');
+    assert.equal(await verified.locator('[data-cell=actor]').textContent(), 'Alice Admin');
+    assert.equal(await verified.locator('[data-cell=detail]').textContent(), 'With a code from an app or token');
+    assert.ok((await cellTexts('action')).includes('Verification failed'), 'the wrong code too');
+    await shoot('admin-audit-02-after-reset');
+  });
+
+  it('filters by event and by the user an event concerns', async () => {
+    await frame.locator('[data-field=filter-action]').selectOption('admin.reset');
+    await frame.locator('[data-audit][data-state=ready] tr[data-entry]').first().waitFor();
+    await frame.locator('[data-field=caption]', { hasText: /^1 event/ }).waitFor();
+    assert.deepEqual(await cellTexts('action'), ['Reset the second factor']);
+    await frame.locator('[data-field=filter-action]').selectOption('');
+    await frame.locator('[data-field=caption]', { hasText: /^([2-9]|\d{2,}) events/ }).waitFor();
+
+    await entries().filter({ hasText: 'Reset the second factor' }).locator('[data-cell=subject] [data-action=filter-subject]').click();
+    await frame.locator('[data-testid=subject-filter]', { hasText: 'Dave Okafor' }).waitFor();
+    const subjects = await cellTexts('subject');
+    assert.ok(subjects.length >= 3);
+    assert.deepEqual([...new Set(subjects)], ['Dave Okafor'], "only Dave's events");
+    await shoot('admin-audit-03-filtered-by-user');
+    await frame.locator('[data-action=clear-subject]').click();
+    await frame.locator('[data-field=subject-filter]').waitFor({ state: 'hidden' });
+    assert.ok(new Set(await cellTexts('subject')).has('Alice Admin'));
+  });
+
+  it('loads older events with "Load more"', async () => {
+    pageSize = 2;
+    try {
+      await openAudit();
+      assert.equal(await entries().count(), 2);
+      await frame.locator('[data-action=more]').click();
+      await entries().nth(3).waitFor();
+      assert.equal(await entries().count(), 4, 'two more');
+      assert.deepEqual((await cellTexts('action')).slice(0, 3), ['Changed the policy', 'Reset the second factor', 'Verified']);
+    } finally {
+      pageSize = 50;
+    }
+  });
+
+  it('works at phone width (390 px) without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openAudit();
+    const overflow = await frame.locator('body').evaluate((body) => body.scrollWidth > body.clientWidth + 1);
+    assert.equal(overflow, false, 'no horizontal scrolling at 390 px');
+    await shoot('admin-audit-04-phone');
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
+import { databaseLanes, type TestDatabase } from '../support/database-lanes';
+import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The "Two-step verification policy" admin page in Chromium, framed by the sandbox Jira site: the
+ * form shows the tenant's policy, a bad value is named next to its field (and nothing is saved), a
+ * good change is saved whole and reported with a flag, and the page works at phone width.
+ */
+describe('Policy admin page in Chromium', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let page: Page;
+  let frame: FrameLocator;
+  let database: TestDatabase;
+  let app: TestApp;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    database = await databaseLanes()[0]!.create();
+    app = await startTestApp({ databaseUrl: database.url });
+    await app.install();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    frame = page.frameLocator('#sbx-app-iframe');
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const openPage = async () => {
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-policy`);
+    await frame.locator('[data-policy][data-state=ready]').waitFor();
+  };
+  const policy = async () => (await app.request('GET', '/api/v1/admin/policy', { token: app.contextToken(ALICE_ADMIN.accountId) })).json();
+  const input = (path: string) => frame.locator(`[data-field="${path}"]`);
+  const errorAt = (path: string) => frame.locator(`[data-error="${path}"]`);
+  /** The sandbox keeps flags 8 s; keep only the newest for the picture. */
+  const shoot = async (name: string) => {
+    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
+    await screenshot(page, name);
+  };
+
+  it("shows the site's policy, with the groups of the site and the ID pattern's result for the admin", async () => {
+    await openPage();
+    assert.equal(await frame.locator('h1').textContent(), 'Two-step verification policy');
+    assert.equal(await input('idPattern').inputValue(), '%email%');
+    assert.equal(await input('methods-totp').isChecked(), true);
+    assert.equal(await input('methods-backup_codes').isChecked(), true);
+    assert.equal(await input('totp.window').inputValue(), '1');
+    assert.equal(await input('sessionTimeoutMinutes').inputValue(), '720');
+    assert.equal(await input('branding.color').inputValue(), '#0c66e4');
+    await frame.locator('[data-testid=id-preview]', { hasText: ALICE_ADMIN.emailAddress }).waitFor();
+    await frame.locator('[data-add-group="developers"]').waitFor();
+    assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
+
+    await input('idPattern').fill('%emailLocalPart%@acme');
+    await frame.locator('[data-testid=id-preview]', { hasText: 'alice@acme' }).waitFor();
+    assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), true, 'an edit is flagged as unsaved');
+    await shoot('admin-policy-01-form');
+  });
+
+  it('names each bad field next to its input, and saves nothing', async () => {
+    const before = await policy();
+    await frame.locator('[data-add-group="developers"]').click();
+    assert.equal(await input('enforcedGroups').inputValue(), 'developers');
+    await input('ipSafeZones').fill('10.0.0.0/8\n10.0.0.1/8');
+    await input('lockout.maxFailures').fill('0');
+    await input('branding.color').fill('blue');
+    await frame.locator('[data-action=save]').click();
+
+    await errorAt('ipSafeZones').and(frame.locator(':visible')).waitFor();
+    assert.match((await errorAt('ipSafeZones').textContent()) ?? '', /“10\.0\.0\.1\/8” has host bits set; did you mean 10\.0\.0\.0\/8\?$/);
+    assert.match((await errorAt('lockout.maxFailures').textContent()) ?? '', /whole number from 1 to 100/);
+    assert.match((await errorAt('branding.color').textContent()) ?? '', /hex colour/);
+    assert.equal(await errorAt('idPattern').isVisible(), false, 'good fields carry no error');
+    assert.equal(await input('lockout.maxFailures').getAttribute('aria-invalid'), 'true');
+    assert.match((await frame.locator('[data-field=invalid-summary]').textContent()) ?? '', /3 fields need a change/);
+    await page.locator('.sbx-flag--error', { hasText: 'Policy not saved' }).waitFor();
+    assert.deepEqual(await policy(), before, 'nothing was saved');
+    await shoot('admin-policy-02-invalid-fields');
+  });
+
+  it('saves the whole form, says so with a flag, and shows the policy as saved', async () => {
+    await input('ipSafeZones').fill('10.0.0.0/8\n192.168.1.7');
+    await input('lockout.maxFailures').fill('3');
+    await input('branding.color').fill('#FF5630');
+    await input('branding.companyName').fill('Acme');
+    await input('sessionTimeoutMinutes').fill('90');
+    await input('totp.window').selectOption('2');
+    await input('methods-backup_codes').uncheck();
+    await input('allowUserChosenId').check();
+    await frame.locator('[data-action=save]').click();
+
+    await frame.locator('[data-result=save][data-kind=success]').waitFor();
+    await page.locator('.sbx-flag--success', { hasText: 'Policy saved.' }).waitFor();
+    assert.equal(await errorAt('ipSafeZones').isVisible(), false, 'the old errors are gone');
+    assert.equal(await frame.locator('[data-field=invalid-summary]').isVisible(), false);
+    assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
+    assert.equal(await input('ipSafeZones').inputValue(), '10.0.0.0/8\n192.168.1.7/32', 'shown as Twofold normalised it');
+    assert.equal(await input('branding.color').inputValue(), '#ff5630');
+
+    const saved = await policy();
+    assert.deepEqual(saved.enforcedGroups, ['developers']);
+    assert.deepEqual(saved.ipSafeZones, ['10.0.0.0/8', '192.168.1.7/32']);
+    assert.equal(saved.idPattern, '%emailLocalPart%@acme');
+    assert.deepEqual(saved.methods, ['totp']);
+    assert.equal(saved.allowUserChosenId, true);
+    assert.equal(saved.sessionTimeoutMinutes, 90);
+    assert.deepEqual(saved.totp, { algorithm: 'SHA1', digits: 6, period: 30, window: 2 });
+    assert.deepEqual(saved.lockout, { maxFailures: 3, windowMinutes: 15, tenantMaxFailures: 100 });
+    assert.deepEqual(saved.branding, { serviceName: 'Jira', companyName: 'Acme', color: '#ff5630' });
+    await shoot('admin-policy-03-saved');
+
+    await openPage();
+    assert.equal(await input('idPattern').inputValue(), '%emailLocalPart%@acme', 'a fresh load shows the saved policy');
+    assert.equal(await input('methods-backup_codes').isChecked(), false);
+  });
+
+  it('discards unsaved changes', async () => {
+    await input('stepUpMinutes').fill('30');
+    await frame.locator('[data-testid=unsaved]').waitFor();
+    await frame.locator('[data-action=discard]').click();
+    assert.equal(await input('stepUpMinutes').inputValue(), '5');
+    assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
+  });
+
+  it('works at phone width (390 px) without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openPage();
+    const overflow = await frame.locator('body').evaluate((body) => body.scrollWidth > body.clientWidth + 1);
+    assert.equal(overflow, false, 'no horizontal scrolling at 390 px');
+    await shoot('admin-policy-04-phone');
+  });
+});
