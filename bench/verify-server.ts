@@ -1,0 +1,169 @@
+/**
+ * The server side of bench/verify.ts, run in a child process pinned to one core. It boots the whole
+ * app with the sandbox Jira host, installs it, raises the lockout limits through the admin API (so
+ * that the wrong-code path is measured as a counted failure, not as a cheap 429), seeds enrolled
+ * bench users, and serves, besides the full app, a minimal Express server on a second port:
+ *
+ *   GET  /bare                 no middleware: the baseline
+ *   GET  /api/v1/jwt-only      JSON body parser + the Connect JWT check (authenticateApi), then 200
+ *   POST /api/v1/me/verify     the same middleware + the app's real /me router (same services and DB)
+ *
+ * None of this adds a route to the production app. Talks to the parent over IPC.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { authenticateApi } from '../src/adapters/connect/authenticate';
+import { AesGcmSecretBox } from '../src/adapters/crypto/aes-gcm-secret-box';
+import { errorMiddleware } from '../src/adapters/http/error-middleware';
+import type { InferCreationAttributes } from 'sequelize';
+import { mfaModels, type TotpCredentialRow } from '../src/adapters/db/models/mfa-models';
+import { totpSecretContext } from '../src/adapters/db/sealed-columns';
+import { createTwofoldApp } from '../src/app';
+import { loadConfig } from '../src/config/load-config';
+import { ALICE_ADMIN_ID, BENCH_TENANT_POLICY, benchSecret, benchUserId } from './verify-users';
+
+interface Start {
+  databaseUrl: string | undefined;
+  users: number;
+}
+
+/** Requests being handled, so that shutdown waits for them before closing the database. */
+let inFlight = 0;
+function track(server: Server): void {
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function start({ databaseUrl, users }: Start) {
+  const folder = mkdtempSync(join(tmpdir(), 'twofold-bench-'));
+  const appServer = createServer();
+  track(appServer);
+  const port = await listen(appServer);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    AC_LOCAL_BASE_URL: baseUrl,
+    DATABASE_URL: databaseUrl ?? `sqlite:${join(folder, 'bench.sqlite')}`,
+    TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
+    TWOFOLD_SANDBOX: 'true',
+    LOG_LEVEL: 'warn',
+  });
+  const twofold = await createTwofoldApp(config);
+  appServer.on('request', twofold.app);
+  const host = twofold.sandbox!.host;
+  await host.install(`${baseUrl}/atlassian-connect.json`);
+  const clientKey = host.clientKey;
+
+  // Raise the lockout limits through the admin API, as an admin would.
+  const policy = await fetch(`${baseUrl}/api/v1/admin/policy`, {
+    method: 'PUT',
+    headers: { Authorization: `JWT ${host.contextToken(ALICE_ADMIN_ID)}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(BENCH_TENANT_POLICY),
+  });
+  if (policy.status !== 200) throw new Error(`could not set the bench policy: ${policy.status} ${await policy.text()}`);
+
+  // Seed enrolled users straight into the table (the API would spend ~30 ms of scrypt per user on backup codes).
+  const secretBox = new AesGcmSecretBox(config.masterKeys.current);
+  const rows = mfaModels(twofold.database.sequelize).totpCredentials;
+  const now = new Date();
+  for (let from = 0; from < users; from += 1000) {
+    const batch: Array<InferCreationAttributes<TotpCredentialRow>> = [];
+    for (let i = from; i < Math.min(users, from + 1000); i += 1) {
+      const accountId = benchUserId(i);
+      const id = createHash('sha256').update(accountId).digest('hex').slice(0, 32);
+      batch.push({
+        id,
+        client_key: clientKey,
+        account_id: accountId,
+        status: 'active',
+        secret_sealed: secretBox.seal(benchSecret(i).toString('base64'), totpSecretContext(clientKey, accountId, id)),
+        algorithm: 'SHA1',
+        digits: 6,
+        period: 30,
+        last_used_step: null,
+        created_at: now,
+        confirmed_at: now,
+      });
+    }
+    await twofold.database.sequelize.transaction(async (transaction) => rows.bulkCreate(batch, { transaction }));
+  }
+
+  // The minimal server: same process, same services, no production middleware.
+  const lean = express();
+  lean.disable('x-powered-by');
+  lean.get('/bare', (_req, res) => void res.json({ ok: true }));
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use(authenticateApi(twofold.connect.verifier));
+  api.get('/jwt-only', (_req, res) => void res.json({ ok: true }));
+  for (const router of twofold.twoStep.userRouters()) api.use(router);
+  lean.use('/api/v1', api);
+  lean.use(errorMiddleware(twofold.logger));
+  const leanServer = createServer(lean);
+  track(leanServer);
+  const leanPort = await listen(leanServer);
+
+  return {
+    info: { appPort: port, leanPort, clientKey, sharedSecret: host.installed!.sharedSecret, dialect: twofold.database.dialect },
+    async close() {
+      const closing = [leanServer, appServer].map((server) => new Promise((resolve) => server.close(resolve)));
+      for (const server of [leanServer, appServer]) server.closeIdleConnections();
+      for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const server of [leanServer, appServer]) server.closeAllConnections();
+      await Promise.all(closing);
+      // A client that went away leaves its handler running on: let queued database work finish.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await twofold.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BENCH_PROFILE=1: the parent asks for a CPU profile of the measured part only (node:inspector). */
+const profiler = new Session();
+function profile(on: boolean, file: string | undefined): void {
+  if (on) {
+    profiler.connect();
+    profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+    return;
+  }
+  profiler.post('Profiler.stop', (error, result) => {
+    if (!error && file) writeFileSync(file, JSON.stringify(result.profile));
+    profiler.disconnect();
+    process.send!({ type: 'profiled', file });
+  });
+}
+
+let running: Awaited<ReturnType<typeof start>> | undefined;
+process.on('message', (message: { type: string; on?: boolean; file?: string } & Partial<Start>) => {
+  if (message.type === 'profile') profile(message.on === true, message.file);
+  if (message.type === 'start') {
+    start({ databaseUrl: message.databaseUrl, users: message.users ?? 1000 }).then(
+      (started) => {
+        running = started;
+        process.send!({ type: 'ready', ...started.info });
+      },
+      (error: unknown) => {
+        process.send!({ type: 'error', message: error instanceof Error ? error.stack : String(error) });
+      },
+    );
+  }
+  if (message.type === 'stop') {
+    void (running?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
