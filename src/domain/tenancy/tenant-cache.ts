@@ -24,11 +24,14 @@ export interface TenantCacheOptions {
  * It stays right across app instances three ways: install, reinstall and uninstall invalidate the
  * entry here and, on Postgres, on every other instance through LISTEN/NOTIFY; entries expire after a
  * short TTL in any case; and a signature that does not verify against a cached secret triggers one
- * rate-limited re-read, so that a new sharedSecret from a reinstall elsewhere takes effect at once.
+ * rate-limited re-read, so that a new sharedSecret from a reinstall elsewhere takes effect without
+ * waiting for the TTL.
  */
 export class TenantCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Tenant | null>>();
+  /** When each tenant was last re-read because a signature did not verify: the rate limit's memory. */
+  private readonly mismatchReadAt = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxEntries: number;
@@ -53,13 +56,18 @@ export class TenantCache {
   }
 
   /**
-   * The cached secret did not verify a token: re-read once, unless the entry is fresh. Returns the
-   * re-read tenant, or null when nothing new can be learnt (so the caller refuses the token).
+   * The cached secret did not verify a token: re-read once, unless a mismatch made this tenant re-read
+   * less than the minimum interval ago (a flood of forged tokens costs one query per interval). An
+   * ordinary read does not count: a reinstall elsewhere may have changed the secret right after it.
+   * Returns the re-read tenant, or null when nothing new can be learnt (the caller refuses the token).
    */
   async refreshAfterMismatch(clientKey: string): Promise<Tenant | null> {
-    const entry = this.entries.get(clientKey);
-    if (entry && this.clock.now().getTime() - entry.loadedAt < this.minRefreshIntervalMs) return null;
-    const before = entry?.tenant?.sharedSecret;
+    const now = this.clock.now().getTime();
+    const last = this.mismatchReadAt.get(clientKey);
+    if (last !== undefined && now - last < this.minRefreshIntervalMs) return null;
+    if (this.mismatchReadAt.size >= this.maxEntries) this.mismatchReadAt.clear();
+    this.mismatchReadAt.set(clientKey, now);
+    const before = this.entries.get(clientKey)?.tenant?.sharedSecret;
     const tenant = await this.load(clientKey);
     return tenant && tenant.sharedSecret !== before ? tenant : null;
   }

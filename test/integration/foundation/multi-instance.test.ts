@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { databaseLanes, type TestDatabase } from '../../support/database-lanes';
-import { ALICE_ADMIN, startTestApp, type TestApp } from '../../support/test-app';
+import { postgresLaneOrSkip } from '../../support/database-lanes';
+import { ALICE_ADMIN, type TestApp } from '../../support/test-app';
+import { startTwoAppInstances, type TwoAppInstances } from '../../support/two-app-instances';
 
 /**
  * Two app instances on one Postgres database: a tenant installed, reinstalled or uninstalled through
@@ -8,25 +9,16 @@ import { ALICE_ADMIN, startTestApp, type TestApp } from '../../support/test-app'
  * verify), although each keeps verified tenants in memory.
  */
 describe('Tenant cache across two app instances (postgres)', () => {
-  const lane = databaseLanes().find((candidate) => candidate.name === 'postgres');
-  let database: TestDatabase;
+  let instances: TwoAppInstances;
   let first: TestApp;
   let second: TestApp;
 
   before(async function () {
-    if (!lane) {
-      process.stdout.write('  [notice] TEST_DATABASE_URL is not set: the two-instance tests need Postgres and are skipped\n');
-      return this.skip();
-    }
-    database = await lane.create();
-    first = await startTestApp({ databaseUrl: database.url });
-    second = await startTestApp({ databaseUrl: database.url, masterKey: first.twofold.config.masterKeys.current });
+    const lane = postgresLaneOrSkip(this, 'the two-instance tests need Postgres and are skipped');
+    instances = await startTwoAppInstances(lane);
+    ({ first, second } = instances);
   });
-  after(async () => {
-    await first?.close();
-    await second?.close();
-    await database?.drop();
-  });
+  after(() => instances?.stop());
 
   const contextOn = (app: TestApp, token: string) => app.request('GET', '/api/v1/context', { token });
   const eventually = async (check: () => Promise<boolean>, withinMs: number) => {
@@ -49,11 +41,16 @@ describe('Tenant cache across two app instances (postgres)', () => {
     assert.equal(response.status, 200);
   });
 
-  it("a reinstall's new sharedSecret is accepted by the other instance at once", async () => {
+  // "At once" on a single instance is a unit test (connect-jwt-verifier); across instances it is
+  // NOTIFY's delivery, or the re-read on a mismatch, which is rate limited to one a second per tenant:
+  // whichever comes first, within moments and well inside the cache TTL.
+  it("a reinstall's new sharedSecret is accepted by the other instance within moments", async () => {
     const old = second.contextToken(ALICE_ADMIN.accountId);
     assert.equal((await contextOn(first, old)).status, 200, 'the first instance now caches the tenant');
     await second.install();
-    assert.equal((await contextOn(first, second.contextToken(ALICE_ADMIN.accountId))).status, 200);
+    const fresh = second.contextToken(ALICE_ADMIN.accountId);
+    const accepted = await eventually(async () => (await contextOn(first, fresh)).status === 200, 2000);
+    assert.ok(accepted, 'the other instance accepted the new sharedSecret within 2 s (TTL is 30 s)');
     assert.equal((await contextOn(first, old)).status, 401);
   });
 
