@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { USERS, codeNow, enroll, me, steppedClock, wrongCode, type Enrolled } from '../integration/mfa/support';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+import type { FrameLocator, Page } from 'playwright-core';
+import type { FixedClock } from '../../src/domain/ports/clock';
+import { USERS, codeNow, enroll, me, wrongCode, type Enrolled } from '../integration/mfa/support';
+import { screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { steppedClock } from '../support/stepped-clock';
+import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
 /**
  * The "Audit log" admin page in Chromium, framed by the sandbox Jira site, and the step-up the admin
@@ -14,35 +16,26 @@ import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
  */
 describe('Audit log admin page in Chromium, after a reset with step-up', function () {
   this.timeout(90_000);
-  const clock = steppedClock();
-  let browser: Browser;
+  let started: InstalledAppInChromium<FixedClock>;
+  let clock: FixedClock;
   let page: Page;
   let frame: FrameLocator;
-  let database: TestDatabase;
   let app: TestApp;
   let alice: Enrolled;
   let pageSize = 50;
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-    await app.install();
+    started = await startInstalledAppInChromium({ clock: steppedClock(), contextOptions: { locale: 'en-GB', timezoneId: 'Europe/Berlin' } });
+    ({ app, clock, page, frame } = started);
     alice = await enroll(app, clock, ALICE_ADMIN.accountId);
     await enroll(app, clock, USERS.dave);
     // Alice's session from her set-up has ended: admin changes need a verification again.
     const verifiedUntil = (await me(app, ALICE_ADMIN.accountId)).verifiedUntil as string;
     clock.set(new Date(Date.parse(verifiedUntil) + 60_000));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     await page.route(/\/api\/v1\/admin\/audit\?/, (route) => route.continue({ url: route.request().url().replace(/limit=\d+/, `limit=${pageSize}`) }));
-    frame = page.frameLocator('#sbx-app-iframe');
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  after(() => started?.stop());
 
   const open = async (moduleKey: string, ready: string) => {
     await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/${moduleKey}`);
@@ -51,10 +44,7 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
   const openAudit = () => open('twofold-admin-audit', '[data-audit]');
   const entries = () => frame.locator('tr[data-entry]');
   const cellTexts = async (cell: string) => entries().locator(`[data-cell=${cell}]`).allTextContents();
-  const shoot = async (name: string) => {
-    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
-    await screenshot(page, name);
-  };
+  const shoot = (name: string) => screenshotWithNewestFlag(page, name);
 
   it('lists the events so far, newest first, in words and in the local time of the browser', async () => {
     await openAudit();

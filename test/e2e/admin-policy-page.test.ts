@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+import type { FrameLocator, Page } from 'playwright-core';
+import { screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
 /**
  * The "Two-step verification policy" admin page in Chromium, framed by the sandbox Jira site: the
@@ -11,26 +11,17 @@ import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
  */
 describe('Policy admin page in Chromium', function () {
   this.timeout(90_000);
-  let browser: Browser;
+  let started: InstalledAppInChromium;
   let page: Page;
   let frame: FrameLocator;
-  let database: TestDatabase;
   let app: TestApp;
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url });
-    await app.install();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    frame = page.frameLocator('#sbx-app-iframe');
+    started = await startInstalledAppInChromium();
+    ({ app, page, frame } = started);
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  after(() => started?.stop());
 
   const openPage = async () => {
     await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-policy`);
@@ -39,11 +30,7 @@ describe('Policy admin page in Chromium', function () {
   const policy = async () => (await app.request('GET', '/api/v1/admin/policy', { token: app.contextToken(ALICE_ADMIN.accountId) })).json();
   const input = (path: string) => frame.locator(`[data-field="${path}"]`);
   const errorAt = (path: string) => frame.locator(`[data-error="${path}"]`);
-  /** The sandbox keeps flags 8 s; keep only the newest for the picture. */
-  const shoot = async (name: string) => {
-    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
-    await screenshot(page, name);
-  };
+  const shoot = (name: string) => screenshotWithNewestFlag(page, name);
 
   it("shows the site's policy, with the groups of the site and the ID pattern's result for the admin", async () => {
     await openPage();

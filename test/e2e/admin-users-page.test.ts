@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { USERS, enroll, me, steppedClock, verify, wrongCode } from '../integration/mfa/support';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { FixedClock } from '../../src/domain/ports/clock';
+import { USERS, enroll, me, verify, wrongCode } from '../integration/mfa/support';
+import { screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { steppedClock } from '../support/stepped-clock';
+import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
 /**
  * The "Users" admin page in Chromium, framed by the sandbox Jira site: the users with their 2FA IDs
@@ -12,31 +14,22 @@ import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
  */
 describe('Users admin page in Chromium', function () {
   this.timeout(90_000);
-  const clock = steppedClock();
-  let browser: Browser;
+  let started: InstalledAppInChromium<FixedClock>;
+  let clock: FixedClock;
   let page: Page;
   let frame: FrameLocator;
-  let database: TestDatabase;
   let app: TestApp;
   /** The page asks for this many users at a time (50 in real use; the sandbox has six). */
   let pageSize = 50;
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-    await app.install();
+    started = await startInstalledAppInChromium({ clock: steppedClock() });
+    ({ app, clock, page, frame } = started);
     await enroll(app, clock, USERS.dave);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.route(/\/api\/v1\/admin\/users\?/, (route) => route.continue({ url: route.request().url().replace(/limit=\d+/, `limit=${pageSize}`) }));
-    frame = page.frameLocator('#sbx-app-iframe');
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  after(() => started?.stop());
 
   const openPage = async () => {
     await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-users`);
@@ -44,10 +37,7 @@ describe('Users admin page in Chromium', function () {
   };
   const row = (name: string): Locator => frame.locator('tr[data-user]', { has: frame.locator('[data-cell=name]', { hasText: name }) });
   const names = async () => frame.locator('tr[data-user] [data-cell=name]').allTextContents();
-  const shoot = async (name: string) => {
-    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
-    await screenshot(page, name);
-  };
+  const shoot = (name: string) => screenshotWithNewestFlag(page, name);
   const showUsers = async (group: string, enrolled: '' | 'true' | 'false') => {
     await frame.locator('[data-field=filter-group]').fill(group);
     await frame.locator('[data-field=filter-enrolled]').selectOption(enrolled);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { screenshot, screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
 import { FakeJiraServer } from '../support/fake-jira-server';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import type { TestApp } from '../support/test-app';
 
 const SERVICE_USER = { key: 'JIRAUSER10000', name: 'svc-twofold', displayName: 'Twofold Service', password: 'correct horse battery', admin: true };
 
@@ -15,30 +15,22 @@ const SERVICE_USER = { key: 'JIRAUSER10000', name: 'svc-twofold', displayName: '
  */
 describe('Jira connector page in Chromium', function () {
   this.timeout(90_000);
-  let browser: Browser;
+  let started: InstalledAppInChromium;
   let context: BrowserContext;
   let page: Page;
   let frame: FrameLocator;
-  let database: TestDatabase;
   let app: TestApp;
   let jira: FakeJiraServer;
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url });
-    await app.install();
+    started = await startInstalledAppInChromium();
+    ({ app, context, page, frame } = started);
     jira = await FakeJiraServer.start({ users: [SERVICE_USER], browserUser: SERVICE_USER.name });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    frame = page.frameLocator('#sbx-app-iframe');
   });
   after(async () => {
-    await browser?.close();
+    await started?.stop();
     await jira?.close();
-    await app?.close();
-    await database?.drop();
   });
 
   const openPage = async () => {
@@ -46,11 +38,7 @@ describe('Jira connector page in Chromium', function () {
     await frame.locator('[data-connector][data-state=ready]').waitFor();
   };
   const lozenge = () => frame.locator('[data-testid=status-lozenge]');
-  /** The sandbox keeps flags 8 s; a fast test piles them up over the page. Keep the newest for the picture. */
-  const shoot = async (name: string) => {
-    await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
-    await screenshot(page, name);
-  };
+  const shoot = (name: string) => screenshotWithNewestFlag(page, name);
   const resultOf = (name: string) => frame.locator(`[data-result="${name}"]`);
 
   it('shows the unconfigured connector in the admin section of Jira', async () => {

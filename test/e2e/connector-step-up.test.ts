@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { codeNow, enroll, me, steppedClock, wrongCode, type Enrolled } from '../integration/mfa/support';
+import type { FrameLocator, Page } from 'playwright-core';
+import { screenshot, skipWithoutChromium } from '../support/browser';
+import { codeNow, enroll, me, wrongCode, type Enrolled } from '../integration/mfa/support';
 import type { FixedClock } from '../../src/domain/ports/clock';
 import { FakeJiraServer } from '../support/fake-jira-server';
-import { ALICE_ADMIN, startTestApp, type TestApp } from '../support/test-app';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { steppedClock } from '../support/stepped-clock';
+import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
 const CONNECTOR = '/api/v1/admin/connector';
 const SERVICE_USER = { key: 'JIRAUSER10000', name: 'svc-twofold', displayName: 'Twofold Service', password: 'correct horse battery', admin: true };
@@ -16,34 +17,25 @@ const SERVICE_USER = { key: 'JIRAUSER10000', name: 'svc-twofold', displayName: '
  */
 describe('Jira connector page in Chromium: admin step-up', function () {
   this.timeout(90_000);
+  let started: InstalledAppInChromium<FixedClock>;
   let clock: FixedClock;
-  let browser: Browser;
   let page: Page;
   let frame: FrameLocator;
-  let database: TestDatabase;
   let app: TestApp;
   let alice: Enrolled;
   let jira: FakeJiraServer | undefined;
 
   before(async function () {
     skipWithoutChromium(this);
-    // Made here, not at file load: the install hook is signed with this clock and checked against real time.
-    clock = steppedClock();
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-    await app.install();
+    started = await startInstalledAppInChromium({ clock: steppedClock() });
+    ({ app, clock, page, frame } = started);
     alice = await enroll(app, clock, ALICE_ADMIN.accountId);
     const verifiedUntil = (await me(app, ALICE_ADMIN.accountId)).verifiedUntil as string | null;
     if (verifiedUntil !== null) clock.set(new Date(Date.parse(verifiedUntil) + 60_000));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    frame = page.frameLocator('#sbx-app-iframe');
   });
   after(async () => {
-    await browser?.close();
+    await started?.stop();
     await jira?.close();
-    await app?.close();
-    await database?.drop();
   });
 
   it('asks for a code, then saves', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { ALICE_ADMIN, BOB_MEMBER, startTestApp, type TestApp } from '../support/test-app';
+import type { Page } from 'playwright-core';
+import { screenshot, skipWithoutChromium } from '../support/browser';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { ALICE_ADMIN, BOB_MEMBER, type TestApp } from '../support/test-app';
 
 /**
  * What a developer sees after `npm start`: the sandbox Jira site, where an admin installs Twofold from
@@ -10,23 +10,17 @@ import { ALICE_ADMIN, BOB_MEMBER, startTestApp, type TestApp } from '../support/
  */
 describe('Sandbox Jira in Chromium: install and framed pages', function () {
   this.timeout(60_000);
-  let browser: Browser;
+  let started: InstalledAppInChromium;
   let page: Page;
-  let database: TestDatabase;
   let app: TestApp;
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    app = await startTestApp({ databaseUrl: database.url });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Not installed: installing from the descriptor URL, as an admin does, is the first test.
+    started = await startInstalledAppInChromium({ install: false, contextOptions: { viewport: { width: 1280, height: 800 } } });
+    ({ app, page } = started);
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  after(() => started?.stop());
 
   const switchTo = async (accountId: string) => {
     await Promise.all([page.waitForNavigation(), page.selectOption('#sbx-user', accountId)]);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import type { TotpParameters } from '../../src/domain/mfa/otp-parameters';
 import { decodeBase32 } from '../../src/domain/mfa/secret-encoding';
 import { timeStepAt, totpAtStep } from '../../src/domain/mfa/totp';
-import { FixedClock } from '../../src/domain/ports/clock';
-import { launchChromium, screenshot, skipWithoutChromium } from '../support/browser';
-import { databaseLanes, type TestDatabase } from '../support/database-lanes';
-import { BOB_MEMBER, startTestApp, type TestApp } from '../support/test-app';
+import type { FixedClock } from '../../src/domain/ports/clock';
+import { screenshot, skipWithoutChromium } from '../support/browser';
+import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
+import { steppedClock } from '../support/stepped-clock';
+import { BOB_MEMBER, type TestApp } from '../support/test-app';
 
 const PARAMS: TotpParameters = { algorithm: 'SHA1', digits: 6, period: 30 };
 const CAROL = '5b10ac8d82e05b22cc7d4e3c';
@@ -23,9 +24,8 @@ const CAROL = '5b10ac8d82e05b22cc7d4e3c';
  */
 describe("Two-step verification and \"Verify it's you\" pages in Chromium", function () {
   this.timeout(90_000);
-  let browser: Browser;
+  let started: InstalledAppInChromium<FixedClock>;
   let page: Page;
-  let database: TestDatabase;
   let app: TestApp;
   let secret: Buffer;
   let confirmedStep: number;
@@ -34,20 +34,12 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
 
   before(async function () {
     skipWithoutChromium(this);
-    database = await databaseLanes()[0]!.create();
-    clock = new FixedClock(new Date(Math.floor(Date.now() / 60_000) * 60_000 + 2_000));
-    app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-    await app.install();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    started = await startInstalledAppInChromium({ clock: steppedClock() });
+    ({ app, clock, page } = started);
     await page.goto(`${app.baseUrl}/`);
     await switchTo(BOB_MEMBER.accountId);
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  after(() => started?.stop());
 
   async function switchTo(accountId: string): Promise<void> {
     await Promise.all([page.waitForNavigation(), page.selectOption('#sbx-user', accountId)]);

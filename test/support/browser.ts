@@ -32,3 +32,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * A screenshot with only the newest of the sandbox's flags: the sandbox keeps each flag 8 s, so a
+ * fast test piles them up over the page.
+ */
+export async function screenshotWithNewestFlag(page: Page, name: string): Promise<string> {
+  await page.evaluate("[...document.querySelectorAll('.sbx-flag')].slice(0, -1).forEach((flag) => flag.remove())");
+  return screenshot(page, name);
+}

@@ -63,6 +63,17 @@ export function databaseLanes(): DatabaseLane[] {
   return postgres ? [sqliteLane, postgresLane(postgres)] : [sqliteLane];
 }
 
+/**
+ * Call in a `before` hook of a suite that is about Postgres itself (two app instances on one
+ * database): the Postgres lane, or the suite skipped with a printed notice that says what is skipped.
+ */
+export function postgresLaneOrSkip(context: Mocha.Context, whatIsSkipped: string): DatabaseLane {
+  const lane = databaseLanes().find((candidate) => candidate.name === 'postgres');
+  if (lane) return lane;
+  process.stdout.write(`  [notice] TEST_DATABASE_URL is not set: ${whatIsSkipped}\n`);
+  return context.skip();
+}
+
 let noticePrinted = false;
 /** Says once, visibly, that the Postgres lane was skipped. */
 export function printLaneNotice(): void {

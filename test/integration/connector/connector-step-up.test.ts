@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
 import { ALICE_ADMIN } from '../../support/test-app';
-import { codeNow, enroll, me, steppedClock, verify } from '../mfa/support';
+import { steppedClock } from '../../support/stepped-clock';
+import { codeNow, enroll, me, verify } from '../mfa/support';
 import { CONNECTOR, ConnectorScenario, errorCode } from './connector-support';
 
 /**

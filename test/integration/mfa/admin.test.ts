@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
-import { USERS, codeNow, enroll, errorCode, me, steppedClock, verify, wrongCode, type Enrolled } from './support';
+import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
+import { USERS, codeNow, enroll, errorCode, me, verify, wrongCode, type Enrolled } from './support';
 
 /**
  * The admin side of two-step verification (CONTRACT "Admin"): the policy, users and their 2FA IDs,
@@ -11,7 +13,7 @@ import { USERS, codeNow, enroll, errorCode, me, steppedClock, verify, wrongCode,
  */
 for (const lane of databaseLanes()) {
   describe(`Admin: policy, users, audit and step-up (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     let alice: Enrolled;
@@ -21,15 +23,10 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      database = await lane.create();
-      clock = steppedClock();
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
     });
-    after(async () => {
-      await app?.close();
-      await database?.drop();
-    });
+    after(() => installed?.stop());
 
     describe('policy', () => {
       it('GET answers the defaults for a tenant that never saved one', async () => {

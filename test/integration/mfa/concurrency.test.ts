@@ -9,10 +9,13 @@ import { openDatabase, type Database } from '../../../src/adapters/db/database';
 import { migrate } from '../../../src/adapters/db/migrate';
 import { createLogger } from '../../../src/adapters/logging/logger';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
+import { databaseLanes, postgresLaneOrSkip, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
+import { startTwoAppInstances, type TwoAppInstances } from '../../support/two-app-instances';
 import { SeededRandom } from '../../unit/domain/mfa/fixtures';
-import { USERS, codeNow, enroll, errorCode, steppedClock, verify, type Enrolled } from './support';
+import { USERS, codeNow, enroll, errorCode, verify, type Enrolled } from './support';
 
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 const RACERS = 16;
@@ -91,7 +94,7 @@ for (const lane of databaseLanes()) {
  */
 for (const lane of databaseLanes()) {
   describe(`Lockout under a concurrent burst of wrong codes (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     let bob: Enrolled;
@@ -100,17 +103,12 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      database = await lane.create();
-      clock = steppedClock();
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
       bob = await enroll(app, clock, USERS.bob);
       clock.advance(30_000);
     });
-    after(async () => {
-      await app?.close();
-      await database?.drop();
-    });
+    after(() => installed?.stop());
 
     const tenantKey = async () => {
       const [row] = await app.twofold.database.sequelize.query<{ client_key: string }>('SELECT client_key FROM tenants', { type: QueryTypes.SELECT });
@@ -162,31 +160,22 @@ function secretBox(app: TestApp): AesGcmSecretBox {
 }
 
 describe('Two app instances on one Postgres: a code is accepted by one of them only', () => {
-  const lane = databaseLanes().find((candidate) => candidate.name === 'postgres');
-  let database: TestDatabase;
+  let instances: TwoAppInstances;
   let one: TestApp;
   let two: TestApp;
   let clock: FixedClock;
   let bob: Enrolled;
 
   before(async function () {
-    if (!lane) {
-      process.stdout.write('  [notice] TEST_DATABASE_URL is not set: the two-instance replay race needs Postgres and is skipped\n');
-      return this.skip();
-    }
-    database = await lane.create();
+    const lane = postgresLaneOrSkip(this, 'the two-instance replay race needs Postgres and is skipped');
     clock = steppedClock();
-    one = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
+    instances = await startTwoAppInstances(lane, { clock });
+    ({ first: one, second: two } = instances);
     // Installs go through the second instance (ACE reads CONNECT_KEYS_CDN_URL from the environment).
-    two = await startTestApp({ databaseUrl: database.url, masterKey: one.twofold.config.masterKeys.current, overrides: { clock } });
     await two.install();
     bob = await enroll(two, clock, USERS.bob);
   });
-  after(async () => {
-    await one?.close();
-    await two?.close();
-    await database?.drop();
-  });
+  after(() => instances?.stop());
 
   const verifyOn = (app: TestApp, body: Record<string, unknown>) => app.request('POST', '/api/v1/me/verify', { token: two.contextToken(USERS.bob), body });
 

@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
-import { USERS, errorCode, steppedClock, verify } from './support';
+import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
+import { USERS, errorCode, verify } from './support';
 
 /**
  * Cross-checks with independent tools, through the HTTP API: the enrollment QR code decodes (zbarimg,
@@ -34,7 +36,7 @@ const CASES = [
 
 for (const lane of databaseLanes()) {
   describe(`Cross-check with zbarimg and oathtool through the API (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     let folder: string;
@@ -45,16 +47,13 @@ for (const lane of databaseLanes()) {
       printLaneNotice();
       if (!haveZbar) process.stdout.write('  [notice] zbarimg is not installed (apt-get install zbar-tools): the QR decoding check is skipped\n');
       if (!haveOathtool) process.stdout.write('  [notice] oathtool is not installed (apt-get install oathtool): the oathtool check is skipped\n');
-      database = await lane.create();
-      clock = steppedClock();
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
       folder = mkdtempSync(join(tmpdir(), 'twofold-qr-'));
     });
     after(async () => {
       rmSync(folder, { recursive: true, force: true });
-      await app?.close();
-      await database?.drop();
+      await installed?.stop();
     });
 
     for (const testCase of CASES) {

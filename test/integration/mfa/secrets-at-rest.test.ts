@@ -6,9 +6,11 @@ import { SEALED_COLUMNS } from '../../../src/adapters/db/sealed-columns';
 import { TENANT_OWNED_TABLES } from '../../../src/adapters/db/tenant-owned-tables';
 import { encodeBase32, encodeHex } from '../../../src/domain/mfa/secret-encoding';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
-import { USERS, codeNow, enroll, steppedClock, verify, wrongCode, type Enrolled } from './support';
+import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
+import { USERS, codeNow, enroll, verify, wrongCode, type Enrolled } from './support';
 
 /**
  * The database never holds a raw TOTP secret or a raw backup code: seeds are sealed with SecretBox
@@ -17,7 +19,7 @@ import { USERS, codeNow, enroll, steppedClock, verify, wrongCode, type Enrolled 
  */
 for (const lane of databaseLanes()) {
   describe(`Secrets at rest (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     let enrolled: Enrolled[];
@@ -33,11 +35,9 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      database = await lane.create();
-      clock = steppedClock();
       // Everything logged, down to each SQL statement, goes to `logLines`.
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock, logger: createLogger('trace', captured) } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock(), overrides: { logger: createLogger('trace', captured) } });
+      ({ app, clock } = installed);
       enrolled = [await enroll(app, clock, USERS.bob), await enroll(app, clock, USERS.carol, { algorithm: 'SHA512', digits: 8 })];
       // A pending re-enrollment, regenerated backup codes and a used code: every state a row can be in.
       clock.advance(30_000);
@@ -51,10 +51,7 @@ for (const lane of databaseLanes()) {
       assert.equal(pending.status, 201);
       enrolled.push({ ...enrolled[0]!, secret: Buffer.from(pending.json().secretHex, 'hex'), backupCodes: [] });
     });
-    after(async () => {
-      await app?.close();
-      await database?.drop();
-    });
+    after(() => installed?.stop());
 
     async function everyValueInTheDatabase(): Promise<string> {
       const { sequelize } = app.twofold.database;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { TotpParameters } from '../../../src/domain/mfa/otp-parameters';
 import { decodeBase32 } from '../../../src/domain/mfa/secret-encoding';
 import { timeStepAt, totpAtStep } from '../../../src/domain/mfa/totp';
-import { FixedClock } from '../../../src/domain/ports/clock';
+import type { FixedClock } from '../../../src/domain/ports/clock';
 import type { TestApp } from '../../support/test-app';
 
 /** The sandbox's people (src/sandbox/fixtures.ts). */
@@ -13,16 +13,6 @@ export const USERS = {
   dave: '5b10ac8d82e05b22cc7d4e4d', // qa
   erin: '5b10ac8d82e05b22cc7d4e5e', // developers
 } as const;
-
-/**
- * A clock for integration tests: real time (so that ACE accepts the sandbox's install hook), set to
- * two seconds into a 60-second boundary, so that a test knows which 30- and 60-second step it is in
- * and moves on by hand.
- */
-export function steppedClock(): FixedClock {
-  const now = Date.now();
-  return new FixedClock(new Date(Math.floor(now / 60_000) * 60_000 + 2_000));
-}
 
 export interface Enrolled {
   secret: Buffer;

@@ -12,10 +12,12 @@ import { AesGcmSecretBox } from '../../../src/adapters/crypto/aes-gcm-secret-box
 import { hashBackupCodes } from '../../../src/domain/mfa/backup-code-hash';
 import { defaultPolicy } from '../../../src/domain/policy/policy';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
+import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
 import { SeededRandom } from '../../unit/domain/mfa/fixtures';
-import { USERS, codeNow, enroll, errorCode, me, steppedClock, verify, type Enrolled } from './support';
+import { USERS, codeNow, enroll, errorCode, me, verify, type Enrolled } from './support';
 
 const OTHER = 'other-tenant-client-key';
 const OTHER_BACKUP_CODE = 'ABCDE-23456';
@@ -28,7 +30,7 @@ const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
  */
 for (const lane of databaseLanes()) {
   describe(`Tenant isolation of second factors (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     const otherSecret = new SeededRandom('other-tenant').bytes(20);
@@ -49,10 +51,8 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      database = await lane.create();
-      clock = steppedClock();
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
 
       const { sequelize } = app.twofold.database;
       const secretBox = new AesGcmSecretBox(app.twofold.config.masterKeys.current);
@@ -74,10 +74,7 @@ for (const lane of databaseLanes()) {
       await new SequelizeAuditLog(sequelize).record(OTHER, { at: now, actorAccountId: 'other-admin', action: 'policy.changed', subjectAccountId: USERS.bob, detail: { marker: 'OTHER-TENANT-MARKER' } });
       otherRowsBefore = await countOther();
     });
-    after(async () => {
-      await app?.close();
-      await database?.drop();
-    });
+    after(() => installed?.stop());
 
     it("GET /api/v1/me shows none of the other tenant's credential, session, ID or policy", async () => {
       const bob = await me(app, USERS.bob);

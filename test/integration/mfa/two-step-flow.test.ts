@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { FixedClock } from '../../../src/domain/ports/clock';
-import { databaseLanes, printLaneNotice, type TestDatabase } from '../../support/database-lanes';
-import { startTestApp, type TestApp } from '../../support/test-app';
-import { USERS, codeNow, enroll, errorCode, me, steppedClock, verify, wrongCode, type Enrolled } from './support';
+import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import type { TestApp } from '../../support/test-app';
+import { USERS, codeNow, enroll, errorCode, me, verify, wrongCode, type Enrolled } from './support';
 
 /**
  * The user's second factor through the HTTP API with the sandbox Jira host (CONTRACT "The user's
@@ -12,22 +14,17 @@ import { USERS, codeNow, enroll, errorCode, me, steppedClock, verify, wrongCode,
  */
 for (const lane of databaseLanes()) {
   describe(`Two-step verification through the API (${lane.name})`, () => {
-    let database: TestDatabase;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
     let clock: FixedClock;
     let bob: Enrolled;
 
     before(async () => {
       printLaneNotice();
-      database = await lane.create();
-      clock = steppedClock();
-      app = await startTestApp({ databaseUrl: database.url, overrides: { clock } });
-      await app.install();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
     });
-    after(async () => {
-      await app?.close();
-      await database?.drop();
-    });
+    after(() => installed?.stop());
 
     it('GET /api/v1/me before enrollment: not enrolled, not required, the ID from the pattern', async () => {
       assert.deepEqual(await me(app, USERS.bob), {
