@@ -4,15 +4,13 @@
  * the admin's locale; people are shown by their Jira display name (asked of Jira with AP.request),
  * events and their details in words.
  */
-(function () {
+window.Twofold.adminPage.start('[data-audit]', function (page) {
   'use strict';
-  var root = document.querySelector('[data-audit]');
-  if (!root) return;
+  var root = page.root;
   var api = window.Twofold.api;
   var BASE = '/api/v1/admin/audit';
   var PAGE_SIZE = 50;
 
-  var page = window.Twofold.adminPage(root);
   var $ = page.$, field = page.field, resize = page.resize;
   var rows = field('rows');
   var filter = { action: '', subject: null }; // subject: {accountId, name}
@@ -220,4 +218,4 @@
   });
 
   list(false);
-})();
+});

@@ -4,10 +4,9 @@
  * forget. Everything goes through Twofold.api (context token from AP.context.getToken). Changes that
  * the API answers with 403 verification_required ask for a 2FA code here (step-up.js), then carry on.
  */
-(function () {
+window.Twofold.adminPage.start('[data-connector]', function (page) {
   'use strict';
-  var root = document.querySelector('[data-connector]');
-  if (!root) return;
+  var root = page.root;
   var api = window.Twofold.api;
   var BASE = '/api/v1/admin/connector';
   var POLL_MS = 2000;
@@ -17,10 +16,9 @@
   var watching = null; // the authorization attempt this page started and waits for
   var heldWindow = null; // a window opened for Jira's page, kept while a step-up pauses "Authorize"
 
-  var view = window.Twofold.connectorView(root);
-  var $ = view.$, all = view.all, field = view.field, setText = view.setText, resize = view.resize, show = view.show;
-  var flash = view.flash, result = view.result, fieldErrors = view.fieldErrors, who = view.who;
-  var stepUp = window.Twofold.stepUp($('[data-step-up]'), { onClose: releaseWindow });
+  var view = window.Twofold.connectorView(page);
+  var $ = page.$, all = page.all, field = page.field, resize = page.resize, result = page.result;
+  var fieldErrors = view.fieldErrors, who = view.who;
 
   function load() {
     return api.get(BASE).then(function (loaded) {
@@ -28,8 +26,7 @@
       render();
       return loaded;
     }, function (error) {
-      setText('load-error', ' ' + (error.message || ''));
-      show('load-error');
+      page.loadFailed(error);
       throw error;
     });
   }
@@ -47,11 +44,11 @@
     watching = null;
     if (attempt.state === 'completed') {
       var user = connector.lastTest && connector.lastTest.ok ? connector.lastTest.user : null;
-      result('authorize', 'success', 'Twofold is connected to Jira.', user ? ' It acts as ' + who(user) + '.' : ' ' + connector.statusMessage);
+      result('authorize', 'success', 'Twofold is connected to Jira.', user ? 'It acts as ' + who(user) + '.' : connector.statusMessage);
     } else if (attempt.state === 'denied') {
-      result('authorize', 'error', 'Authorization was denied.', ' ' + (attempt.message || 'Deny was chosen in Jira.'));
+      result('authorize', 'error', 'Authorization was denied.', attempt.message || 'Deny was chosen in Jira.');
     } else {
-      result('authorize', 'error', 'Authorization not completed.', ' ' + (attempt.message || 'It ' + attempt.state + '.'));
+      result('authorize', 'error', 'Authorization not completed.', attempt.message || 'It ' + attempt.state + '.');
     }
   }
 
@@ -70,8 +67,9 @@
     // One action's result at a time: an older one (say "Settings saved") would be stale now.
     all('[data-result]').forEach(function (el) { el.hidden = true; });
     return action().catch(function (error) {
-      if (stepUp.demand(error, function () { return run(button, resultName, action); })) return;
-      result(resultName, 'error', failureTitle(error), ' ' + (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
+      // Cancelling the step-up closes the window an "Authorize" click opened for Jira's page.
+      if (page.stepUp.demand(error, function () { return run(button, resultName, action); }, releaseWindow)) return;
+      result(resultName, 'error', failureTitle(error), (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
       return load().catch(function () {});
     }).then(function () {
       if (button) button.disabled = false;
@@ -114,7 +112,7 @@
         view.refillForm();
         render();
         var voided = hadToken && !loaded.authorizedAt;
-        result('settings', 'success', 'Settings saved.', voided ? ' The access token no longer applies: authorize Twofold again.' : ' ' + loaded.statusMessage);
+        result('settings', 'success', 'Settings saved.', voided ? 'The access token no longer applies: authorize Twofold again.' : loaded.statusMessage);
       }, function (error) { fieldErrors(error); throw error; });
     });
   }
@@ -124,7 +122,7 @@
     return run(button, 'keys', function () {
       return api.post(BASE + '/keys').then(function (keys) {
         return load().then(function () {
-          result('keys', 'success', 'New key pair generated.', ' Fingerprint ' + keys.publicKeyFingerprint + '. Enter the public key in Jira\'s Application Link (step 3), then authorize.');
+          result('keys', 'success', 'New key pair generated.', 'Fingerprint ' + keys.publicKeyFingerprint + '. Enter the public key in Jira\'s Application Link (step 3), then authorize.');
         });
       });
     });
@@ -165,11 +163,11 @@
         field('oob-link').href = started.authorizeUrl;
         var opened = popup && !popup.closed;
         if (opened) popup.location.href = started.authorizeUrl;
-        var link = oob ? ' Open it with the link below, choose Allow, then paste the verification code Jira shows.' : ' Open it with the link in the box above.';
+        var link = oob ? 'Open it with the link below, choose Allow, then paste the verification code Jira shows.' : 'Open it with the link in the box above.';
         if (opened && oob) {
-          result('authorize', 'info', 'Jira\'s authorization page opened in a new window.', ' Choose Allow there, then paste the verification code Jira shows below.');
+          result('authorize', 'info', 'Jira\'s authorization page opened in a new window.', 'Choose Allow there, then paste the verification code Jira shows below.');
         } else if (!opened) {
-          result('authorize', 'info', 'Open Jira\'s authorization page.', (blocked ? ' Your browser blocked the new window.' : ' The window for it was closed.') + link);
+          result('authorize', 'info', 'Open Jira\'s authorization page.', (blocked ? 'Your browser blocked the new window.' : 'The window for it was closed.') + ' ' + link);
         }
         return load().then(function (loaded) {
           watching = loaded.authorization ? loaded.authorization.startedAt : null;
@@ -197,7 +195,7 @@
         watching = null;
         render();
         var user = loaded.lastTest && loaded.lastTest.ok ? loaded.lastTest.user : null;
-        result('authorize', 'success', 'Twofold is connected to Jira.', user ? ' It acts as ' + who(user) + '.' : ' ' + loaded.statusMessage);
+        result('authorize', 'success', 'Twofold is connected to Jira.', user ? 'It acts as ' + who(user) + '.' : loaded.statusMessage);
       });
     });
   }
@@ -206,7 +204,7 @@
     return run(button, 'test', function () {
       return api.post(BASE + '/test').then(function (answer) {
         return load().then(function () {
-          result('test', 'success', 'Connection works.', ' Twofold acts in Jira as ' + who(answer.user) + '.');
+          result('test', 'success', 'Connection works.', 'Twofold acts in Jira as ' + who(answer.user) + '.');
         });
       }, function (error) {
         return load().then(function () { throw error; }, function () { throw error; });
@@ -222,8 +220,8 @@
         view.refillForm();
         return load().then(function () {
           result('test', 'success', basic ? 'Password forgotten.' : 'Access token forgotten.', basic
-            ? ' Save a password again to reconnect.'
-            : ' Authorize Twofold again to reconnect. The token stays valid in Jira until it is revoked there (Profile › Tools › View OAuth Access Tokens).');
+            ? 'Save a password again to reconnect.'
+            : 'Authorize Twofold again to reconnect. The token stays valid in Jira until it is revoked there (Profile › Tools › View OAuth Access Tokens).');
         });
       });
     });
@@ -241,7 +239,7 @@
       selection.addRange(range);
       var ok = false;
       try { ok = document.execCommand('copy'); } catch (ignored) { ok = false; }
-      if (ok) done(); else flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
+      if (ok) done(); else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
     };
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
     else fallback();
@@ -282,4 +280,4 @@
   window.addEventListener('focus', function () { if (pollTimer) load().catch(function () {}); });
 
   load().catch(function () {});
-})();
+});

@@ -1,8 +1,8 @@
 /*
- * What the admin pages of two-step verification (policy, users, audit log) share: finding their
- * parts, switching sections, the result line under an action with a flag in Jira, field errors from
+ * What Twofold's admin pages (policy, users, audit log, Jira connector) share: finding their parts,
+ * switching sections, the result line under an action with a flag in Jira, field errors from
  * `error.details.fields`, times in the admin's locale, and people's names (asked of Jira with
- * AP.request, as the signed-in admin). Each page's script creates one with Twofold.adminPage(root).
+ * AP.request, as the signed-in admin). Each page's script starts with Twofold.adminPage.start.
  */
 (function () {
   'use strict';
@@ -54,9 +54,9 @@
       resize();
     }
 
+    /** Hides the field errors in `scope` (the whole page, step-up card included, without one). */
     function clearErrors(scope) {
       Array.prototype.slice.call((scope || root).querySelectorAll('[data-error]')).forEach(function (el) {
-        if (el.getAttribute('data-error') === 'step-up') return;
         el.hidden = true;
         el.textContent = '';
       });
@@ -92,6 +92,7 @@
     }
 
     return {
+      root: root,
       $: $,
       all: all,
       field: field,
@@ -107,6 +108,15 @@
       /** The page's "Verify it's you" card (step-up.js), on pages that change something. */
       stepUp: $('[data-step-up]') ? window.Twofold.stepUp($('[data-step-up]')) : null,
     };
+  };
+
+  /**
+   * Runs `start(page)`, the page's script, with the helper for its root `selector` (one an admin page:
+   * `[data-policy]`, `[data-connector]`, …); on any other page, nothing.
+   */
+  window.Twofold.adminPage.start = function (selector, start) {
+    var root = document.querySelector(selector);
+    if (root) start(window.Twofold.adminPage(root));
   };
 
   /** Jira's REST API as the signed-in admin (AP.request); the body parsed. */

@@ -4,14 +4,12 @@
  * code first (step-up.js). The groups of the site and the ID pattern's preview for the admin come from
  * Jira through AP.request; without them the form still works.
  */
-(function () {
+window.Twofold.adminPage.start('[data-policy]', function (page) {
   'use strict';
-  var root = document.querySelector('[data-policy]');
-  if (!root) return;
+  var root = page.root;
   var api = window.Twofold.api;
   var BASE = '/api/v1/admin/policy';
 
-  var page = window.Twofold.adminPage(root);
   var $ = page.$, all = page.all, field = page.field, setText = page.setText, resize = page.resize;
   var form = $('[data-form="policy"]');
   var saved = null; // the form as last loaded or saved, to tell unsaved changes
@@ -222,4 +220,4 @@
   window.Twofold.hostJson('/rest/api/3/myself').then(function (me) { myself = me; refresh(); }, function () {});
 
   load();
-})();
+});

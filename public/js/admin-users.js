@@ -5,17 +5,15 @@
  * a confirmation under the row) and lift a lockout (POST .../unlock). Changes the API answers with
  * 403 verification_required ask for a code first (step-up.js).
  */
-(function () {
+window.Twofold.adminPage.start('[data-users]', function (page) {
   'use strict';
-  var root = document.querySelector('[data-users]');
-  if (!root) return;
+  var root = page.root;
   var api = window.Twofold.api;
   var BASE = '/api/v1/admin/users';
   var PAGE_SIZE = 50;
   /** The status filter applies within each page of Jira's users: look a few pages on before showing none. */
   var EMPTY_PAGES_BEFORE_ASKING = 5;
 
-  var page = window.Twofold.adminPage(root);
   var $ = page.$, field = page.field, resize = page.resize;
   var rows = field('rows');
   var filter = { group: '', enrolled: '' };
@@ -288,4 +286,4 @@
   }, function () {});
 
   list(false);
-})();
+});

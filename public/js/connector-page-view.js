@@ -1,13 +1,16 @@
 /*
- * The "Jira connector" page's rendering (views/pages/admin-connector.hbs): the connector as
- * GET /api/v1/admin/connector describes it, the result line of each action, field errors. The page's
- * behaviour (calls, polling, step-up) is in admin-connector.js, which creates this view.
+ * The "Jira connector" page's own rendering (views/pages/admin-connector.hbs): the connector as
+ * GET /api/v1/admin/connector describes it, and its field errors. It builds on the page's
+ * Twofold.adminPage (admin-page.js: sections, result lines, errors); the page's behaviour (calls,
+ * polling, step-up) is in admin-connector.js, which creates this view.
  */
 (function () {
   'use strict';
 
   window.Twofold = window.Twofold || {};
-  window.Twofold.connectorView = function (root) {
+  /** The connector's rendering on the admin page `page` (Twofold.adminPage). */
+  window.Twofold.connectorView = function (page) {
+    var root = page.root, all = page.all, field = page.field, setText = page.setText, formatTime = page.formatTime;
     var formFilled = false;
     var linkFolded = false;
 
@@ -19,49 +22,22 @@
       error: { label: 'Error', tone: 'tf-lozenge--danger' },
     };
 
-    function $(selector) { return root.querySelector(selector); }
-    function all(selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
-    function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
-    function setText(name, text) { var el = field(name); if (el) el.textContent = text == null ? '' : text; }
-    function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
-
-    function show(section) {
-      all('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
-      root.setAttribute('data-state', section);
-      resize();
-    }
-
-    function flash(kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); }
-
-    /** The result line under an action's buttons, and a flag in Jira. */
-    function result(name, kind, title, body) {
-      var el = $('[data-result="' + name + '"]');
-      if (!el) return;
-      if (!title) { el.hidden = true; el.textContent = ''; return; }
-      el.className = 'tf-result tf-result--' + kind;
-      el.setAttribute('data-kind', kind);
-      el.textContent = '';
-      var strong = document.createElement('strong');
-      strong.textContent = title;
-      el.appendChild(strong);
-      el.appendChild(document.createTextNode(body || ''));
-      el.hidden = false;
-      window.Twofold.flag(title, body || '', kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
-      resize();
-    }
-
+    /**
+     * Puts each problem of `error.details.fields` under its input, after clearing the errors of before
+     * (every one on the page, the step-up card's too: a new attempt starts clean). Unlike
+     * page.fieldErrors it marks no input (aria-invalid, which draws a red border), as this page never
+     * has, and places a problem of `a.b` under `a`.
+     */
     function fieldErrors(error) {
-      all('[data-error]').forEach(function (el) { el.hidden = true; el.textContent = ''; });
-      var fields = (error && error.details && error.details.fields) || [];
+      page.clearErrors();
       var shown = false;
-      fields.forEach(function (f) {
-        var name = String(f.field || '').split('.')[0];
-        var el = root.querySelector('[data-error="' + name + '"]');
+      ((error && error.details && error.details.fields) || []).forEach(function (f) {
+        var el = page.$('[data-error="' + String(f.field || '').split('.')[0] + '"]');
         if (el) { el.textContent = f.problem; el.hidden = false; shown = true; }
       });
       // insecure_url names no field (invalid_consumer_key always does, so it is shown above).
       if (!shown && error && error.code === 'insecure_url') {
-        var url = $('[data-error="baseUrl"]');
+        var url = page.$('[data-error="baseUrl"]');
         url.textContent = error.message; url.hidden = false;
       }
     }
@@ -75,7 +51,6 @@
       if (button) button.hidden = !value;
     }
 
-    function formatTime(iso) { return iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : ''; }
     function formatDate(iso) { return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : ''; }
     function who(user) { return user ? user.displayName + ' (' + user.name + ')' : ''; }
 
@@ -89,7 +64,7 @@
       all('[data-oauth-only]').forEach(function (el) { el.hidden = !oauth; });
       all('[data-basic-only]').forEach(function (el) { el.hidden = oauth; });
       setText('test-step', oauth ? '5' : '2');
-      resize();
+      page.resize();
     }
 
     /** The settings form from the saved connector (only when asked: the admin's unsaved edits stay otherwise). */
@@ -186,20 +161,11 @@
       root.querySelector('[data-action="test"]').disabled = c.status === 'unconfigured' || c.status === 'awaiting_authorization';
 
       toggleAuthSections();
-      show('ready');
+      page.show('ready');
       return { pending: waiting || completing };
     }
 
-
     return {
-      $: $,
-      all: all,
-      field: field,
-      setText: setText,
-      resize: resize,
-      show: show,
-      flash: flash,
-      result: result,
       fieldErrors: fieldErrors,
       who: who,
       selectedAuthType: selectedAuthType,

@@ -20,14 +20,14 @@
   }
 
   window.Twofold = window.Twofold || {};
-  /** The step-up card `card`; `options.onClose()` runs when the admin cancels. */
-  window.Twofold.stepUp = function (card, options) {
-    options = options || {};
+  /** The step-up card `card`. */
+  window.Twofold.stepUp = function (card) {
     var form = card.querySelector('[data-form="step-up"]');
     var input = card.querySelector('[data-field="step-up-code"]');
     var error = card.querySelector('[data-error="step-up"]');
     var submit = form.querySelector('[type=submit]');
     var resume = null; // what to do after a good code
+    var undo = null; // what to do if the admin cancels instead
 
     function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
     function showError(message) {
@@ -39,17 +39,20 @@
     function close() {
       card.hidden = true;
       resume = null;
+      undo = null;
       input.value = '';
       showError('');
     }
 
     /**
      * If `failure` is the API asking for a verification: shows the card, remembers `retry` (run after
-     * a good code) and answers true. Any other failure: false, for the caller to report.
+     * a good code) and `cancelled` (optional, run if the admin cancels instead) and answers true. Any
+     * other failure: false, for the caller to report.
      */
-    function demand(failure, retry) {
+    function demand(failure, retry, cancelled) {
       if (!failure || failure.code !== 'verification_required') return false;
       resume = retry;
+      undo = cancelled || null;
       showError('');
       card.hidden = false;
       resize();
@@ -75,8 +78,9 @@
     });
 
     card.querySelector('[data-action="cancel-step-up"]').addEventListener('click', function () {
+      var cancelled = undo;
       close();
-      if (options.onClose) options.onClose();
+      if (cancelled) cancelled();
     });
 
     return {

@@ -126,13 +126,23 @@
     show('setup');
   }
 
-  function confirmSetup(event) {
-    event.preventDefault();
-    var code = $('#tf-confirm-code').value.trim();
-    if (!code) return fieldError('confirm', 'Type the code your app or token shows now.');
-    var button = event.submitter || $('[data-form="confirm"] [type=submit]');
-    button.disabled = true;
-    api.post('/api/v1/me/totp/confirm', { code: code }).then(function (result) {
+  /**
+   * Sends the code typed into form `name` (its input #tf-<name>-code, its error [data-error=<name>])
+   * with `send(code)`, the form's button disabled until that settles; an empty input is answered here.
+   */
+  function onCode(name, send) {
+    $('[data-form="' + name + '"]').addEventListener('submit', function (event) {
+      event.preventDefault();
+      var code = $('#tf-' + name + '-code').value.trim();
+      if (!code) return fieldError(name, 'Type the code your app or token shows now.');
+      var button = event.submitter || $('[data-form="' + name + '"] [type=submit]');
+      button.disabled = true;
+      send(code).then(function () { button.disabled = false; });
+    });
+  }
+
+  function confirmSetup(code) {
+    return api.post('/api/v1/me/totp/confirm', { code: code }).then(function (result) {
       // The key is not needed any more: take it off the page.
       field('base32').textContent = '';
       field('hex').textContent = '';
@@ -142,7 +152,7 @@
       showCodes();
     }, function (error) {
       fieldError('confirm', error.code === 'no_pending_enrollment' ? error.message : messageFor(error));
-    }).then(function () { button.disabled = false; });
+    });
   }
 
   function showCodes() {
@@ -204,13 +214,8 @@
     }, 'on');
   }
 
-  function submitStepUp(event) {
-    event.preventDefault();
-    var code = $('#tf-stepup-code').value.trim();
-    if (!code) return fieldError('stepup', 'Type the code your app or token shows now.');
-    var button = event.submitter || $('[data-form="stepup"] [type=submit]');
-    button.disabled = true;
-    api.post('/api/v1/me/verify', { code: code }).then(function () {
+  function submitStepUp(code) {
+    return api.post('/api/v1/me/verify', { code: code }).then(function () {
       var action = resume;
       resume = null;
       return action ? action() : load();
@@ -219,7 +224,7 @@
     }).catch(function (error) {
       show(resumeSection);
       flash('error', 'That did not work', error.message);
-    }).then(function () { button.disabled = false; });
+    });
   }
 
   function fail(error) { flash('error', 'That did not work', error.message || 'Try again.'); }
@@ -248,8 +253,8 @@
     }
   });
   field('ack').addEventListener('change', function () { $('[data-action="finish"]').disabled = !field('ack').checked; });
-  $('[data-form="confirm"]').addEventListener('submit', confirmSetup);
-  $('[data-form="stepup"]').addEventListener('submit', submitStepUp);
+  onCode('confirm', confirmSetup);
+  onCode('stepup', submitStepUp);
 
   load();
 })();
