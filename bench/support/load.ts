@@ -16,6 +16,8 @@ export interface Measurement {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time (all its threads) per request, when the caller gave a probe. */
+  cpuUsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -29,10 +31,11 @@ export interface LoadOptions {
  * that machine noise hits each alike; reports the median round of each. Absolute numbers are not
  * stable on shared machines; the ratios between targets measured in one run are what to read.
  */
-export async function measure(targets: Target[], options: LoadOptions): Promise<Measurement[]> {
+export async function measure(targets: Target[], options: LoadOptions, cpuProbe?: () => number): Promise<Measurement[]> {
   const rounds = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < options.rounds; round++) {
     for (const target of targets) {
+      const cpuBefore = cpuProbe?.();
       const result = await autocannon({
         url: target.url,
         method: target.method ?? 'GET',
@@ -48,6 +51,7 @@ export async function measure(targets: Target[], options: LoadOptions): Promise<
         p99Ms: result.latency.p99,
         non2xx: result.non2xx,
         errors: result.errors,
+        ...(cpuBefore === undefined ? {} : { cpuUsPerRequest: ((cpuProbe!() - cpuBefore) * 1000) / Math.max(1, result.requests.total) }),
       });
     }
   }
@@ -63,9 +67,9 @@ export function printTable(title: string, results: Measurement[], baseline: stri
   const base = results.find((r) => r.name === baseline)!;
   const lines = [
     title,
-    `${'route'.padEnd(36)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(8)} ${'vs ' + baseline}`.trimEnd(),
+    `${'route'.padEnd(36)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(8)} ${'vs ' + baseline} ${base.cpuUsPerRequest === undefined ? '' : ' server CPU µs/req (vs)'}`.trimEnd(),
     ...results.map((r) =>
-      `${r.name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(9)} ${r.p99Ms.toFixed(1).padStart(8)} ${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(6)}${r.non2xx + r.errors > 0 ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`,
+      `${r.name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(9)} ${r.p99Ms.toFixed(1).padStart(8)} ${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(6)}${r.cpuUsPerRequest === undefined || base.cpuUsPerRequest === undefined ? '' : `${r.cpuUsPerRequest.toFixed(0).padStart(18)} (${(base.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(2)})`}${r.non2xx + r.errors > 0 ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
