@@ -19,10 +19,10 @@ export interface LifecycleDeps {
  */
 export function lifecycleRouter(deps: LifecycleDeps): Router {
   const router = Router();
-  router.post('/installed', ...deps.verifyInstall, deps.saveInstall);
+  router.post('/installed', ...deps.verifyInstall.map(refusingInstall), deps.saveInstall);
   router.post(
     '/uninstalled',
-    ...deps.authenticateUninstall,
+    ...deps.authenticateUninstall.map(refusingInstall),
     asyncRoute(async (req, res) => {
       const clientKey = (req.body as { clientKey?: unknown }).clientKey;
       if (typeof clientKey !== 'string') throw new TwofoldError('invalid_request', 'The uninstall payload names no clientKey.');
@@ -31,4 +31,21 @@ export function lifecycleRouter(deps: LifecycleDeps): Router {
     }),
   );
   return router;
+}
+
+/**
+ * ACE's verification refuses a hook with `next({code, message})`, and throws on some malformed tokens
+ * (`Authorization: JWT a.b.c`): either way the hook is refused, `401 install_unauthorized`. ACE's own
+ * words go to the log only (they may echo the token, or a decoder's internals).
+ */
+function refusingInstall(verify: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const refuse = (reason: unknown) =>
+      next(new TwofoldError('install_unauthorized', 'The lifecycle request was refused: its signature, audience or payload did not verify.', { cause: reason }));
+    try {
+      verify(req, res, (error?: unknown) => (error === undefined || error === null || error === 'route' || error === 'router' ? next(error as undefined) : refuse(error)));
+    } catch (error) {
+      refuse(error);
+    }
+  };
 }

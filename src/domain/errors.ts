@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'payload_too_large',
+  'unsupported_media_type',
   'unauthenticated',
   'token_expired',
   'unknown_tenant',

@@ -25,7 +25,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (error.code === 'internal_error') {
       logger.error({ err: rawError, requestId, method: req.method, url: req.originalUrl }, 'unexpected failure');
     } else {
-      logger.info({ errorCode: error.code, requestId, method: req.method, url: req.originalUrl }, 'request refused');
+      // The cause (a parser's or ACE's own words) is for the log: it may echo what the caller sent.
+      const said = (error.cause as { message?: unknown } | undefined)?.message;
+      const reason = typeof said === 'string' ? said : undefined;
+      logger.info({ errorCode: error.code, reason, requestId, method: req.method, url: req.originalUrl }, 'request refused');
     }
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
     res.status(status);
@@ -45,13 +48,16 @@ export const notFound: RequestHandler = (req, _res, next) => {
 
 function toTwofoldError(error: unknown): TwofoldError {
   if (isTwofoldError(error)) return error;
-  const candidate = error as { type?: string; code?: unknown; status?: number; message?: string };
-  if (candidate?.type === 'entity.parse.failed') return new TwofoldError('invalid_request', 'The request body is not valid JSON.');
-  if (candidate?.type === 'entity.too.large') return new TwofoldError('payload_too_large', 'The request body is too large.');
-  // ACE (with expressErrorHandling) passes `{code: 401, message}` when it refuses an install hook.
-  if (candidate?.code === 401 && typeof candidate.message === 'string') {
-    return new TwofoldError('install_unauthorized', `The lifecycle request was refused: ${candidate.message}`);
+  const candidate = error as { type?: string; status?: unknown; message?: string };
+  if (candidate?.type === 'entity.parse.failed') return new TwofoldError('invalid_request', 'The request body is not valid JSON.', { cause: error });
+  if (candidate?.type === 'entity.too.large') return new TwofoldError('payload_too_large', 'The request body is too large.', { cause: error });
+  // body-parser's and Express's own refusals (an unsupported charset or encoding, a URL parameter that
+  // does not decode) carry a 4xx status: the caller's mistake, not a failure of ours.
+  const status = typeof candidate?.status === 'number' ? candidate.status : 0;
+  if (status === 415) {
+    return new TwofoldError('unsupported_media_type', 'The request body must be JSON in UTF-8, without a content encoding.', { cause: error });
   }
+  if (status >= 400 && status < 500) return new TwofoldError('invalid_request', 'The request could not be read: check its URL and body.', { cause: error });
   return new TwofoldError('internal_error', 'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.', { cause: error });
 }
 

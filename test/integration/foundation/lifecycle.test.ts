@@ -93,6 +93,19 @@ for (const lane of databaseLanes()) {
         assert.equal(response.json().error.code, 'install_unauthorized');
       });
 
+      it('a malformed token (which ACE throws on), with a fixed message that echoes nothing', async () => {
+        const response = await post({ Authorization: 'JWT a.b.c' });
+        assert.equal(response.status, 401);
+        assert.equal(response.json().error.code, 'install_unauthorized');
+        assert.doesNotMatch(response.json().error.message, /a\.b\.c|decode|routines/i);
+      });
+
+      it('an uninstall hook that is not signed', async () => {
+        const response = await app.request('POST', '/uninstalled', { headers: {}, body: app.host.lifecyclePayload('io.twofold.jira', 'uninstalled', 'a-shared-secret-of-enough-length-000000') });
+        assert.equal(response.status, 401);
+        assert.equal(response.json().error.code, 'install_unauthorized');
+      });
+
       it('and a refused hook leaves no tenant behind', async () => {
         await post({});
         const [rows] = await app.twofold.database.sequelize.query('SELECT COUNT(*) AS n FROM tenants');

@@ -62,7 +62,7 @@ describe('error middleware', () => {
       });
     }
     app.post('/api/v1/echo', (req, res) => res.json(req.body));
-    app.post('/installed', fail({ code: 401, message: 'Could not verify the install signature' }));
+    app.get('/api/v1/users/:id', (_req, res) => res.json({}));
     app.use(notFound);
     app.use(errorMiddleware(logger));
 
@@ -156,10 +156,24 @@ describe('error middleware', () => {
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'not_found');
     });
 
-    it("turns ACE's {code: 401} install refusal into 401 install_unauthorized", async () => {
-      const response = await fetch(`${baseUrl}/installed`, { method: 'POST' });
-      assert.equal(response.status, 401);
-      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'install_unauthorized');
+    it('answers a JSON body in a charset other than UTF-8 with 415 unsupported_media_type, not a 500', async () => {
+      const response = await fetch(`${baseUrl}/api/v1/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' });
+      assert.equal(response.status, 415);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unsupported_media_type');
+      assert.ok(!logs.some((line) => line.level >= 50), 'not logged as an unexpected failure');
+    });
+
+    it('answers a compressed body it cannot read with 415 unsupported_media_type', async () => {
+      const response = await fetch(`${baseUrl}/api/v1/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' }, body: '{}' });
+      assert.equal(response.status, 415);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unsupported_media_type');
+    });
+
+    it('answers a URL parameter that does not decode with 400 invalid_request, not a 500', async () => {
+      const response = await get('/api/v1/users/%E0%A4%A');
+      assert.equal(response.status, 400);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_request');
+      assert.ok(!logs.some((line) => line.level >= 50), 'not logged as an unexpected failure');
     });
   });
 
