@@ -151,6 +151,25 @@ for (const lane of databaseLanes()) {
       assert.deepEqual(await repository.purgeUninstalledBefore(new Date(Date.now() + 60_000)), [], 'an installed tenant is never purged');
     });
 
+    // Postgres only: SQLite has one writer at a time, so the interleaving cannot happen there.
+    if (lane.name === 'postgres') it('does not purge a tenant whose reinstall commits while the purge runs', async () => {
+      const sequelize = app.twofold.database.sequelize;
+      const repository = new SequelizeTenantRepository(sequelize, new AesGcmSecretBox(app.twofold.config.masterKeys.current));
+      await app.install();
+      await app.host.uninstall();
+      const replacements = { clientKey: app.host.clientKey };
+      // A reinstall in progress, as saveInstallation runs it: the tenant row locked, then marked installed.
+      const reinstall = await sequelize.transaction();
+      await sequelize.query('SELECT client_key FROM tenants WHERE client_key = :clientKey FOR UPDATE', { replacements, transaction: reinstall });
+      const purging = repository.purgeUninstalledBefore(new Date(Date.now() + 60_000));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the purge reaches the locked row
+      await sequelize.query('UPDATE tenants SET uninstalled_at = NULL WHERE client_key = :clientKey', { replacements, transaction: reinstall });
+      await reinstall.commit();
+      assert.deepEqual(await purging, [], 'the purge saw the reinstall and kept the tenant');
+      const [rows] = await sequelize.query('SELECT COUNT(*) AS n FROM tenants WHERE uninstalled_at IS NULL');
+      assert.equal(Number((rows as { n: number }[])[0]!.n), 1);
+    });
+
     it('refuses the API for an uninstalled tenant', async () => {
       await app.install();
       const token = app.contextToken(ALICE_ADMIN.accountId);
