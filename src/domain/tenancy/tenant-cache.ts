@@ -1,8 +1,8 @@
 import type { Clock } from '../ports/clock';
 import type { Tenant, TenantRepository } from './tenant';
 
-interface Entry {
-  tenant: Tenant | null;
+interface Entry<T> {
+  value: T;
   loadedAt: number;
 }
 
@@ -11,7 +11,10 @@ export interface TenantCacheOptions {
   ttlSeconds: number;
   /** How long "no such tenant" is remembered (forged `iss` values must not each cost a query). */
   negativeTtlSeconds?: number;
-  /** At most this many entries; the oldest go first. */
+  /**
+   * At most this many tenants, and as many "no such tenant" answers, the oldest going first. The two
+   * are kept apart so that a flood of forged `iss` values cannot push real tenants out.
+   */
   maxEntries?: number;
   /** A forced re-read of one tenant happens at most this often (see `refreshAfterMismatch`). */
   minRefreshIntervalMs?: number;
@@ -28,7 +31,8 @@ export interface TenantCacheOptions {
  * waiting for the TTL.
  */
 export class TenantCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly known = new Map<string, Entry<Tenant>>();
+  private readonly unknown = new Map<string, Entry<null>>();
   private readonly loading = new Map<string, Promise<Tenant | null>>();
   /** When each tenant was last re-read because a signature did not verify: the rate limit's memory. */
   private readonly mismatchReadAt = new Map<string, number>();
@@ -49,9 +53,11 @@ export class TenantCache {
   }
 
   async get(clientKey: string): Promise<Tenant | null> {
-    const entry = this.entries.get(clientKey);
     const now = this.clock.now().getTime();
-    if (entry && now - entry.loadedAt < (entry.tenant ? this.ttlMs : this.negativeTtlMs)) return entry.tenant;
+    const known = this.known.get(clientKey);
+    if (known && now - known.loadedAt < this.ttlMs) return known.value;
+    const unknown = this.unknown.get(clientKey);
+    if (unknown && now - unknown.loadedAt < this.negativeTtlMs) return null;
     return this.load(clientKey);
   }
 
@@ -67,18 +73,20 @@ export class TenantCache {
     if (last !== undefined && now - last < this.minRefreshIntervalMs) return null;
     if (this.mismatchReadAt.size >= this.maxEntries) this.mismatchReadAt.clear();
     this.mismatchReadAt.set(clientKey, now);
-    const before = this.entries.get(clientKey)?.tenant?.sharedSecret;
+    const before = this.known.get(clientKey)?.value.sharedSecret;
     const tenant = await this.load(clientKey);
     return tenant && tenant.sharedSecret !== before ? tenant : null;
   }
 
   invalidate(clientKey: string): void {
-    this.entries.delete(clientKey);
+    this.known.delete(clientKey);
+    this.unknown.delete(clientKey);
     this.loading.delete(clientKey);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.known.clear();
+    this.unknown.clear();
     this.loading.clear();
   }
 
@@ -100,11 +108,19 @@ export class TenantCache {
   }
 
   private remember(clientKey: string, tenant: Tenant | null): void {
-    this.entries.delete(clientKey);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(clientKey, { tenant, loadedAt: this.clock.now().getTime() });
+    this.known.delete(clientKey);
+    this.unknown.delete(clientKey);
+    const loadedAt = this.clock.now().getTime();
+    if (tenant) keepNewest(this.known, clientKey, { value: tenant, loadedAt }, this.maxEntries);
+    else keepNewest(this.unknown, clientKey, { value: null, loadedAt }, this.maxEntries);
   }
+}
+
+/** Adds an entry, first dropping the oldest (a Map iterates in insertion order) if the map is full. */
+function keepNewest<T>(map: Map<string, T>, key: string, value: T, max: number): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }

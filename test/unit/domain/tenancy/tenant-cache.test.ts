@@ -179,4 +179,18 @@ describe('TenantCache', () => {
     await small.get('a');
     assert.equal(repository.reads, 4, 'a was evicted');
   });
+
+  it('never evicts a tenant to remember that a forged clientKey is unknown', async () => {
+    const small = new TenantCache(repository, clock, { ttlSeconds: TTL_SECONDS, maxEntries: 2 });
+    for (const key of ['a', 'b']) repository.install(tenant(key));
+    await small.get('a');
+    await small.get('b');
+    for (let i = 0; i < 10; i += 1) assert.equal(await small.get(`forged-${i}`), null);
+    const reads = repository.reads;
+    await small.get('a');
+    await small.get('b');
+    assert.equal(repository.reads, reads, 'a and b are still cached');
+    assert.equal(await small.get('forged-9'), null);
+    assert.equal(repository.reads, reads, 'the newest unknown answers are remembered too');
+  });
 });
