@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Sequelize } from 'sequelize';
 import type { Logger } from '../logging/logger';
+import { sqliteDriver } from './sqlite-driver';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,15 +36,11 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
   if (url.startsWith('sqlite:')) {
     const storage = url.slice('sqlite:'.length) || ':memory:';
     if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
-    sequelize = new Sequelize({ dialect: 'sqlite', storage, logging, pool: { max: 1, idle: 60_000 } });
+    // The driver sets busy_timeout and synchronous on every connection, a transaction's own included
+    // (sqlite-driver.ts says why).
+    sequelize = new Sequelize({ dialect: 'sqlite', dialectModule: sqliteDriver, storage, logging, pool: { max: 1, idle: 60_000 } });
     dialect = 'sqlite';
     await sequelize.query('PRAGMA journal_mode = WAL');
-    // In WAL mode NORMAL is crash-safe (never corrupts) and syncs at checkpoints instead of at every
-    // commit; it halves the cost of POST /api/v1/me/verify (three small writes) under load
-    // (bench/verify.ts). The price: the last commits before a power loss may roll back.
-    // @see https://www.sqlite.org/pragma.html#pragma_synchronous
-    await sequelize.query('PRAGMA synchronous = NORMAL');
-    await sequelize.query('PRAGMA busy_timeout = 5000');
     await sequelize.query('PRAGMA foreign_keys = ON');
   } else {
     sequelize = new Sequelize(url, { dialect: 'postgres', logging, pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 } });
