@@ -4,6 +4,22 @@ import { TwofoldError } from '../../domain/errors';
 import { mfaModels, toDate, type AuditEventRow } from './models/mfa-models';
 import { Sql } from './sql';
 
+/** Records one entry (its parameters from `auditRow`); also run inside backup-code-repository.ts `redeem`. */
+export const INSERT_AUDIT_SQL = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+       VALUES (:tenant, :at, :actor, :action, :subject, :detail)`;
+
+/** The parameters of `INSERT_AUDIT_SQL`: the detail as it may be stored (`safeDetail`), as JSON. */
+export function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
+  return {
+    tenant,
+    at: entry.at,
+    actor: entry.actorAccountId,
+    action: entry.action,
+    subject: entry.subjectAccountId,
+    detail: JSON.stringify(safeDetail(entry.detail)),
+  };
+}
+
 /** The audit log in `audit_events`, paged newest first by id (the cursor is the last id seen). */
 export class SequelizeAuditLog implements AuditLog {
   private readonly rows: ModelStatic<AuditEventRow>;
@@ -15,18 +31,7 @@ export class SequelizeAuditLog implements AuditLog {
   }
 
   async record(tenant: string, entry: AuditEntry): Promise<void> {
-    await this.sql.insert(
-      `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
-       VALUES (:tenant, :at, :actor, :action, :subject, :detail)`,
-      {
-        tenant,
-        at: entry.at,
-        actor: entry.actorAccountId,
-        action: entry.action,
-        subject: entry.subjectAccountId,
-        detail: JSON.stringify(safeDetail(entry.detail)),
-      },
-    );
+    await this.sql.insert(INSERT_AUDIT_SQL, auditRow(tenant, entry));
   }
 
   async page(tenant: string, query: AuditQuery): Promise<AuditPage> {

@@ -1,8 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { Op, fn, col, type ModelStatic, type Sequelize } from 'sequelize';
+import { Op, fn, col, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import type { AuditEntry } from '../../domain/audit/audit-log';
 import type { BackupCode, BackupCodeRepository } from '../../domain/mfa/ports';
+import type { VerificationSession } from '../../domain/mfa/session';
+import { INSERT_AUDIT_SQL, auditRow } from './audit-log-repository';
+import { RESET_USER_SQL } from './failure-counter-repository';
 import { mfaModels, toDate, type BackupCodeRow } from './models/mfa-models';
 import { Sql } from './sql';
+import { inUserTransaction } from './user-transaction';
+import { SAVE_SESSION_SQL } from './verification-session-repository';
+
+const MARK_USED_SQL = 'UPDATE backup_codes SET used_at = :at WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND used_at IS NULL';
+
+/** Thrown inside `redeem`'s transaction to roll it back when the code was taken first. */
+class CodeTaken extends Error {}
+
+/**
+ * Inside `transaction`: deletes the user's set and stores `hashes` as the new one; returns how many
+ * codes the old set had. Shared by `replaceSet` and the credential's activation
+ * (totp-credential-repository.ts), which replaces the set in its own transaction.
+ */
+export async function writeBackupCodeSet(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  user: { tenant: string; accountId: string },
+  hashes: readonly string[],
+  createdAt: Date,
+  newId: () => string,
+): Promise<number> {
+  const rows = mfaModels(sequelize).backupCodes;
+  const { tenant, accountId } = user;
+  const removed = await rows.destroy({ where: { client_key: tenant, account_id: accountId }, transaction });
+  if (hashes.length > 0) {
+    await rows.bulkCreate(
+      hashes.map((hash) => ({ id: newId(), client_key: tenant, account_id: accountId, hash, used_at: null, created_at: createdAt })),
+      { transaction },
+    );
+  }
+  return removed;
+}
 
 /** Backup codes as scrypt hashes only; single use is one conditional UPDATE (`used_at IS NULL`). */
 export class SequelizeBackupCodeRepository implements BackupCodeRepository {
@@ -18,14 +54,10 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
   }
 
   async replaceSet(tenant: string, accountId: string, hashes: readonly string[], createdAt: Date): Promise<void> {
-    await this.sequelize.transaction(async (transaction) => {
-      await this.rows.destroy({ where: { client_key: tenant, account_id: accountId }, transaction });
-      if (hashes.length === 0) return;
-      await this.rows.bulkCreate(
-        hashes.map((hash) => ({ id: this.newId(), client_key: tenant, account_id: accountId, hash, used_at: null, created_at: createdAt })),
-        { transaction },
-      );
-    });
+    // Serialized per user: on Postgres two overlapping regenerations would otherwise both insert.
+    await inUserTransaction(this.sequelize, tenant, accountId, (transaction) =>
+      writeBackupCodeSet(this.sequelize, transaction, { tenant, accountId }, hashes, createdAt, this.newId),
+    );
   }
 
   async list(tenant: string, accountId: string): Promise<BackupCode[]> {
@@ -34,11 +66,25 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
   }
 
   async markUsed(tenant: string, accountId: string, codeId: string, at: Date): Promise<boolean> {
-    const changed = await this.sql.changed(
-      'UPDATE backup_codes SET used_at = :at WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND used_at IS NULL',
-      { at, id: codeId, tenant, accountId },
-    );
+    const changed = await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId });
     return changed === 1;
+  }
+
+  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }): Promise<boolean> {
+    // No per-user lock: the conditional UPDATE decides between racers (its row lock makes the loser
+    // wait and then change nothing), and each statement here touches only this user's rows.
+    try {
+      await this.sequelize.transaction(async (transaction) => {
+        if ((await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId }, transaction)) !== 1) throw new CodeTaken();
+        await this.sql.changed(RESET_USER_SQL, { tenant, accountId }, transaction);
+        await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: success.session.verifiedAt, verifiedUntil: success.session.verifiedUntil }, transaction);
+        await this.sql.insert(INSERT_AUDIT_SQL, auditRow(tenant, success.audit), transaction);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CodeTaken) return false;
+      throw error;
+    }
   }
 
   countUnused(tenant: string, accountId: string): Promise<number> {
@@ -56,7 +102,4 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     return new Map(rows.map((row) => [row.account_id, Number(row.unused)]));
   }
 
-  removeAll(tenant: string, accountId: string): Promise<number> {
-    return this.rows.destroy({ where: { client_key: tenant, account_id: accountId } });
-  }
 }

@@ -34,6 +34,10 @@ const INCREMENT = `INSERT INTO failure_counters (client_key, account_id, failure
  * Lockout counters: every write one atomic statement, so that concurrent attempts across app
  * instances never lose a count and never share a place in a user's budget (ports.ts).
  */
+/** Clears a user's count and lockout (:tenant, :accountId); also run inside backup-code-repository.ts `redeem`. */
+export const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
+       WHERE client_key = :tenant AND account_id = :accountId`;
+
 export class SequelizeFailureCounterRepository implements FailureCounterRepository {
   private readonly rows: ModelStatic<FailureCounterRow>;
   private readonly sql: Sql;
@@ -69,11 +73,7 @@ export class SequelizeFailureCounterRepository implements FailureCounterReposito
   }
 
   async resetUser(tenant: string, accountId: string): Promise<void> {
-    await this.sql.changed(
-      `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
-       WHERE client_key = :tenant AND account_id = :accountId`,
-      { tenant, accountId },
-    );
+    await this.sql.changed(RESET_USER_SQL, { tenant, accountId });
   }
 
   async lockedUntilMany(tenant: string, accountIds: readonly string[], now: Date): Promise<Map<string, Date>> {

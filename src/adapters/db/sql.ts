@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { beforeDatabaseCloses } from './database';
 
 type Params = Record<string, unknown>;
@@ -11,6 +11,8 @@ interface SqliteStatement {
 
 interface SqliteConnection {
   prepare(sql: string, callback: (error: Error | null) => void): SqliteStatement;
+  all(sql: string, params: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
+  run(sql: string, params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): void;
 }
 
 interface PgConnection {
@@ -72,26 +74,28 @@ export class Sql {
     await Promise.all(all.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
   }
 
-  async select<T extends object>(sql: string, params: Params): Promise<T[]> {
-    return (await this.execute(sql, params, 'rows')) as T[];
+  /** Each method runs on the pool, or inside `transaction` (a Sequelize transaction) when one is given. */
+  async select<T extends object>(sql: string, params: Params, transaction?: Transaction): Promise<T[]> {
+    return (await this.execute(sql, params, 'rows', transaction)) as T[];
   }
 
   /** An UPDATE or DELETE; answers the number of rows it changed. */
-  async changed(sql: string, params: Params): Promise<number> {
-    return (await this.execute(sql, params, 'count')) as number;
+  async changed(sql: string, params: Params, transaction?: Transaction): Promise<number> {
+    return (await this.execute(sql, params, 'count', transaction)) as number;
   }
 
   /** An INSERT (or upsert) whose result is not needed. */
-  async insert(sql: string, params: Params): Promise<void> {
-    await this.execute(sql, params, 'count');
+  async insert(sql: string, params: Params, transaction?: Transaction): Promise<void> {
+    await this.execute(sql, params, 'count', transaction);
   }
 
-  private async execute(sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
+  private async execute(sql: string, params: Params, want: 'rows' | 'count', transaction?: Transaction): Promise<unknown[] | number> {
     const { text, names } = this.compile(sql);
     const values = names.map((name) => {
       if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
       return this.toDriver(params[name]);
     });
+    if (transaction) return this.executeIn(transaction, text, values, want);
     const manager = this.sequelize.connectionManager;
     const connection = (await manager.getConnection({ type: 'write' })) as unknown;
     try {
@@ -112,6 +116,30 @@ export class Sql {
     } finally {
       manager.releaseConnection(connection as never);
     }
+  }
+
+  /**
+   * On the transaction's own connection, which Sequelize holds from BEGIN to COMMIT. On SQLite that
+   * is a connection opened for this transaction alone and closed after it: no statement is prepared
+   * and cached on it, since SQLite refuses to close a connection with statements still prepared.
+   */
+  private async executeIn(transaction: Transaction, text: string, values: unknown[], want: 'rows' | 'count'): Promise<unknown[] | number> {
+    const connection = (transaction as unknown as { connection?: unknown }).connection;
+    if (!connection) throw new Error('the transaction has no connection (finished already?)');
+    if (this.postgres) {
+      const result = await (connection as PgConnection).query({ text, values });
+      return want === 'rows' ? result.rows : (result.rowCount ?? 0);
+    }
+    const sqlite = connection as SqliteConnection;
+    if (want === 'rows') {
+      return new Promise<unknown[]>((resolve, reject) => sqlite.all(text, values, (error, rows) => (error ? reject(error) : resolve(rows))));
+    }
+    return new Promise<number>((resolve, reject) =>
+      sqlite.run(text, values, function (error) {
+        if (error) reject(error);
+        else resolve(this.changes);
+      }),
+    );
   }
 
   private statement(connection: SqliteConnection, text: string): SqliteStatement {

@@ -3,9 +3,11 @@ import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { totpParameters } from '../../domain/mfa/otp-parameters';
 import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
+import { writeBackupCodeSet } from './backup-code-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
+import { inUserTransaction } from './user-transaction';
 
 /** Every column of a credential row, in the order the domain reads them (also verification-state-reader.ts). */
 export const TOTP_CREDENTIAL_COLUMNS = ['id', 'client_key', 'account_id', 'status', 'secret_sealed', 'algorithm', 'digits', 'period', 'last_used_step', 'created_at', 'confirmed_at'] as const;
@@ -74,22 +76,26 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
       created_at: credential.createdAt,
       confirmed_at: null,
     };
-    await this.sequelize.transaction(async (transaction) => {
+    // Serialized per user: two overlapping set-ups would otherwise both insert, and the second hit the
+    // unique index on the pending credential. This way the later one replaces the earlier.
+    await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
       await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'pending' }, transaction });
       await this.rows.create(row, { transaction });
     });
     return { id, tenant, accountId, status: 'pending', secret, params, lastUsedStep: null, createdAt: credential.createdAt, confirmedAt: null };
   }
 
-  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date): Promise<Activation> {
+  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date, backupCodeHashes: readonly string[]): Promise<Activation> {
     try {
-      return await this.sequelize.transaction(async (transaction) => {
+      return await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
         const replaced = await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'active' }, transaction });
         const [changed] = await this.rows.update(
           { status: 'active', last_used_step: step, confirmed_at: at },
           { where: { id: credentialId, client_key: tenant, account_id: accountId, status: 'pending' }, transaction },
         );
         if (changed !== 1) throw new NothingChanged();
+        // In the same transaction: the old codes go with the old credential, or neither goes.
+        await writeBackupCodeSet(this.sequelize, transaction, { tenant, accountId }, backupCodeHashes, at, this.newId);
         return { activated: true, replaced: replaced > 0 } as const;
       });
     } catch (error) {
@@ -108,8 +114,15 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     return changed === 1;
   }
 
-  removeAll(tenant: string, accountId: string): Promise<number> {
-    return this.rows.destroy({ where: { client_key: tenant, account_id: accountId } });
+  removeSecondFactor(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
+    const { backupCodes, sessions } = mfaModels(this.sequelize);
+    const where = { client_key: tenant, account_id: accountId };
+    return inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
+      const totpCredentials = await this.rows.destroy({ where, transaction });
+      const backupCodesRemoved = await backupCodes.destroy({ where, transaction });
+      await sessions.destroy({ where, transaction });
+      return { totpCredentials, backupCodesRemoved };
+    });
   }
 
   removePending(tenant: string, accountId: string): Promise<number> {

@@ -4,6 +4,13 @@ import type { VerificationSession } from '../../domain/mfa/session';
 import { mfaModels, toDate, type VerificationSessionRow } from './models/mfa-models';
 import { Sql } from './sql';
 
+/**
+ * Stores a user's session, replacing the previous one (:tenant, :accountId, :verifiedAt, :verifiedUntil):
+ * one statement on both dialects, INSERT … ON CONFLICT DO UPDATE. Also run inside backup-code-repository.ts `redeem`.
+ */
+export const SAVE_SESSION_SQL = `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
+       ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`;
+
 /** One 2FA session per user (tenant + accountId), replaced by each successful verification. */
 export class SequelizeVerificationSessionRepository implements VerificationSessionRepository {
   private readonly rows: ModelStatic<VerificationSessionRow>;
@@ -23,12 +30,7 @@ export class SequelizeVerificationSessionRepository implements VerificationSessi
   }
 
   async save(tenant: string, accountId: string, session: VerificationSession): Promise<void> {
-    // One statement on both dialects: INSERT … ON CONFLICT DO UPDATE.
-    await this.sql.insert(
-      `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
-       ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`,
-      { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil },
-    );
+    await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
   }
 
   async clear(tenant: string, accountId: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { Tenant } from '../tenancy/tenant';
 import { createBackupCodeSet } from './backup-code-hash';
 import { buildTotpKeyUri } from './key-uri';
 import { totpParameters, type TotpParameters } from './otp-parameters';
-import type { BackupCodeRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { TotpCredentialRepository, VerificationSessionRepository } from './ports';
 import { generateSecret } from './secret';
 import { startSession } from './session';
 import type { StepUp } from './step-up';
@@ -16,7 +16,6 @@ import { verifyTotp } from './verify-totp';
 
 export interface EnrollmentDeps {
   readonly credentials: TotpCredentialRepository;
-  readonly backupCodes: BackupCodeRepository;
   readonly sessions: VerificationSessionRepository;
   readonly ids: TwoFactorIds;
   readonly stepUp: StepUp;
@@ -75,7 +74,7 @@ export class EnrollmentService {
    * Returns the backup codes, shown once.
    */
   async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[] }> {
-    const { credentials, backupCodes, clock, random } = this.deps;
+    const { credentials, clock, random } = this.deps;
     const pending = await credentials.findPending(tenant.clientKey, accountId);
     if (!pending) {
       throw new TwofoldError('no_pending_enrollment', 'There is no set-up in progress (it may have been finished in another window). Start again.');
@@ -87,11 +86,13 @@ export class EnrollmentService {
     }
     // Hash before switching, so that a failure here leaves the old factor and codes as they were.
     const set = policy.methods.includes('backup_codes') ? await createBackupCodeSet(random) : { codes: [], hashes: [] };
-    const activation = await credentials.activate(tenant.clientKey, accountId, pending.id, result.timeStep, now);
+    // One transaction: the old credential and the old codes go, the new credential and codes come, or
+    // nothing changes. Apart, a failure in between would leave the new credential active with the old
+    // codes still working and the new ones never shown.
+    const activation = await credentials.activate(tenant.clientKey, accountId, pending.id, result.timeStep, now, set.hashes);
     if (!activation.activated) {
       throw new TwofoldError('no_pending_enrollment', 'This set-up was finished or replaced in another window. Start again.');
     }
-    await backupCodes.replaceSet(tenant.clientKey, accountId, set.hashes, now);
     await this.deps.sessions.save(tenant.clientKey, accountId, startSession(now, policy));
     await this.deps.audit.record(tenant.clientKey, {
       at: now,

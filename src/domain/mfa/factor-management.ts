@@ -4,14 +4,13 @@ import type { Clock } from '../ports/clock';
 import type { Random } from '../ports/random';
 import type { TenantPolicy } from '../policy/policy';
 import { createBackupCodeSet } from './backup-code-hash';
-import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository } from './ports';
 import type { StepUp } from './step-up';
 import { notEnrolled } from './verification-service';
 
 export interface FactorManagementDeps {
   readonly credentials: TotpCredentialRepository;
   readonly backupCodes: BackupCodeRepository;
-  readonly sessions: VerificationSessionRepository;
   readonly failures: FailureCounterRepository;
   readonly stepUp: StepUp;
   readonly audit: AuditLog;
@@ -81,10 +80,11 @@ export class FactorManagement {
     return { backupCodes: set.codes };
   }
 
-  private async removeEverything(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
-    const totpCredentials = await this.deps.credentials.removeAll(tenant, accountId);
-    const backupCodesRemoved = await this.deps.backupCodes.removeAll(tenant, accountId);
-    await this.deps.sessions.clear(tenant, accountId);
-    return { totpCredentials, backupCodesRemoved };
+  /**
+   * Credentials, backup codes and the session in one transaction: a failure half-way must not leave
+   * a live session (up to a week) after an admin's "lost phone" reset.
+   */
+  private removeEverything(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
+    return this.deps.credentials.removeSecondFactor(tenant, accountId);
   }
 }

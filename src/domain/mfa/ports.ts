@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/audit-log';
 import type { StoredBackupCode } from './backup-code-hash';
 import type { FailureState } from './lockout';
 import type { TotpParameters } from './otp-parameters';
@@ -68,19 +69,23 @@ export interface TotpCredentialRepository {
 
   /**
    * Stores a new pending credential (secret sealed), replacing any earlier pending one. The active
-   * credential is left alone: re-enrolling replaces it only on confirmation (`activate`).
+   * credential is left alone: re-enrolling replaces it only on confirmation (`activate`). Two calls
+   * that overlap are serialized per user: the later one replaces the earlier, neither fails.
    */
   createPending(tenant: TenantId, accountId: AccountId, credential: NewTotpCredential): Promise<TotpCredential>;
 
   /**
    * Atomic, in one transaction: the pending credential `credentialId` becomes active with
    * `last_used_step = step` (so that the confirmation code cannot be used again to verify) and
-   * `confirmed_at = at`, and the user's previous active credential, if any, is deleted.
+   * `confirmed_at = at`, the user's previous active credential, if any, is deleted, and the user's
+   * backup codes are replaced by `backupCodeHashes` (none: the set is emptied). One transaction, so
+   * that the old codes never outlive the old credential, and a failure leaves both as they were.
    * The switch is `UPDATE ... SET status = 'active' ... WHERE id = :credentialId AND status = 'pending'`;
    * answers `{activated: false}` (and changes nothing) if no row changed: confirmed concurrently, or
    * replaced; else `{activated: true, replaced}`, `replaced` telling whether an active one was deleted.
+   * Serialized per user with the other writes of the user's second factor (`createPending`, `replaceSet`).
    */
-  activate(tenant: TenantId, accountId: AccountId, credentialId: string, step: number, at: Date): Promise<Activation>;
+  activate(tenant: TenantId, accountId: AccountId, credentialId: string, step: number, at: Date, backupCodeHashes: readonly string[]): Promise<Activation>;
 
   /**
    * Atomic replay guard:
@@ -91,8 +96,12 @@ export interface TotpCredentialRepository {
    */
   acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number): Promise<boolean>;
 
-  /** Deletes the user's active and pending credentials (self-removal, admin reset); returns how many. */
-  removeAll(tenant: TenantId, accountId: AccountId): Promise<number>;
+  /**
+   * Atomic, in one transaction: the user's second factor entirely (self-removal, an admin's "lost
+   * phone" reset): active and pending credentials, backup codes and the 2FA session. A failure half-way
+   * must not leave a live session (up to a week) after the factor is gone. Returns what was deleted.
+   */
+  removeSecondFactor(tenant: TenantId, accountId: AccountId): Promise<{ totpCredentials: number; backupCodesRemoved: number }>;
 
   /** Deletes the user's pending credential only (enrollment cancelled); returns how many. */
   removePending(tenant: TenantId, accountId: AccountId): Promise<number>;
@@ -107,7 +116,10 @@ export interface BackupCode extends StoredBackupCode {
 }
 
 export interface BackupCodeRepository {
-  /** Atomic, in one transaction: deletes the user's current set and stores these hashes as the new one. */
+  /**
+   * Atomic, in one transaction: deletes the user's current set and stores these hashes as the new one.
+   * Overlapping calls are serialized per user, so that exactly one set remains: the last one.
+   */
   replaceSet(tenant: TenantId, accountId: AccountId, hashes: readonly string[], createdAt: Date): Promise<void>;
 
   /** Every code of the current set, used ones included (a used code typed again is `code_reused`). */
@@ -120,14 +132,21 @@ export interface BackupCodeRepository {
    */
   markUsed(tenant: TenantId, accountId: AccountId, codeId: string, at: Date): Promise<boolean>;
 
+  /**
+   * Atomic, in one transaction: a verification with the backup code `codeId` succeeds. The code is
+   * marked used with the conditional UPDATE of `markUsed`; only if that changed a row, the user's
+   * failure count is cleared (`FailureCounterRepository.resetUser`), `success.session` saved and
+   * `success.audit` recorded. Answers whether the code was taken; false (`code_reused`) writes
+   * nothing. A failure anywhere writes nothing either: the code is not spent on an error the user saw.
+   */
+  redeem(tenant: TenantId, accountId: AccountId, codeId: string, at: Date, success: { readonly session: VerificationSession; readonly audit: AuditEntry }): Promise<boolean>;
+
   /** Unused codes left ("3 left"). */
   countUnused(tenant: TenantId, accountId: AccountId): Promise<number>;
 
   /** Unused codes left for each of these users who has any (admin listings). */
   countUnusedMany(tenant: TenantId, accountIds: readonly AccountId[]): Promise<Map<AccountId, number>>;
 
-  /** Deletes the user's set; returns how many codes it had. */
-  removeAll(tenant: TenantId, accountId: AccountId): Promise<number>;
 }
 
 /**

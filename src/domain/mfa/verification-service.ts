@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/audit-log';
+import type { AuditEntry, AuditLog } from '../audit/audit-log';
 import { TwofoldError } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { TenantPolicy } from '../policy/policy';
@@ -6,7 +6,7 @@ import { verifyBackupCode } from './backup-code-hash';
 import { normalizeBackupCode } from './backup-codes';
 import { afterFailure, checkLockout, checkReservedAttempt, type LockoutDecision } from './lockout';
 import type { BackupCodeRepository, FailureCounterRepository, TotpCredential, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
-import { startSession } from './session';
+import { startSession, type VerificationSession } from './session';
 import { normalizeTotpCode, verifyTotp } from './verify-totp';
 
 /** What the user typed: a code from the app or token, or a backup code. */
@@ -44,7 +44,7 @@ type Method = 'totp' | 'backup_code';
  *    concurrent guesses, on any number of instances, therefore gets at most `maxFailures` codes
  *    looked at; the rest are refused unseen and give their place back.
  * 3. A matching code is accepted only through the repository's conditional UPDATE (`acceptStep`,
- *    `markUsed`), whose affected-row count decides between two requests racing with the same code:
+ *    `redeem`), whose affected-row count decides between two requests racing with the same code:
  *    the loser answers `code_reused`.
  * 4. A success clears the user's count; a wrong code stays counted (and counts toward the tenant's
  *    spray brake); `code_reused` gives its place back: only someone who saw a valid code can send
@@ -88,6 +88,11 @@ export class VerificationService {
     }
 
     if (outcome.ok) {
+      if (outcome.method === 'backup_code') return { ...outcome.session, method: outcome.method };
+      // TOTP: the accepted step (`acceptStep`) is already committed when these run, each a statement
+      // of its own. A deliberate trade-off for the benchmarked hot path (bench/verify.ts): should one
+      // of them fail, the user gets a 500 and has lost only that code, which the next one replaces
+      // within a period (30 s). A backup code, lost for good, is redeemed in one transaction instead.
       const session = startSession(now, policy);
       await Promise.all([
         failures.resetUser(tenant, accountId),
@@ -137,19 +142,32 @@ export class VerificationService {
     const stored = await backupCodes.list(context.tenant, context.accountId);
     const result = await verifyBackupCode(typed, stored);
     if (!result.ok) return { ok: false, method: 'backup_code', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
-    if (!(await backupCodes.markUsed(context.tenant, context.accountId, result.code.id, now))) {
+    // The whole success in one transaction (the code spent, the count cleared, the session, the audit
+    // entry): a backup code spent while the rest failed would be lost for good, with a 500 to show for it.
+    const session = startSession(now, context.policy);
+    const remaining = stored.filter((code) => code.usedAt === null).length - 1;
+    const audit = this.entry(context, 'verify.succeeded', { method: 'backup_code', remaining });
+    if (!(await backupCodes.redeem(context.tenant, context.accountId, result.code.id, now, { session, audit }))) {
       return { ok: false, method: 'backup_code', reason: 'code_reused' };
     }
-    return { ok: true, method: 'backup_code', detail: { remaining: stored.filter((code) => code.usedAt === null).length - 1 } };
+    return { ok: true, method: 'backup_code', session };
   }
 
-  private audit(context: VerificationContext, action: 'verify.succeeded' | 'verify.failed' | 'lockout', detail: Record<string, string | number | boolean | null>): Promise<void> {
-    return this.deps.audit.record(context.tenant, { at: this.deps.clock.now(), actorAccountId: context.accountId, action, subjectAccountId: context.accountId, detail });
+  private audit(context: VerificationContext, action: AuditAction, detail: Record<string, string | number | boolean | null>): Promise<void> {
+    return this.deps.audit.record(context.tenant, this.entry(context, action, detail));
+  }
+
+  private entry(context: VerificationContext, action: AuditAction, detail: Record<string, string | number | boolean | null>): AuditEntry {
+    return { at: this.deps.clock.now(), actorAccountId: context.accountId, action, subjectAccountId: context.accountId, detail };
   }
 }
 
+type AuditAction = 'verify.succeeded' | 'verify.failed' | 'lockout';
+
+/** A success by backup code comes with its session, already stored (`redeem`); a TOTP one does not yet. */
 type Outcome =
-  | { readonly ok: true; readonly method: Method; readonly detail: Record<string, number> }
+  | { readonly ok: true; readonly method: 'totp'; readonly detail: Record<string, number> }
+  | { readonly ok: true; readonly method: 'backup_code'; readonly session: VerificationSession }
   | { readonly ok: false; readonly method: Method; readonly reason: 'invalid_code' | 'code_reused' };
 
 /**

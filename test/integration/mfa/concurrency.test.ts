@@ -50,7 +50,7 @@ for (const lane of databaseLanes()) {
     it(`accepts a time step once when ${RACERS} requests on two pools race for it`, async () => {
       const repositories = [first, second].map((db) => new SequelizeTotpCredentialRepository(db.sequelize, secretBox));
       const pending = await repositories[0]!.createPending('t1', 'racer', { secret: new SeededRandom('racer').bytes(20), params: PARAMS, createdAt: new Date() });
-      assert.deepEqual(await repositories[0]!.activate('t1', 'racer', pending.id, 100, new Date()), { activated: true, replaced: false });
+      assert.deepEqual(await repositories[0]!.activate('t1', 'racer', pending.id, 100, new Date(), []), { activated: true, replaced: false });
       for (const step of [101, 102, 150]) {
         const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.acceptStep('t1', 'racer', pending.id, step)));
         assert.equal(results.filter(Boolean).length, 1, `step ${step}: exactly one winner`);
@@ -66,6 +66,20 @@ for (const lane of databaseLanes()) {
       const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.markUsed('t1', 'racer', code!.id, new Date())));
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await repositories[1]!.countUnused('t1', 'racer'), 1);
+    });
+
+    it(`leaves exactly one set of backup codes when ${RACERS * 2} replacements on two pools overlap`, async () => {
+      const repositories = [first, second].map((db) => new SequelizeBackupCodeRepository(db.sequelize));
+      for (let round = 0; round < 5; round += 1) {
+        await Promise.all(
+          Array.from({ length: RACERS * 2 }, (_, i) =>
+            repositories[i % 2]!.replaceSet('t1', 'regenerator', Array.from({ length: 10 }, (_, n) => `scrypt$set-${round}-${i}-${n}`), new Date()),
+          ),
+        );
+        const codes = await repositories[0]!.list('t1', 'regenerator');
+        assert.equal(codes.length, 10, `round ${round}: one set of 10`);
+        assert.equal(new Set(codes.map((code) => code.hash.replace(/-\d+$/, ''))).size, 1, `round ${round}: all from one replacement`);
+      }
     });
 
     it('loses no count and hands out each place in a user budget once: one atomic upsert each', async () => {
@@ -151,6 +165,49 @@ for (const lane of databaseLanes()) {
       assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 429, 'the next right code is refused too');
       clock.advance(15 * 60_000);
       assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200, 'until the lockout ends');
+    });
+  });
+}
+
+/**
+ * Writes that replace a user's set (new backup codes, a new set-up) are serialized per user: under
+ * Postgres' READ COMMITTED two overlapping "delete, then insert" would both insert (20 valid backup
+ * codes), or the second hit the unique index of the pending credential (a 500).
+ */
+for (const lane of databaseLanes()) {
+  describe(`Overlapping replacements of a user's codes and set-up (${lane.name})`, () => {
+    let installed: InstalledApp<FixedClock>;
+    let app: TestApp;
+    let clock: FixedClock;
+    const RACE = 16;
+
+    before(async () => {
+      printLaneNotice();
+      installed = await startInstalledApp(lane, { clock: steppedClock() });
+      ({ app, clock } = installed);
+      await enroll(app, clock, USERS.carol);
+    });
+    after(() => installed?.stop());
+
+    const rows = async (sql: string) => {
+      const [row] = await app.twofold.database.sequelize.query<{ n: number | string }>(sql, { type: QueryTypes.SELECT, replacements: { carol: USERS.carol } });
+      return Number(row!.n);
+    };
+
+    it(`${RACE} concurrent regenerations of backup codes leave exactly one set of 10`, async () => {
+      const answers = await Promise.all(Array.from({ length: RACE }, () => app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol) })));
+      assert.deepEqual([...new Set(answers.map((answer) => answer.status))], [201], answers.map((answer) => answer.text).join('\n'));
+      assert.equal(await rows('SELECT COUNT(*) AS n FROM backup_codes WHERE account_id = :carol'), 10);
+      // The set that remains is one that was handed out: its codes work (one is tried: a wrong guess counts).
+      const lastHashes = await app.twofold.database.sequelize.query<{ n: number | string }>('SELECT COUNT(DISTINCT created_at) AS n FROM backup_codes WHERE account_id = :carol', { type: QueryTypes.SELECT, replacements: { carol: USERS.carol } });
+      assert.equal(Number(lastHashes[0]!.n), 1);
+    });
+
+    it(`${RACE} concurrent set-ups all succeed, and leave one set-up in progress`, async () => {
+      const answers = await Promise.all(Array.from({ length: RACE }, () => app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.carol), body: {} })));
+      assert.deepEqual([...new Set(answers.map((answer) => answer.status))], [201], answers.map((answer) => answer.text).join('\n'));
+      assert.equal(await rows("SELECT COUNT(*) AS n FROM totp_credentials WHERE account_id = :carol AND status = 'pending'"), 1);
+      assert.equal(await rows("SELECT COUNT(*) AS n FROM totp_credentials WHERE account_id = :carol AND status = 'active'"), 1, 'the active credential stays');
     });
   });
 }

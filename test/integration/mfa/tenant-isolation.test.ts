@@ -59,7 +59,7 @@ for (const lane of databaseLanes()) {
       const now = clock.now();
       const credentials = new SequelizeTotpCredentialRepository(sequelize, secretBox);
       const pending = await credentials.createPending(OTHER, USERS.bob, { secret: otherSecret, params: PARAMS, createdAt: now });
-      assert.ok((await credentials.activate(OTHER, USERS.bob, pending.id, 1, now)).activated);
+      assert.ok((await credentials.activate(OTHER, USERS.bob, pending.id, 1, now, [])).activated);
       await new SequelizeBackupCodeRepository(sequelize).replaceSet(OTHER, USERS.bob, await hashBackupCodes([OTHER_BACKUP_CODE], new SeededRandom('salt')), now);
       await new SequelizeVerificationSessionRepository(sequelize).save(OTHER, USERS.bob, { verifiedAt: now, verifiedUntil: new Date(now.getTime() + 3600_000) });
       const failures = new SequelizeFailureCounterRepository(sequelize);

@@ -29,6 +29,9 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
   readonly rows: TotpCredential[] = [];
   private sequence = 0;
 
+  /** The stores that `activate` and `removeSecondFactor` write in the same (synchronous) step. */
+  constructor(private readonly linked: { backupCodes: InMemoryBackupCodes; sessions: InMemorySessions } = { backupCodes: new InMemoryBackupCodes(), sessions: new InMemorySessions() }) {}
+
   /** Not a port method: tests look at the active credential with it. */
   async findActive(tenant: string, accountId: string) {
     return this.rows.find((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'active') ?? null;
@@ -60,12 +63,14 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
     this.rows.push(row);
     return row;
   }
-  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date): Promise<Activation> {
+  async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date, backupCodeHashes: readonly string[]): Promise<Activation> {
     const index = this.rows.findIndex((r) => r.id === credentialId && r.tenant === tenant && r.accountId === accountId && r.status === 'pending');
     if (index < 0) return { activated: false };
+    // The transaction: no await from here on.
     const replaced = this.remove((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'active') > 0;
     const i = this.rows.findIndex((r) => r.id === credentialId);
     this.rows[i] = { ...this.rows[i]!, status: 'active', lastUsedStep: step, confirmedAt: at };
+    this.linked.backupCodes.replaceNow(tenant, accountId, backupCodeHashes);
     return { activated: true, replaced };
   }
   async acceptStep(tenant: string, accountId: string, credentialId: string, step: number) {
@@ -75,8 +80,12 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
     this.rows[i] = { ...row, lastUsedStep: step };
     return true;
   }
-  async removeAll(tenant: string, accountId: string) {
-    return this.remove((r) => r.tenant === tenant && r.accountId === accountId);
+  async removeSecondFactor(tenant: string, accountId: string) {
+    // The transaction: no await in between.
+    const totpCredentials = this.remove((r) => r.tenant === tenant && r.accountId === accountId);
+    const backupCodesRemoved = this.linked.backupCodes.removeNow(tenant, accountId);
+    this.linked.sessions.rows.delete(key(tenant, accountId));
+    return { totpCredentials, backupCodesRemoved };
   }
   async removePending(tenant: string, accountId: string) {
     return this.remove((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'pending');
@@ -100,8 +109,21 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   readonly sets = new Map<string, BackupCode[]>();
   private sequence = 0;
 
+  /** The stores that `redeem` writes in the same (synchronous) step; needed only by `redeem`. */
+  linked?: { failures: InMemoryFailureCounters; sessions: InMemorySessions; audit: InMemoryAuditLog };
+
   async replaceSet(tenant: string, accountId: string, hashes: readonly string[]) {
+    this.replaceNow(tenant, accountId, hashes);
+  }
+  /** Not a port method: the set replaced synchronously, as part of another store's step. */
+  replaceNow(tenant: string, accountId: string, hashes: readonly string[]) {
     this.sets.set(key(tenant, accountId), hashes.map((hash) => ({ id: `code-${++this.sequence}`, hash, usedAt: null })));
+  }
+  /** Not a port method: the set deleted synchronously; answers how many codes it had. */
+  removeNow(tenant: string, accountId: string): number {
+    const n = this.sets.get(key(tenant, accountId))?.length ?? 0;
+    this.sets.delete(key(tenant, accountId));
+    return n;
   }
   async list(tenant: string, accountId: string) {
     return [...(this.sets.get(key(tenant, accountId)) ?? [])];
@@ -111,6 +133,20 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
     const i = set.findIndex((c) => c.id === codeId && c.usedAt === null);
     if (i < 0) return false;
     set[i] = { ...set[i]!, usedAt: at };
+    return true;
+  }
+  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }) {
+    const linked = this.linked;
+    if (!linked) throw new Error('InMemoryBackupCodes.redeem needs linked stores (see service-harness.ts)');
+    const set = this.sets.get(key(tenant, accountId)) ?? [];
+    const i = set.findIndex((c) => c.id === codeId && c.usedAt === null);
+    if (i < 0) return false;
+    // The transaction: all or nothing, with no await in between; a store made to fail fails first.
+    linked.audit.failIfAsked();
+    set[i] = { ...set[i]!, usedAt: at };
+    if (linked.failures.rows.has(key(tenant, accountId))) linked.failures.rows.set(key(tenant, accountId), NO_FAILURES);
+    linked.sessions.rows.set(key(tenant, accountId), success.session);
+    linked.audit.entries.push({ ...success.audit, tenant, id: String(linked.audit.entries.length + 1) });
     return true;
   }
   async countUnused(tenant: string, accountId: string) {
@@ -123,11 +159,6 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
       if (n > 0) out.set(accountId, n);
     }
     return out;
-  }
-  async removeAll(tenant: string, accountId: string) {
-    const n = this.sets.get(key(tenant, accountId))?.length ?? 0;
-    this.sets.delete(key(tenant, accountId));
-    return n;
   }
 }
 
@@ -202,7 +233,13 @@ export class InMemorySessions implements VerificationSessionRepository {
 
 export class InMemoryAuditLog implements AuditLog {
   readonly entries: Array<StoredAuditEntry & { tenant: string }> = [];
+  /** Set by a test: recording fails (a database error), for tests of what a failure leaves behind. */
+  failing = false;
+  failIfAsked() {
+    if (this.failing) throw new Error('audit log unavailable');
+  }
   async record(tenant: string, entry: AuditEntry) {
+    this.failIfAsked();
     this.entries.push({ ...entry, tenant, id: String(this.entries.length + 1) });
   }
   async page(tenant: string, query: AuditQuery): Promise<AuditPage> {

@@ -27,11 +27,12 @@ export const ALICE = 'alice-account';
 export function harness(overrides: Partial<TenantPolicy> = {}) {
   const clock = new FixedClock(T0);
   const random = new SeededRandom('harness');
-  const credentials = new InMemoryTotpCredentials();
   const backupCodes = new InMemoryBackupCodes();
   const failures = new InMemoryFailureCounters();
   const sessions = new InMemorySessions();
   const audit = new InMemoryAuditLog();
+  const credentials = new InMemoryTotpCredentials({ backupCodes, sessions });
+  backupCodes.linked = { failures, sessions, audit };
   const mappings = new InMemoryIdMappings();
   const directory = new FakeDirectory([
     { accountId: ALICE, displayName: 'Alice', emailAddress: 'Alice@Example.com', active: true, groups: ['admins', 'developers'] },
@@ -44,8 +45,8 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
     read: async (tenant: string, accountId: string) => ({ credential: await credentials.findActive(tenant, accountId), user: failures.user(tenant, accountId), tenant: failures.tenant(tenant) }),
   };
   const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
-  const enrollment = new EnrollmentService({ credentials, backupCodes, sessions, ids, stepUp, audit, clock, random });
-  const factors = new FactorManagement({ credentials, backupCodes, sessions, failures, stepUp, audit, clock, random });
+  const enrollment = new EnrollmentService({ credentials, sessions, ids, stepUp, audit, clock, random });
+  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
   const status = new FactorStatusService({ credentials, backupCodes, sessions, ids, directory, clock });
 
   /** Enrolls `accountId` and confirms with the current step's code; returns the secret and backup codes. */

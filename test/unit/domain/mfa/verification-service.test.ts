@@ -215,6 +215,21 @@ describe('VerificationService (frozen clock)', () => {
       assert.equal(h.audit.entries.filter((e) => e.action === 'backup_code.used').length, 0);
     });
 
+    it('spends a backup code only together with its session and audit entry: a failure leaves the code usable', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.sessions.rows.clear();
+      const code = alice.backupCodes[0]!;
+      h.audit.failing = true;
+      await assert.rejects(h.verification.verify(h.context(), { backupCode: code }), /audit log unavailable/);
+      assert.equal(await h.backupCodes.countUnused(TENANT.clientKey, ALICE), 10, 'the code was not spent');
+      assert.equal(await h.sessions.find(TENANT.clientKey, ALICE), null, 'no session either');
+      assert.equal(h.failures.user(TENANT.clientKey, ALICE).failures, 0, 'the attempt was given back');
+      h.audit.failing = false;
+      assert.equal((await h.verification.verify(h.context(), { backupCode: code })).method, 'backup_code');
+      assert.notEqual(await h.sessions.find(TENANT.clientKey, ALICE), null);
+    });
+
     it('takes a backup code typed into the code field', async () => {
       const h = harness();
       const alice = await h.enrolled();
