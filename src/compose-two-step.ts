@@ -75,7 +75,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const stepUp = new StepUp(credentials, sessions, clock);
   const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
   const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
-  const enrollment = new EnrollmentService({ credentials, sessions, ids, stepUp, audit, clock, random });
+  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
   const status = new FactorStatusService({
     credentials,

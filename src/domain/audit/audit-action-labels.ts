@@ -7,6 +7,7 @@ import type { AuditAction } from './audit-log';
 export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'totp.enrollment_started': 'Started setting up an app or token',
   'totp.confirmed': 'Set up an app or token',
+  'totp.confirm_failed': 'Set-up code refused',
   'totp.removed': 'Removed two-step verification',
   'verify.succeeded': 'Verified',
   'verify.failed': 'Verification failed',

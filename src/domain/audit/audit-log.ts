@@ -9,6 +9,7 @@ import { isSecretFieldName } from '../secret-fields';
 export const AUDIT_ACTIONS = [
   'totp.enrollment_started',
   'totp.confirmed',
+  'totp.confirm_failed',
   'totp.removed',
   'verify.succeeded',
   'verify.failed',

@@ -8,7 +8,8 @@ import type { Tenant } from '../tenancy/tenant';
 import { createBackupCodeSet } from './backup-code-hash';
 import { buildTotpKeyUri } from './key-uri';
 import { totpParameters, type TotpParameters } from './otp-parameters';
-import type { TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import { AttemptBudget, lockedOut, refuseIfLockedOut } from './attempt-budget';
+import type { FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
 import { generateSecret } from './secret';
 import { startSession } from './session';
 import type { StepUp } from './step-up';
@@ -16,6 +17,9 @@ import { verifyTotp } from './verify-totp';
 
 export interface EnrollmentDeps {
   readonly credentials: TotpCredentialRepository;
+  /** The user's failure counters, read before a confirmation code is looked at. */
+  readonly state: VerificationStateReader;
+  readonly failures: FailureCounterRepository;
   readonly sessions: VerificationSessionRepository;
   readonly ids: TwoFactorIds;
   readonly stepUp: StepUp;
@@ -38,8 +42,19 @@ export interface PendingEnrollment {
  * new random secret, shown as QR / base32 / hex; it becomes active only when the user types a code
  * it produced, and only then replaces an earlier one. Confirmation hands out the backup codes once.
  */
+/**
+ * How long a set-up waits for its confirmation code. Long enough to find the app or program a token;
+ * short enough that a set-up left open is not a target for guessing (its codes are also held to the
+ * lockout budget).
+ */
+export const PENDING_ENROLLMENT_MINUTES = 15;
+
 export class EnrollmentService {
-  constructor(private readonly deps: EnrollmentDeps) {}
+  private readonly budget: AttemptBudget;
+
+  constructor(private readonly deps: EnrollmentDeps) {
+    this.budget = new AttemptBudget(deps.failures);
+  }
 
   async start(tenant: Tenant, accountId: string, policy: TenantPolicy, requested: { algorithm?: unknown; digits?: unknown; period?: unknown }): Promise<PendingEnrollment> {
     const { credentials, clock, random } = this.deps;
@@ -75,37 +90,68 @@ export class EnrollmentService {
    */
   async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[] }> {
     const { credentials, clock, random } = this.deps;
+    const now = clock.now();
+    // The code proves a new factor and earns backup codes and a session: it is held to the same
+    // lockout budget as "Verify it's you", or confirmation would be an unlimited guessing oracle.
+    const counted = await this.deps.state.read(tenant.clientKey, accountId);
+    refuseIfLockedOut(policy.lockout, counted, now);
     const pending = await credentials.findPending(tenant.clientKey, accountId);
     if (!pending) {
       throw new TwofoldError('no_pending_enrollment', 'There is no set-up in progress (it may have been finished in another window). Start again.');
     }
-    const now = clock.now();
-    const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });
-    if (!result.ok) {
-      throw new TwofoldError('invalid_code', `That code does not match the new key. Type the ${pending.params.digits}-digit code your app or token shows now, and check that its time is correct.`);
+    if (now.getTime() - pending.createdAt.getTime() > PENDING_ENROLLMENT_MINUTES * 60_000) {
+      await credentials.removePending(tenant.clientKey, accountId);
+      throw new TwofoldError('no_pending_enrollment', `This set-up expired: a new key must be confirmed within ${PENDING_ENROLLMENT_MINUTES} minutes. Start again and scan the new key.`);
     }
-    // Hash before switching, so that a failure here leaves the old factor and codes as they were.
-    const set = policy.methods.includes('backup_codes') ? await createBackupCodeSet(random) : { codes: [], hashes: [] };
-    // One transaction: the old credential and the old codes go, the new credential and codes come, or
-    // nothing changes. Apart, a failure in between would leave the new credential active with the old
-    // codes still working and the new ones never shown.
-    const activation = await credentials.activate(tenant.clientKey, accountId, pending.id, result.timeStep, now, set.hashes);
-    if (!activation.activated) {
-      throw new TwofoldError('no_pending_enrollment', 'This set-up was finished or replaced in another window. Start again.');
+    const attempt = await this.budget.open({ tenant: tenant.clientKey, accountId, lockout: policy.lockout }, counted, now);
+    try {
+      const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });
+      if (!result.ok) {
+        const [failed] = await Promise.all([
+          attempt.failed(),
+          this.audit(tenant, accountId, now, 'totp.confirm_failed', { failures: attempt.failures }),
+        ]);
+        if (failed.locked) {
+          await this.audit(tenant, accountId, now, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
+          throw lockedOut(failed.locked);
+        }
+        throw new TwofoldError('invalid_code', `That code does not match the new key. Type the ${pending.params.digits}-digit code your app or token shows now, and check that its time is correct.`, {
+          details: { attemptsLeft: failed.attemptsLeft },
+        });
+      }
+      // Hashed before the switch; the switch replaces credential and backup codes in one transaction,
+      // so that a failure leaves the old factor and its codes as they were.
+      const set = policy.methods.includes('backup_codes') ? await createBackupCodeSet(random) : { codes: [], hashes: [] };
+      const activation = await credentials.activate(tenant.clientKey, accountId, pending.id, result.timeStep, now, set.hashes);
+      if (!activation.activated) {
+        await attempt.giveBack();
+        throw new TwofoldError('no_pending_enrollment', 'This set-up was finished or replaced in another window. Start again.');
+      }
+      await Promise.all([
+        attempt.succeeded(),
+        this.deps.sessions.save(tenant.clientKey, accountId, startSession(now, policy)),
+        this.audit(tenant, accountId, now, 'totp.confirmed', {
+          algorithm: pending.params.algorithm,
+          digits: pending.params.digits,
+          period: pending.params.period,
+          replaced: activation.replaced,
+          backupCodeCount: set.codes.length,
+        }),
+      ]);
+      return { backupCodes: set.codes };
+    } catch (error) {
+      // A failure of ours decided nothing about the code: the attempt is not counted against the user.
+      if (!(error instanceof TwofoldError)) await attempt.giveBack().catch(() => undefined);
+      throw error;
     }
-    await this.deps.sessions.save(tenant.clientKey, accountId, startSession(now, policy));
-    await this.deps.audit.record(tenant.clientKey, {
-      at: now,
-      actorAccountId: accountId,
-      action: 'totp.confirmed',
-      subjectAccountId: accountId,
-      detail: { algorithm: pending.params.algorithm, digits: pending.params.digits, period: pending.params.period, replaced: activation.replaced, backupCodeCount: set.codes.length },
-    });
-    return { backupCodes: set.codes };
   }
 
   /** Drops a set-up in progress (the active factor, if any, stays). */
   async cancel(tenant: Tenant, accountId: string): Promise<void> {
     await this.deps.credentials.removePending(tenant.clientKey, accountId);
+  }
+
+  private audit(tenant: Tenant, accountId: string, at: Date, action: 'totp.confirmed' | 'totp.confirm_failed' | 'lockout', detail: Record<string, string | number | boolean | null>): Promise<void> {
+    return this.deps.audit.record(tenant.clientKey, { at, actorAccountId: accountId, action, subjectAccountId: accountId, detail });
   }
 }

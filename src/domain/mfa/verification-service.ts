@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { TenantPolicy } from '../policy/policy';
 import { verifyBackupCode } from './backup-code-hash';
 import { normalizeBackupCode } from './backup-codes';
-import { afterFailure, checkLockout, checkReservedAttempt, type LockoutDecision } from './lockout';
+import { AttemptBudget, lockedOut, refuseIfLockedOut } from './attempt-budget';
 import type { BackupCodeRepository, FailureCounterRepository, TotpCredential, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
 import { startSession, type VerificationSession } from './session';
 import { normalizeTotpCode, verifyTotp } from './verify-totp';
@@ -53,37 +53,31 @@ type Method = 'totp' | 'backup_code';
  * @see RFC 6238 §5.2 and RFC 4226 §7.3
  */
 export class VerificationService {
-  constructor(private readonly deps: VerificationDeps) {}
+  private readonly budget: AttemptBudget;
+
+  constructor(private readonly deps: VerificationDeps) {
+    this.budget = new AttemptBudget(deps.failures);
+  }
 
   async verify(context: VerificationContext, input: VerificationInput): Promise<{ verifiedAt: Date; verifiedUntil: Date; method: Method }> {
     const { tenant, accountId, policy } = context;
-    const { failures, clock } = this.deps;
+    const { clock } = this.deps;
     const now = clock.now();
 
     const state = await this.deps.state.read(tenant, accountId);
-    const before = checkLockout({ policy: policy.lockout, user: state.user, tenant: state.tenant, now });
-    if (before.locked) throw lockedOut(before);
+    // A user locked out by the read is refused before anything else, with nothing written.
+    refuseIfLockedOut(policy.lockout, state, now);
     if (!state.credential) throw notEnrolled();
-    const typed = parseInput(input, state.credential, policy);
-
-    const reserved = await failures.reserveAttempt(tenant, accountId, now, policy.lockout.windowMinutes);
-    // A reservation always stands in an open window; this is the window its place is given back to.
-    const window = reserved.windowStartedAt ?? now;
-    const giveBack = () => failures.releaseAttempt(tenant, accountId, window);
-    // The tenant's count as read above: the spray brake is a ceiling across users, while the user's
-    // own budget, which a burst against one account runs into, is decided by the atomic reservation.
-    const admitted = checkReservedAttempt({ policy: policy.lockout, user: reserved, tenant: state.tenant, now });
-    if (admitted.locked) {
-      await giveBack();
-      throw lockedOut(admitted);
-    }
+    const credential = state.credential;
+    const typed = parseInput(input, credential, policy);
+    const held = await this.budget.open({ tenant, accountId, lockout: policy.lockout }, state, now);
 
     let outcome: Outcome;
     try {
-      outcome = typed.method === 'backup_code' ? await this.checkBackupCode(context, typed.code, now) : await this.checkTotp(context, state.credential, typed.code, now);
+      outcome = typed.method === 'backup_code' ? await this.checkBackupCode(context, typed.code, now) : await this.checkTotp(context, credential, typed.code, now);
     } catch (error) {
       // Nothing was decided about the code: the attempt is not counted against the user.
-      await giveBack().catch(() => undefined);
+      await held.giveBack().catch(() => undefined);
       throw error;
     }
 
@@ -95,7 +89,7 @@ export class VerificationService {
       // within a period (30 s). A backup code, lost for good, is redeemed in one transaction instead.
       const session = startSession(now, policy);
       await Promise.all([
-        failures.resetUser(tenant, accountId),
+        held.succeeded(),
         this.deps.sessions.save(tenant, accountId, session),
         this.audit(context, 'verify.succeeded', { method: outcome.method, ...outcome.detail }),
       ]);
@@ -103,27 +97,23 @@ export class VerificationService {
     }
 
     if (outcome.reason === 'code_reused') {
-      await Promise.all([giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused' })]);
+      await Promise.all([held.giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused' })]);
       throw new TwofoldError('code_reused', outcome.method === 'totp'
         ? 'That code was already used. Wait for the next code from your app or token.'
         : 'That backup code was already used. Each backup code works once.');
     }
 
-    // A wrong code: its reserved place stays counted, and it counts toward the tenant's spray brake.
-    const tenantState = await failures.countTenantFailure(tenant, now, policy.lockout.windowMinutes);
-    const after = afterFailure({ policy: policy.lockout, user: reserved, tenant: tenantState, now });
-    await Promise.all([
-      after.lockUntil === null ? undefined : failures.lockUser(tenant, accountId, window, after.lockUntil),
-      this.audit(context, 'verify.failed', { method: outcome.method, reason: 'invalid_code', failures: reserved.failures }),
+    const [failed] = await Promise.all([
+      held.failed(),
+      this.audit(context, 'verify.failed', { method: outcome.method, reason: 'invalid_code', failures: held.failures }),
     ]);
-    if (after.decision.locked) {
-      await this.audit(context, 'lockout', { scope: after.decision.scope, until: after.decision.until.toISOString() });
-      throw lockedOut(after.decision);
+    if (failed.locked) {
+      await this.audit(context, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
+      throw lockedOut(failed.locked);
     }
-    const attemptsLeft = Math.max(0, policy.lockout.maxFailures - reserved.failures);
     throw new TwofoldError('invalid_code', outcome.method === 'totp'
       ? 'That code is not right. Check that you use the entry for this site, and that the time on your phone or token is correct.'
-      : 'That backup code is not right.', { details: { attemptsLeft } });
+      : 'That backup code is not right.', { details: { attemptsLeft: failed.attemptsLeft } });
   }
 
   private async checkTotp(context: VerificationContext, credential: TotpCredential, code: string, now: Date): Promise<Outcome> {
@@ -196,16 +186,6 @@ function parseInput(input: VerificationInput, credential: TotpCredential, policy
     });
   }
   return { method: 'totp', code };
-}
-
-function lockedOut(decision: Extract<LockoutDecision, { locked: true }>): TwofoldError {
-  const minutes = Math.ceil(decision.retryAfterSeconds / 60);
-  return new TwofoldError('locked_out', decision.scope === 'user'
-    ? `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
-    : `Too many wrong codes on this site just now. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-    retryAfterSeconds: decision.retryAfterSeconds,
-    details: { retryAfterSeconds: decision.retryAfterSeconds, until: decision.until.toISOString(), scope: decision.scope },
-  });
 }
 
 export function notEnrolled(): TwofoldError {

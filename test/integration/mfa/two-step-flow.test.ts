@@ -93,6 +93,22 @@ for (const lane of databaseLanes()) {
       assert.equal(errorCode(await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: codeNow(bob, clock) } })), 'no_pending_enrollment');
     });
 
+    it('confirm: wrong codes count toward the lockout, so a set-up left open cannot be guessed', async () => {
+      const token = app.contextToken(USERS.erin);
+      const started = await app.request('POST', '/api/v1/me/totp', { token, body: {} });
+      assert.equal(started.status, 201);
+      for (let left = 4; left >= 1; left -= 1) {
+        const refused = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: '000000' } });
+        assert.equal(errorCode(refused), 'invalid_code');
+        assert.equal(refused.json().error.details.attemptsLeft, left);
+      }
+      const locked = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: '000000' } });
+      assert.equal(locked.status, 429);
+      assert.equal(errorCode(locked), 'locked_out');
+      assert.ok(Number(locked.headers.get('retry-after')) > 0, 'Retry-After says when to try again');
+      assert.equal((await me(app, USERS.erin)).enrolled, false);
+    });
+
     it('verify: the confirmation code cannot be used again; the next step is accepted once', async () => {
       const reused = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
       assert.equal(reused.status, 401);

@@ -56,6 +56,39 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.equal(h.audit.entries.at(-1)?.detail.replaced, true);
     });
 
+    it('holds confirmation codes to the lockout budget: wrong ones are counted and audited, the limit locks out', async () => {
+      const h = harness();
+      const started = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      const wrong = totpAtStep(started.secret, timeStepAt(h.clock.now(), 30) + 50, started.params);
+      for (let left = 4; left >= 1; left -= 1) {
+        const error = (await h.enrollment.confirm(TENANT, ALICE, h.policy, wrong).then(() => assert.fail("accepted a wrong code"), (e: unknown) => e)) as { code: string; details: { attemptsLeft: number } };
+        assert.equal(error.code, 'invalid_code');
+        assert.equal(error.details.attemptsLeft, left);
+      }
+      await assertRejectsCode(h.enrollment.confirm(TENANT, ALICE, h.policy, wrong), 'locked_out');
+      const right = totpAtStep(started.secret, timeStepAt(h.clock.now(), 30), started.params);
+      await assertRejectsCode(h.enrollment.confirm(TENANT, ALICE, h.policy, right), 'locked_out'); // the right code waits too
+      await assertRejectsCode(h.verification.verify(h.context(), { code: right }), 'locked_out'); // one budget for confirming and verifying
+      assert.equal(h.audit.actions().filter((a) => a === 'totp.confirm_failed').length, 5);
+      assert.equal(h.audit.actions().filter((a) => a === 'lockout').length, 1);
+      assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
+
+      h.clock.advance(15 * 60_000);
+      const fresh = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      await h.enrollment.confirm(TENANT, ALICE, h.policy, totpAtStep(fresh.secret, timeStepAt(h.clock.now(), 30), fresh.params));
+      assert.equal(h.failures.user(TENANT.clientKey, ALICE).failures, 0, 'a success clears the count');
+    });
+
+    it('lets a set-up expire after 15 minutes: its codes no longer confirm it', async () => {
+      const h = harness();
+      const started = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      h.clock.advance(15 * 60_000 + 1);
+      const code = totpAtStep(started.secret, timeStepAt(h.clock.now(), 30), started.params);
+      await assertRejectsCode(h.enrollment.confirm(TENANT, ALICE, h.policy, code), 'no_pending_enrollment');
+      assert.equal(await h.credentials.findPending(TENANT.clientKey, ALICE), null, 'the stale set-up is gone');
+      assert.equal(h.failures.user(TENANT.clientKey, ALICE).failures, 0, 'an expired set-up costs no attempt');
+    });
+
     it('cancelling drops only the set-up in progress', async () => {
       const h = harness();
       await h.enrolled();

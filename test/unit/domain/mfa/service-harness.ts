@@ -45,7 +45,7 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
     read: async (tenant: string, accountId: string) => ({ credential: await credentials.findActive(tenant, accountId), user: failures.user(tenant, accountId), tenant: failures.tenant(tenant) }),
   };
   const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
-  const enrollment = new EnrollmentService({ credentials, sessions, ids, stepUp, audit, clock, random });
+  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
   const status = new FactorStatusService({ credentials, backupCodes, sessions, ids, directory, clock });
 
