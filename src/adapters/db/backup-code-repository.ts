@@ -65,16 +65,12 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     return rows.map((row) => ({ id: row.id, hash: row.hash, usedAt: toDate(row.used_at) }));
   }
 
-  async markUsed(tenant: string, accountId: string, codeId: string, at: Date): Promise<boolean> {
-    const changed = await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId });
-    return changed === 1;
-  }
-
   async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }): Promise<boolean> {
-    // No per-user lock: the conditional UPDATE decides between racers (its row lock makes the loser
-    // wait and then change nothing), and each statement here touches only this user's rows.
+    // The conditional UPDATE decides between racers. The user transaction is for SQLite, where each
+    // transaction has a connection of its own: racing deferred transactions failed with SQLITE_BUSY
+    // (the race test in concurrency.test.ts); queued with BEGIN IMMEDIATE they take turns instead.
     try {
-      await this.sequelize.transaction(async (transaction) => {
+      await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
         if ((await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId }, transaction)) !== 1) throw new CodeTaken();
         await this.sql.changed(RESET_USER_SQL, { tenant, accountId }, transaction);
         await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: success.session.verifiedAt, verifiedUntil: success.session.verifiedUntil }, transaction);

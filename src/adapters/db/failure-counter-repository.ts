@@ -30,14 +30,14 @@ const INCREMENT = `INSERT INTO failure_counters (client_key, account_id, failure
     version = failure_counters.version + 1
   RETURNING ${COLUMNS}`;
 
-/**
- * Lockout counters: every write one atomic statement, so that concurrent attempts across app
- * instances never lose a count and never share a place in a user's budget (ports.ts).
- */
 /** Clears a user's count and lockout (:tenant, :accountId); also run inside backup-code-repository.ts `redeem`. */
 export const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
        WHERE client_key = :tenant AND account_id = :accountId`;
 
+/**
+ * Lockout counters: every write one atomic statement, so that concurrent attempts across app
+ * instances never lose a count and never share a place in a user's budget (ports.ts).
+ */
 export class SequelizeFailureCounterRepository implements FailureCounterRepository {
   private readonly rows: ModelStatic<FailureCounterRow>;
   private readonly sql: Sql;

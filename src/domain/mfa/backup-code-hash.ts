@@ -104,7 +104,7 @@ export async function createBackupCodeSet(
 /**
  * Checks a typed code against a user's stored codes, used ones included, comparing against every
  * stored hash in constant time without stopping at a match. An unused match returns its index and
- * record, for the caller to mark used with the atomic `BackupCodeRepository.markUsed` (a lost race
+ * record, for the caller to redeem with the atomic `BackupCodeRepository.redeem` (a lost race
  * there means `code_reused`). A match with only a used code is `code_reused`.
  */
 export async function verifyBackupCode<T extends StoredBackupCode>(

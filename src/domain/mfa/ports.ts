@@ -125,16 +125,11 @@ export interface BackupCodeRepository {
   /** Every code of the current set, used ones included (a used code typed again is `code_reused`). */
   list(tenant: TenantId, accountId: AccountId): Promise<BackupCode[]>;
 
-  /**
-   * Atomic single use:
-   * `UPDATE backup_codes SET used_at = :at WHERE tenant = :tenant AND account_id = :accountId
-   *  AND id = :codeId AND used_at IS NULL`. Returns whether a row changed; false means `code_reused`.
-   */
-  markUsed(tenant: TenantId, accountId: AccountId, codeId: string, at: Date): Promise<boolean>;
 
   /**
    * Atomic, in one transaction: a verification with the backup code `codeId` succeeds. The code is
-   * marked used with the conditional UPDATE of `markUsed`; only if that changed a row, the user's
+   * marked used with a conditional UPDATE (`used_at IS NULL`), whose affected-row count decides between
+   * requests racing with the same code; only if it changed a row, the user's
    * failure count is cleared (`FailureCounterRepository.resetUser`), `success.session` saved and
    * `success.audit` recorded. Answers whether the code was taken; false (`code_reused`) writes
    * nothing. A failure anywhere writes nothing either: the code is not spent on an error the user saw.

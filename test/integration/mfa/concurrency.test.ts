@@ -63,9 +63,15 @@ for (const lane of databaseLanes()) {
       const repositories = [first, second].map((db) => new SequelizeBackupCodeRepository(db.sequelize));
       await repositories[0]!.replaceSet('t1', 'racer', ['scrypt$placeholder-hash-a', 'scrypt$placeholder-hash-b'], new Date());
       const [code] = await repositories[0]!.list('t1', 'racer');
-      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.markUsed('t1', 'racer', code!.id, new Date())));
+      const success = (at: Date) => ({
+        session: { verifiedAt: at, verifiedUntil: new Date(at.getTime() + 3600_000) },
+        audit: { at, actorAccountId: 'racer', action: 'verify.succeeded' as const, subjectAccountId: 'racer', detail: { method: 'backup_code' } },
+      });
+      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.redeem('t1', 'racer', code!.id, new Date(), success(new Date()))));
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await repositories[1]!.countUnused('t1', 'racer'), 1);
+      const [audited] = await first.sequelize.query("SELECT COUNT(*) AS n FROM audit_events WHERE client_key = 't1' AND subject_account_id = 'racer'");
+      assert.equal(Number((audited as { n: number }[])[0]!.n), 1, 'only the winner wrote its success');
     });
 
     it(`leaves exactly one set of backup codes when ${RACERS * 2} replacements on two pools overlap`, async () => {

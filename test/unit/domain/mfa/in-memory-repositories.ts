@@ -128,13 +128,6 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   async list(tenant: string, accountId: string) {
     return [...(this.sets.get(key(tenant, accountId)) ?? [])];
   }
-  async markUsed(tenant: string, accountId: string, codeId: string, at: Date) {
-    const set = this.sets.get(key(tenant, accountId)) ?? [];
-    const i = set.findIndex((c) => c.id === codeId && c.usedAt === null);
-    if (i < 0) return false;
-    set[i] = { ...set[i]!, usedAt: at };
-    return true;
-  }
   async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }) {
     const linked = this.linked;
     if (!linked) throw new Error('InMemoryBackupCodes.redeem needs linked stores (see service-harness.ts)');
