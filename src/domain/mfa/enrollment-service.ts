@@ -38,17 +38,17 @@ export interface PendingEnrollment {
 }
 
 /**
- * Enrollment of an authenticator app or hardware token (Token2's flow): a pending credential with a
- * new random secret, shown as QR / base32 / hex; it becomes active only when the user types a code
- * it produced, and only then replaces an earlier one. Confirmation hands out the backup codes once.
- */
-/**
  * How long a set-up waits for its confirmation code. Long enough to find the app or program a token;
  * short enough that a set-up left open is not a target for guessing (its codes are also held to the
  * lockout budget).
  */
 export const PENDING_ENROLLMENT_MINUTES = 15;
 
+/**
+ * Enrollment of an authenticator app or hardware token (Token2's flow): a pending credential with a
+ * new random secret, shown as QR / base32 / hex; it becomes active only when the user types a code
+ * it produced, and only then replaces an earlier one. Confirmation hands out the backup codes once.
+ */
 export class EnrollmentService {
   private readonly budget: AttemptBudget;
 
