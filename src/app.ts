@@ -69,9 +69,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const transport = overrides.transport ?? new AxiosHttpTransport();
 
   const database = await openDatabase(config.databaseUrl, logger);
-  await migrate(database, logger);
-
   const secretBox = new AesGcmSecretBox(config.masterKeys.current, config.masterKeys.previous);
+  await migrate(database, logger, secretBox);
+
   const tenants = new SequelizeTenantRepository(database.sequelize, secretBox);
   const tenantCache = new TenantCache(tenants, clock, { ttlSeconds: config.tenantCacheSeconds });
   const hostClient = new JiraCloudHostClient(transport, clock, appKey());

@@ -98,8 +98,9 @@ async function main(argv: string[]): Promise<number> {
   let database: Database | undefined;
   try {
     database = await openDatabase(config.databaseUrl, logger);
-    await migrate(database, logger);
     const secretBox = new AesGcmSecretBox(config.masterKeys.current, config.masterKeys.previous);
+    // Pending migrations first; 0200 re-seals values bound to the old, ambiguous contexts with this box.
+    await migrate(database, logger, secretBox);
     logger.info(
       { keyId: currentKeyId, previousKeyIds: config.masterKeys.previous.map(masterKeyId) },
       `re-sealing every sealed value under master key ${currentKeyId}`,

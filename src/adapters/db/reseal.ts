@@ -23,6 +23,11 @@ export interface ResealOptions {
   batchSize?: number;
   /** The sealed columns to walk; every one in SEALED_COLUMNS unless a test narrows it. */
   columns?: readonly SealedColumn[];
+  /**
+   * Migration 0200 only: also re-seal values sealed with the column's legacy (`:`-joined) context, under
+   * the current context. Every value is then opened, not only those under an older key.
+   */
+  fromLegacyContexts?: boolean;
 }
 
 /** A sealed value that opens under no configured master key. Names the row, never the value. */
@@ -59,12 +64,19 @@ export async function resealAll(database: Database, secretBox: SecretBox, logger
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive whole number, not ${batchSize}`);
   const results: ResealResult[] = [];
   for (const sealedColumn of options.columns ?? SEALED_COLUMNS) {
-    results.push(await resealColumn(database, secretBox, logger, sealedColumn, batchSize));
+    results.push(await resealColumn(database, secretBox, logger, sealedColumn, batchSize, options.fromLegacyContexts ?? false));
   }
   return results;
 }
 
-async function resealColumn(database: Database, secretBox: SecretBox, logger: Logger, sealed: SealedColumn, batchSize: number): Promise<ResealResult> {
+async function resealColumn(
+  database: Database,
+  secretBox: SecretBox,
+  logger: Logger,
+  sealed: SealedColumn,
+  batchSize: number,
+  fromLegacyContexts: boolean,
+): Promise<ResealResult> {
   const { sequelize } = database;
   const quote = (identifier: string) => sequelize.getQueryInterface().quoteIdentifier(identifier);
   const table = quote(sealed.table);
@@ -94,17 +106,28 @@ async function resealColumn(database: Database, secretBox: SecretBox, logger: Lo
     for (const row of rows) {
       const value = row[sealed.column];
       if (typeof value !== 'string') continue; // sealed columns are NOT NULL; nothing to re-seal otherwise
-      if (!secretBox.isSealedUnderOlderKey(value)) {
+      const olderKey = secretBox.isSealedUnderOlderKey(value);
+      if (!olderKey && !fromLegacyContexts) {
         result.alreadyCurrent += 1;
         continue;
       }
       const context = sealed.context(row);
       let plaintext: string;
+      let legacy = false;
       try {
         plaintext = secretBox.open(value, context);
       } catch (error) {
-        const rowKeys = Object.fromEntries(sealed.keyColumns.map((name) => [name, row[name]]));
-        throw new ResealError(sealed.table, sealed.column, rowKeys, (error as Error).message);
+        if (!fromLegacyContexts) throw resealError(sealed, row, error);
+        try {
+          plaintext = secretBox.open(value, sealed.legacyContext(row));
+          legacy = true;
+        } catch {
+          throw resealError(sealed, row, error);
+        }
+      }
+      if (!olderKey && !legacy) {
+        result.alreadyCurrent += 1;
+        continue;
       }
       changes.push({ keyValues: sealed.keyColumns.map((name) => row[name]), oldValue: value, newValue: secretBox.seal(plaintext, context) });
     }
@@ -130,6 +153,11 @@ async function resealColumn(database: Database, secretBox: SecretBox, logger: Lo
     logger.warn({ table: sealed.table, column: sealed.column, skipped: result.skipped }, 'values changed while being re-sealed were left as written; rerun to check them');
   }
   return result;
+}
+
+function resealError(sealed: SealedColumn, row: Record<string, unknown>, error: unknown): ResealError {
+  const rowKeys = Object.fromEntries(sealed.keyColumns.map((name) => [name, row[name]]));
+  return new ResealError(sealed.table, sealed.column, rowKeys, (error as Error).message);
 }
 
 /** Keyset pagination: rows strictly after `(:a0, :a1, …)` in `ORDER BY k0, k1, …` order. */

@@ -1,3 +1,5 @@
+import { LEGACY_CONTEXTS } from './legacy-sealing-contexts';
+
 /**
  * Every column that holds a value sealed with SecretBox, with how its sealing context is derived
  * from the row. `npm run rotate-master-key` walks this list to re-seal under the current key; a
@@ -9,13 +11,25 @@ export interface SealedColumn {
   keyColumns: string[];
   column: string;
   context(row: Record<string, unknown>): string;
+  /**
+   * The context this column's values were sealed with before contexts were encoded unambiguously
+   * (parts joined with `:`). Read only by the migration that re-seals them (0200); the app never opens with it.
+   */
+  legacyContext(row: Record<string, unknown>): string;
 }
 
-export const tenantSharedSecretContext = (clientKey: string) => `tenant.sharedSecret:${clientKey}`;
-export const tenantSettingContext = (clientKey: string, key: string) => `tenant.setting:${clientKey}:${key}`;
+/**
+ * The associated data of a sealed value: its parts as a JSON array of strings. Parts are ids we do not
+ * control (an Atlassian accountId contains `:`), so joining them with a separator would let two
+ * different tuples share one context; JSON's quoting and escaping keep every tuple distinct.
+ */
+export const sealingContext = (...parts: string[]): string => JSON.stringify(parts);
+
+export const tenantSharedSecretContext = (clientKey: string) => sealingContext('tenant.sharedSecret', clientKey);
+export const tenantSettingContext = (clientKey: string, key: string) => sealingContext('tenant.setting', clientKey, key);
 /** A TOTP seed is bound to its tenant, user and credential: copied into another row, it does not open. */
 export const totpSecretContext = (clientKey: string, accountId: string, credentialId: string) =>
-  `totp.secret:${clientKey}:${accountId}:${credentialId}`;
+  sealingContext('totp.secret', clientKey, accountId, credentialId);
 
 /** The connector's secrets, each bound to its tenant and column. */
 export const CONNECTOR_SEALED_COLUMNS = {
@@ -24,10 +38,10 @@ export const CONNECTOR_SEALED_COLUMNS = {
   tokenSecret: 'token_secret_sealed',
   basicSecret: 'basic_secret_sealed',
 } as const;
-export const connectorSecretContext = (clientKey: string, column: string) => `connector.${column}:${clientKey}`;
+export const connectorSecretContext = (clientKey: string, column: string) => sealingContext(`connector.${column}`, clientKey);
 /** A request token's secret is bound to its tenant and authorization attempt (the state's hash). */
 export const connectorRequestTokenSecretContext = (clientKey: string, stateHash: string) =>
-  `connector.request_token_secret:${clientKey}:${stateHash}`;
+  sealingContext('connector.request_token_secret', clientKey, stateHash);
 
 export const SEALED_COLUMNS: SealedColumn[] = [
   {
@@ -35,18 +49,21 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     keyColumns: ['client_key'],
     column: 'shared_secret_sealed',
     context: (row) => tenantSharedSecretContext(String(row.client_key)),
+    legacyContext: (row) => LEGACY_CONTEXTS.tenantSharedSecret(String(row.client_key)),
   },
   {
     table: 'tenant_settings',
     keyColumns: ['client_key', 'key'],
     column: 'value',
     context: (row) => tenantSettingContext(String(row.client_key), String(row.key)),
+    legacyContext: (row) => LEGACY_CONTEXTS.tenantSetting(String(row.client_key), String(row.key)),
   },
   {
     table: 'totp_credentials',
     keyColumns: ['client_key', 'account_id', 'id'],
     column: 'secret_sealed',
     context: (row) => totpSecretContext(String(row.client_key), String(row.account_id), String(row.id)),
+    legacyContext: (row) => LEGACY_CONTEXTS.totpSecret(String(row.client_key), String(row.account_id), String(row.id)),
   },
   ...Object.values(CONNECTOR_SEALED_COLUMNS).map(
     (column): SealedColumn => ({
@@ -54,6 +71,7 @@ export const SEALED_COLUMNS: SealedColumn[] = [
       keyColumns: ['client_key'],
       column,
       context: (row) => connectorSecretContext(String(row.client_key), column),
+      legacyContext: (row) => LEGACY_CONTEXTS.connectorSecret(String(row.client_key), column),
     }),
   ),
   {
@@ -61,5 +79,6 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     keyColumns: ['client_key', 'state_hash'],
     column: 'request_token_secret_sealed',
     context: (row) => connectorRequestTokenSecretContext(String(row.client_key), String(row.state_hash)),
+    legacyContext: (row) => LEGACY_CONTEXTS.connectorRequestTokenSecret(String(row.client_key), String(row.state_hash)),
   },
 ];

@@ -1,7 +1,7 @@
 /**
  * Seals secrets at rest (TOTP seeds, private keys, OAuth token secrets, passwords, ACE's sharedSecret).
  *
- * `context` names what the secret is and whose (e.g. `tenant.sharedSecret:<clientKey>`). It is bound to
+ * `context` names what the secret is and whose (e.g. `["tenant.sharedSecret","<clientKey>"]`). It is bound to
  * the sealed value as associated data, so a sealed value copied into another row or column does not open.
  */
 export interface SecretBox {

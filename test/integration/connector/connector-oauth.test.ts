@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { AesGcmSecretBox } from '../../../src/adapters/crypto/aes-gcm-secret-box';
 import { SequelizeConnectorRepository } from '../../../src/adapters/db/connector-repository';
 import { resealAll } from '../../../src/adapters/db/reseal';
+import { connectorSecretContext } from '../../../src/adapters/db/sealed-columns';
 import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
 import { ALICE_ADMIN, BOB_MEMBER } from '../../support/test-app';
 import { assertNoSecretFields, CONNECTOR, ConnectorScenario, errorCode, SERVICE_USER } from './connector-support';
@@ -167,11 +168,11 @@ for (const lane of databaseLanes()) {
       const { sequelize } = s.app.twofold.database;
       const [row] = (await sequelize.query('SELECT private_key_sealed FROM connectors')) as [Array<{ private_key_sealed: string }>, unknown];
       const box = new AesGcmSecretBox(s.app.twofold.config.masterKeys.current);
-      const privateKeyPem = box.open(row[0]!.private_key_sealed, `connector.private_key_sealed:${s.app.host.clientKey}`);
+      const privateKeyPem = box.open(row[0]!.private_key_sealed, connectorSecretContext(s.app.host.clientKey, 'private_key_sealed'));
       assert.match(privateKeyPem, /PRIVATE KEY/);
       const body = privateKeyPem.split('\n').slice(1, 4).join('');
       assert.ok(!text.includes(body), 'no part of the private key in clear');
-      assert.throws(() => box.open(row[0]!.private_key_sealed, 'connector.private_key_sealed:another-tenant'));
+      assert.throws(() => box.open(row[0]!.private_key_sealed, connectorSecretContext('another-tenant', 'private_key_sealed')));
     });
 
     it('audits configure, key generated, authorized and test', async () => {
