@@ -34,6 +34,7 @@ import type { Random } from './domain/ports/random';
 import type { SecretBox } from './domain/ports/secret-box';
 import type { AdminCheck } from './domain/tenancy/admin-check';
 import type { Tenant } from './domain/tenancy/tenant';
+import { logFailure } from './adapters/logging/log-failure';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
 const POLICY_CACHE_SECONDS = 10;
@@ -84,7 +85,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     ids,
     directory,
     clock,
-    onDirectoryFailure: (error) => deps.logger.warn({ err: error }, 'could not read the user’s groups from Jira; treating two-step verification as required'),
+    onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
   });
   const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
   const requireVerification = requireCurrentVerification(stepUp);

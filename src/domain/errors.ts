@@ -58,20 +58,127 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface TwofoldErrorOptions {
+/** One problem with one input field: `field` is a dotted path (`totp.digits`), `problem` says what is allowed. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly problem: string;
+}
+
+/** The details of a refused input: every bad field at once, so that a client can fix them all. */
+export interface FieldDetails {
+  readonly fields: readonly FieldProblem[];
+}
+
+/**
+ * What Jira (or the Connect host) answered instead of what we asked for; every field is optional because
+ * each failure knows only some of them. `status`: Jira's HTTP status; `location`: where a redirect pointed;
+ * `reason` and `host`: why and where a call got no answer; `problem`, `jiraAdvice`, `acceptableTimestamps`,
+ * `jiraSignedUri`, `signedUri`: an OAuth 1.0a problem report; `code`: the refusal latched earlier;
+ * `group`, `path`: what was asked for.
+ */
+export interface UpstreamDetails {
+  readonly status?: number;
+  readonly location?: string;
+  readonly reason?: string;
+  readonly host?: string;
+  readonly problem?: string | null;
+  readonly jiraAdvice?: string;
+  readonly acceptableTimestamps?: { readonly from: number; readonly to: number };
+  readonly jiraSignedUri?: string;
+  readonly signedUri?: string;
+  readonly code?: string;
+  readonly group?: string;
+  readonly path?: string;
+}
+
+/**
+ * Why the connector cannot be used: its `status` (as in GET /api/v1/admin/connector), and when Jira
+ * refused its credentials, the refusal's code (`reason`) and Jira's own word (`problem`).
+ */
+export interface ConnectorStateDetails {
+  readonly status?: string;
+  readonly reason?: string;
+  readonly problem?: string | null;
+}
+
+/**
+ * The one shape of `error.details` for each code (`never`: the code has no details). A producer that
+ * gives another shape does not compile; docs/contract-extensions.md describes them for clients.
+ */
+export interface ErrorDetailsByCode {
+  invalid_request: FieldDetails & {
+    /** For a malformed TOTP code: how many digits the user's factor has. */
+    readonly digits?: number;
+  };
+  not_found: never;
+  method_not_allowed: never;
+  payload_too_large: never;
+  unsupported_media_type: never;
+  unauthenticated: never;
+  token_expired: never;
+  unknown_tenant: never;
+  install_unauthorized: never;
+  not_admin: never;
+  forbidden: never;
+  verification_required: { readonly reason: 'session' } | { readonly reason: 'recent'; readonly withinMinutes: number };
+  invalid_code: { readonly attemptsLeft: number };
+  code_reused: never;
+  locked_out: { readonly retryAfterSeconds: number; readonly until: string; readonly scope: 'user' | 'tenant' };
+  not_enrolled: never;
+  no_pending_enrollment: never;
+  id_taken: never;
+  invalid_policy: FieldDetails;
+  method_disabled: never;
+  invalid_consumer_key: FieldDetails;
+  insecure_url: { readonly host: string };
+  connector_not_configured: ConnectorStateDetails;
+  connector_needs_reauthorization: ConnectorStateDetails;
+  authorization_state_invalid: never;
+  token_rejected: UpstreamDetails;
+  access_token_expired: UpstreamDetails;
+  signature_invalid: UpstreamDetails;
+  consumer_key_unknown: UpstreamDetails;
+  timestamp_refused: UpstreamDetails;
+  nonce_used: UpstreamDetails;
+  permission_unknown: UpstreamDetails;
+  unauthorized: UpstreamDetails;
+  unreachable: UpstreamDetails;
+  upstream_error: UpstreamDetails;
+  parameter_absent: UpstreamDetails;
+  parameter_rejected: UpstreamDetails;
+  signature_method_rejected: UpstreamDetails;
+  version_rejected: UpstreamDetails;
+  permission_denied: UpstreamDetails;
+  host_unreachable: UpstreamDetails;
+  service_unavailable: never;
+  /** Never any: an internal error says nothing about our insides to the caller. */
+  internal_error: never;
+}
+
+/** A code added to ERROR_CODES without its details shape above is a type error here. */
+const everyCodeHasADetailsShape: Exclude<ErrorCode, keyof ErrorDetailsByCode> extends never ? true : never = true;
+void everyCodeHasADetailsShape;
+
+export type ErrorDetails<C extends ErrorCode = ErrorCode> = ErrorDetailsByCode[C];
+
+export interface TwofoldErrorOptions<C extends ErrorCode = ErrorCode> {
   cause?: unknown;
-  /** Machine-readable specifics that are safe to show (e.g. which fields were invalid). */
-  details?: Record<string, unknown>;
+  /** Machine-readable specifics that are safe to show, in the code's one shape (ErrorDetailsByCode). */
+  details?: ErrorDetails<C>;
   /** Seconds after which the client may try again (rendered as Retry-After). */
   retryAfterSeconds?: number;
 }
 
-export class TwofoldError extends Error {
-  readonly code: ErrorCode;
-  readonly details?: Record<string, unknown>;
+/**
+ * A refusal the caller can act on (a bad input, a wrong code, Jira said no): a 4xx or 5xx with its code.
+ * Misuse of our own code and corrupt data are InvariantError instead.
+ */
+export class TwofoldError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly details?: ErrorDetails<C>;
   readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, options: TwofoldErrorOptions = {}) {
+  constructor(code: C, message: string, options: TwofoldErrorOptions<C> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TwofoldError';
     this.code = code;
@@ -80,6 +187,27 @@ export class TwofoldError extends Error {
   }
 }
 
+/**
+ * A programming or data error: an impossible parameter, a corrupt row, a broken random source. Never the
+ * caller's mistake, so it is `500 internal_error`, logged at error level with the request id; its message
+ * and `facts` are for the log only and never reach the response.
+ */
+export class InvariantError extends TwofoldError<'internal_error'> {
+  /** What the log needs to find the bug (never a secret). */
+  readonly facts: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(message: string, facts?: Record<string, unknown>, cause?: unknown) {
+    super('internal_error', message, cause === undefined ? {} : { cause });
+    this.name = 'InvariantError';
+    this.facts = facts;
+  }
+}
+
 export function isTwofoldError(value: unknown): value is TwofoldError {
   return value instanceof TwofoldError;
+}
+
+/** The details of `error` when it has `code`, typed by that code's shape. */
+export function detailsOf<C extends ErrorCode>(error: unknown, code: C): ErrorDetails<C> | undefined {
+  return error instanceof TwofoldError && error.code === code ? (error.details as ErrorDetails<C> | undefined) : undefined;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Op, type ModelStatic, type Sequelize } from 'sequelize';
-import { totpParameters } from '../../domain/mfa/otp-parameters';
+import { storedTotpParameters } from '../../domain/mfa/otp-parameters';
 import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
 import { writeBackupCodeSet } from './backup-code-repository';
@@ -45,7 +45,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     const active = rows.find((row) => row.status === 'active');
     return {
       active: active
-        ? { params: totpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
+        ? { params: storedTotpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
         : null,
       pending: rows.some((row) => row.status === 'pending'),
     };
@@ -60,7 +60,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   }
 
   async createPending(tenant: string, accountId: string, credential: NewTotpCredential): Promise<TotpCredential> {
-    const params = totpParameters(credential.params);
+    const params = storedTotpParameters(credential.params);
     const id = this.newId();
     const secret = Buffer.from(credential.secret);
     const row = {
@@ -149,7 +149,7 @@ export function credentialFromRow(row: Pick<TotpCredentialRow, (typeof TOTP_CRED
     accountId: row.account_id,
     status: row.status as TotpCredentialStatus,
     secret,
-    params: totpParameters({ algorithm: row.algorithm, digits: Number(row.digits), period: Number(row.period) }),
+    params: storedTotpParameters({ algorithm: row.algorithm, digits: Number(row.digits), period: Number(row.period) }),
     lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
     createdAt: toDate(row.created_at) as Date,
     confirmedAt: toDate(row.confirmed_at),

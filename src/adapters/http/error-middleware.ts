@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { TwofoldError, isTwofoldError } from '../../domain/errors';
+import { isUpstreamFailure, logFailure } from '../logging/log-failure';
 import type { Logger } from '../logging/logger';
 import { statusOf } from './error-status';
 
@@ -11,10 +12,18 @@ export function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
+/** What a caller is told about a failure of ours: never its message, details or stack. */
+const INTERNAL_ERROR_MESSAGE =
+  'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.';
+
 /**
- * The one error renderer: `{"error": {"code", "message"}}` for API calls, an HTML page for pages.
- * Unknown errors are logged with their stack and become `500 internal_error`; no stack and no
- * secret ever reaches a response.
+ * The one error renderer: `{"error": {"code", "message", "details"?}}` for API calls, an HTML page for pages.
+ * Three kinds of failure, three log levels:
+ * - `internal_error` (an unknown error, or an InvariantError: a bug or corrupt data) is logged at error
+ *   level with its stack and the request id, and answered `500` with a generic message and no details;
+ * - an expected upstream failure (Jira or the host unreachable or refusing: a 502/503 code) is logged as a
+ *   warning with its reason (code, host, status), without a stack;
+ * - a refusal of the caller's request (a 4xx code) is logged at info.
  */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (rawError, req, res, next) => {
@@ -22,22 +31,27 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const error = toTwofoldError(rawError);
     const status = statusOf(error.code);
     const requestId = String(res.getHeader('X-Request-Id') ?? '');
+    const request = { requestId, method: req.method, url: req.originalUrl };
     if (error.code === 'internal_error') {
-      logger.error({ err: rawError, requestId, method: req.method, url: req.originalUrl }, 'unexpected failure');
+      logFailure(logger, rawError, 'unexpected failure', request);
+    } else if (isUpstreamFailure(error)) {
+      logFailure(logger, error, 'upstream failure', request);
     } else {
       // The cause (a parser's or ACE's own words) is for the log: it may echo what the caller sent.
       const said = (error.cause as { message?: unknown } | undefined)?.message;
       const reason = typeof said === 'string' ? said : undefined;
-      logger.info({ errorCode: error.code, reason, requestId, method: req.method, url: req.originalUrl }, 'request refused');
+      logger.info({ errorCode: error.code, reason, ...request }, 'request refused');
     }
+    const internal = error.code === 'internal_error';
+    const message = internal ? INTERNAL_ERROR_MESSAGE : error.message;
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
     res.status(status);
     if (wantsJson(req)) {
-      const body: Record<string, unknown> = { code: error.code, message: error.message };
-      if (error.details) body.details = error.details;
+      const body: Record<string, unknown> = { code: error.code, message };
+      if (error.details !== undefined && !internal) body.details = error.details;
       res.json({ error: body });
     } else {
-      res.render('pages/error', { layout: 'standalone', pageId: 'error', title: titleFor(status), status, code: error.code, message: error.message, requestId });
+      res.render('pages/error', { layout: 'standalone', pageId: 'error', title: titleFor(status), status, code: error.code, message, requestId });
     }
   };
 }
@@ -58,7 +72,7 @@ function toTwofoldError(error: unknown): TwofoldError {
     return new TwofoldError('unsupported_media_type', 'The request body must be JSON in UTF-8, without a content encoding.', { cause: error });
   }
   if (status >= 400 && status < 500) return new TwofoldError('invalid_request', 'The request could not be read: check its URL and body.', { cause: error });
-  return new TwofoldError('internal_error', 'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.', { cause: error });
+  return new TwofoldError('internal_error', INTERNAL_ERROR_MESSAGE, { cause: error });
 }
 
 function titleFor(status: number): string {

@@ -158,7 +158,7 @@ export class HttpJiraServerClient implements JiraServerClient {
     throw new TwofoldError(
       'connector_needs_reauthorization',
       `Jira refused the connector's credentials earlier (${this.#rejected.code}); ${fix} before using it again.`,
-      { details: { code: this.#rejected.code, problem: this.#rejected.problem } },
+      { details: { status: 'needs_reauthorization', reason: this.#rejected.code, problem: this.#rejected.problem } },
     );
   }
 

@@ -1,5 +1,5 @@
 import { scrypt, timingSafeEqual } from 'node:crypto';
-import { TwofoldError } from '../errors';
+import { InvariantError, TwofoldError } from '../errors';
 import type { Random } from '../ports/random';
 import { generateBackupCodes, normalizeBackupCode } from './backup-codes';
 
@@ -81,12 +81,12 @@ function parseHash(stored: string): ParsedHash {
 /** Hashes codes of one set (formatted or not) under one fresh salt. Throws if a code is not a backup code. */
 export async function hashBackupCodes(codes: readonly string[], random: Random): Promise<string[]> {
   const salt = Buffer.from(random.bytes(SALT_BYTES));
-  if (salt.length !== SALT_BYTES) throw new TwofoldError('internal_error', 'The random source returned the wrong number of bytes.');
+  if (salt.length !== SALT_BYTES) throw new InvariantError('The random source returned the wrong number of bytes.', { got: salt.length });
   const prefix = `scrypt$ln=${COST.logN},r=${COST.r},p=${COST.p}$${b64(salt)}$`;
   return Promise.all(
     codes.map(async (code) => {
       const normalized = normalizeBackupCode(code);
-      if (normalized === null) throw new TwofoldError('invalid_request', 'Only backup codes can be hashed as backup codes.');
+      if (normalized === null) throw new InvariantError('Only backup codes can be hashed as backup codes.');
       return prefix + b64(await derive(normalized, salt, COST));
     }),
   );

@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import type { Random } from '../ports/random';
 
 /**
@@ -47,7 +47,7 @@ function randomSymbols(random: Random, length: number): string {
   let out = '';
   // Each round keeps 15/16 of its bytes on average; a source that keeps failing is broken, not unlucky.
   for (let round = 0; out.length < length; round += 1) {
-    if (round === 64) throw new TwofoldError('internal_error', 'The random source keeps returning unusable bytes.');
+    if (round === 64) throw new InvariantError('The random source keeps returning unusable bytes.');
     for (const byte of random.bytes(length * 2)) {
       if (byte >= UNBIASED_LIMIT) continue;
       out += BACKUP_CODE_ALPHABET[byte % BACKUP_CODE_ALPHABET.length];
@@ -63,11 +63,7 @@ function randomSymbols(random: Random, length: number): string {
  */
 export function generateBackupCodes(random: Random, count: number = DEFAULT_BACKUP_CODE_COUNT): string[] {
   if (!Number.isInteger(count) || count < MIN_BACKUP_CODE_COUNT || count > MAX_BACKUP_CODE_COUNT) {
-    throw new TwofoldError(
-      'invalid_request',
-      `A backup code set has ${MIN_BACKUP_CODE_COUNT} to ${MAX_BACKUP_CODE_COUNT} codes.`,
-      { details: { count } },
-    );
+    throw new InvariantError(`A backup code set has ${MIN_BACKUP_CODE_COUNT} to ${MAX_BACKUP_CODE_COUNT} codes.`, { count });
   }
   const codes = new Set<string>();
   while (codes.size < count) codes.add(randomSymbols(random, BACKUP_CODE_LENGTH));

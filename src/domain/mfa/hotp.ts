@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import { assertHotpParameters, nodeHashName, type HotpParameters, type OtpAlgorithm } from './otp-parameters';
 import { assertUsableSecret } from './secret';
 
@@ -22,9 +22,7 @@ export function hotpHmac(secret: Uint8Array, counter: number, algorithm: OtpAlgo
   assertUsableSecret(secret);
   // Safe integers only: JavaScript numbers are exact up to 2^53 - 1, far inside the 8-byte counter.
   if (!Number.isSafeInteger(counter) || counter < 0) {
-    throw new TwofoldError('invalid_request', 'An HOTP counter must be a non-negative integer.', {
-      details: { counter },
-    });
+    throw new InvariantError('An HOTP counter must be a non-negative integer.', { counter });
   }
   const message = Buffer.alloc(8);
   message.writeBigUInt64BE(BigInt(counter));
@@ -38,7 +36,7 @@ export function hotpHmac(secret: Uint8Array, counter: number, algorithm: OtpAlgo
  */
 export function dynamicTruncate(hmac: Uint8Array): number {
   if (hmac.length < 20) {
-    throw new TwofoldError('invalid_request', 'An HMAC value must be at least 20 bytes long.');
+    throw new InvariantError('An HMAC value must be at least 20 bytes long.', { bytes: hmac.length });
   }
   const offset = (hmac[hmac.length - 1] as number) & 0x0f;
   return (

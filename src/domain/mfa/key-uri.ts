@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { TwofoldError, type FieldProblem } from '../errors';
 import { assertTotpParameters, type TotpParameters } from './otp-parameters';
 import { assertUsableSecret } from './secret';
 import { encodeBase32 } from './secret-encoding';
@@ -62,11 +62,11 @@ export function isUsableIssuer(issuer: string): boolean {
 export function buildTotpKeyUri(input: TotpKeyUriInput): string {
   assertTotpParameters(input.params);
   assertUsableSecret(input.secret);
-  const fields: Record<string, string> = {};
+  const fields: FieldProblem[] = [];
   const issuerProblem = nameProblem(input.issuer, false);
   const labelProblem = nameProblem(input.label, true);
-  if (issuerProblem !== null) fields['issuer'] = issuerProblem;
-  if (labelProblem !== null) fields['label'] = labelProblem;
+  if (issuerProblem !== null) fields.push({ field: 'issuer', problem: issuerProblem });
+  if (labelProblem !== null) fields.push({ field: 'label', problem: labelProblem });
   if (issuerProblem !== null || labelProblem !== null) {
     throw new TwofoldError('invalid_request', 'The authenticator app entry cannot be built from these names.', {
       details: { fields },

@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { TwofoldError, type FieldProblem } from '../errors';
 
 /**
  * Lockout after repeated wrong codes: the pure decisions. The counting itself is atomic in the
@@ -70,15 +70,15 @@ export interface LockoutInput {
 /** Checks a policy and fills the tenant default; throws `invalid_policy` naming each bad field. */
 export function lockoutPolicy(policy: LockoutPolicy): Required<LockoutPolicy> {
   const tenantMaxFailures = policy.tenantMaxFailures ?? DEFAULT_LOCKOUT_POLICY.tenantMaxFailures;
-  const fields: Record<string, string> = {};
+  const fields: FieldProblem[] = [];
   const inRange = (value: number, min: number, max: number): boolean =>
     Number.isInteger(value) && value >= min && value <= max;
-  if (!inRange(policy.maxFailures, 1, 100)) fields['maxFailures'] = '1 to 100';
-  if (!inRange(policy.windowMinutes, 1, 1440)) fields['windowMinutes'] = '1 to 1440';
+  if (!inRange(policy.maxFailures, 1, 100)) fields.push({ field: 'maxFailures', problem: '1 to 100' });
+  if (!inRange(policy.windowMinutes, 1, 1440)) fields.push({ field: 'windowMinutes', problem: '1 to 1440' });
   if (!inRange(tenantMaxFailures, Math.max(1, policy.maxFailures), 1_000_000)) {
-    fields['tenantMaxFailures'] = 'at least maxFailures, at most 1000000';
+    fields.push({ field: 'tenantMaxFailures', problem: 'at least maxFailures, at most 1000000' });
   }
-  if (Object.keys(fields).length > 0) {
+  if (fields.length > 0) {
     throw new TwofoldError('invalid_policy', 'The lockout policy is not valid.', { details: { fields } });
   }
   return { maxFailures: policy.maxFailures, windowMinutes: policy.windowMinutes, tenantMaxFailures };

@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { InvariantError, TwofoldError, type FieldProblem } from '../errors';
 
 /**
  * The parameter set Twofold allows for one-time passwords.
@@ -72,10 +72,10 @@ export function totpParameters(input: {
   const algorithm = input.algorithm ?? DEFAULT_TOTP_PARAMETERS.algorithm;
   const digits = input.digits ?? DEFAULT_TOTP_PARAMETERS.digits;
   const period = input.period ?? DEFAULT_TOTP_PARAMETERS.period;
-  const fields: Record<string, string> = {};
-  if (!isOtpAlgorithm(algorithm)) fields['algorithm'] = `one of ${OTP_ALGORITHMS.join(', ')}`;
-  if (!isOtpDigits(digits)) fields['digits'] = `one of ${OTP_DIGITS.join(', ')}`;
-  if (!isTotpPeriod(period)) fields['period'] = `one of ${TOTP_PERIODS.join(', ')} (seconds)`;
+  const fields: FieldProblem[] = [];
+  if (!isOtpAlgorithm(algorithm)) fields.push({ field: 'algorithm', problem: `one of ${OTP_ALGORITHMS.join(', ')}` });
+  if (!isOtpDigits(digits)) fields.push({ field: 'digits', problem: `one of ${OTP_DIGITS.join(', ')}` });
+  if (!isTotpPeriod(period)) fields.push({ field: 'period', problem: `one of ${TOTP_PERIODS.join(', ')} (seconds)` });
   if (!isOtpAlgorithm(algorithm) || !isOtpDigits(digits) || !isTotpPeriod(period)) {
     throw new TwofoldError('invalid_request', 'These one-time password settings are not supported.', {
       details: { fields },
@@ -84,12 +84,24 @@ export function totpParameters(input: {
   return Object.freeze({ algorithm, digits, period });
 }
 
-/** Re-checks a parameter set at run time (values may come from JSON or a database row). */
+/**
+ * A parameter set that is ours, not a caller's: read from a database row, or already checked on the
+ * way in. A bad one is a corrupt row or a bug, so it is an InvariantError (500), not `invalid_request`.
+ */
+export function storedTotpParameters(input: { algorithm?: unknown; digits?: unknown; period?: unknown }): TotpParameters {
+  try {
+    return totpParameters(input);
+  } catch (error) {
+    throw new InvariantError('Stored one-time password settings are not valid.', { algorithm: input.algorithm, digits: input.digits, period: input.period }, error);
+  }
+}
+
+/** Re-checks a parameter set at run time (values come from a database row or our own code). */
 export function assertTotpParameters(params: TotpParameters): void {
-  totpParameters(params);
+  storedTotpParameters(params);
 }
 
 /** Re-checks HOTP parameters at run time. */
 export function assertHotpParameters(params: HotpParameters): void {
-  totpParameters({ algorithm: params.algorithm, digits: params.digits });
+  storedTotpParameters({ algorithm: params.algorithm, digits: params.digits });
 }

@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import type { Random } from '../ports/random';
 import type { OtpAlgorithm } from './otp-parameters';
 
@@ -39,22 +39,20 @@ export const MAX_SECRET_BYTES = 128;
 export function generateSecret(random: Random, algorithm: OtpAlgorithm = 'SHA1', bytes?: number): Buffer {
   const length = bytes ?? SECRET_BYTES_BY_ALGORITHM[algorithm];
   if (!Number.isInteger(length) || length < MIN_GENERATED_SECRET_BYTES || length > MAX_SECRET_BYTES) {
-    throw new TwofoldError('invalid_request', 'A new secret must be 20 to 128 bytes long.', {
-      details: { bytes: length },
-    });
+    throw new InvariantError('A new secret must be 20 to 128 bytes long.', { bytes: length });
   }
   const secret = random.bytes(length);
   if (secret.length !== length) {
-    throw new TwofoldError('internal_error', 'The random source returned the wrong number of bytes.');
+    throw new InvariantError('The random source returned the wrong number of bytes.', { asked: length, got: secret.length });
   }
   return Buffer.from(secret);
 }
 
-/** Throws `invalid_request` unless `secret` has a length we can compute codes with. */
+/** Throws an InvariantError unless `secret` has a length we can compute codes with (a stored seed is corrupt otherwise). */
 export function assertUsableSecret(secret: Uint8Array): void {
   if (!(secret instanceof Uint8Array) || secret.length < MIN_SECRET_BYTES || secret.length > MAX_SECRET_BYTES) {
-    throw new TwofoldError('invalid_request', `A secret must be ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes long.`, {
-      details: { bytes: secret instanceof Uint8Array ? secret.length : null },
+    throw new InvariantError(`A secret must be ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes long.`, {
+      bytes: secret instanceof Uint8Array ? secret.length : null,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 
 /**
  * The 2FA session: how long a user counts as verified after a correct code, and the stricter
@@ -29,9 +29,8 @@ export interface VerificationSession {
 /** The effective timeout in minutes for a configured value (0 → the cap; above the cap → the cap). */
 export function effectiveSessionMinutes(sessionTimeoutMinutes: number): number {
   if (!Number.isInteger(sessionTimeoutMinutes) || sessionTimeoutMinutes < 0) {
-    throw new TwofoldError('invalid_policy', 'The session timeout must be a whole number of minutes, 0 or more.', {
-      details: { fields: { sessionTimeoutMinutes: `0 to ${MAX_SESSION_MINUTES}` } },
-    });
+    // The policy is checked when it is saved: a bad timeout here is a corrupt policy or a bug.
+    throw new InvariantError('The session timeout must be a whole number of minutes, 0 or more.', { sessionTimeoutMinutes });
   }
   return sessionTimeoutMinutes === 0 ? MAX_SESSION_MINUTES : Math.min(sessionTimeoutMinutes, MAX_SESSION_MINUTES);
 }
@@ -58,7 +57,7 @@ export function isRecentlyVerified(
   minutes: number = DEFAULT_STEP_UP_MINUTES,
 ): boolean {
   if (!Number.isFinite(minutes) || minutes <= 0) {
-    throw new TwofoldError('invalid_request', 'The step-up window must be a positive number of minutes.');
+    throw new InvariantError('The step-up window must be a positive number of minutes.', { minutes });
   }
   if (verifiedAt === null) return false;
   const elapsed = now.getTime() - verifiedAt.getTime();

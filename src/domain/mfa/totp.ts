@@ -1,4 +1,4 @@
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import { hotp } from './hotp';
 import { assertTotpParameters, type TotpParameters, type TotpPeriod } from './otp-parameters';
 
@@ -12,7 +12,7 @@ import { assertTotpParameters, type TotpParameters, type TotpPeriod } from './ot
 function unixSeconds(at: Date): number {
   const ms = at instanceof Date ? at.getTime() : Number.NaN;
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new TwofoldError('invalid_request', 'A TOTP time must be a valid date after 1970-01-01.');
+    throw new InvariantError('A TOTP time must be a valid date after 1970-01-01.', { ms });
   }
   return Math.floor(ms / 1000);
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import { assertTotpParameters, type TotpParameters } from './otp-parameters';
 import { timeStepAt, totpAtStep } from './totp';
 
@@ -55,9 +55,8 @@ export function normalizeTotpCode(typed: string): string | null {
 
 function checkWindow(window: number): void {
   if (!Number.isInteger(window) || window < 0 || window > MAX_TOTP_WINDOW) {
-    throw new TwofoldError('invalid_policy', `The TOTP window must be an integer from 0 to ${MAX_TOTP_WINDOW}.`, {
-      details: { fields: { window: `0 to ${MAX_TOTP_WINDOW}` } },
-    });
+    // The policy's window is checked when it is saved: a bad one here is a corrupt policy or a bug.
+    throw new InvariantError(`The TOTP window must be an integer from 0 to ${MAX_TOTP_WINDOW}.`, { window });
   }
 }
 
@@ -77,7 +76,7 @@ export function verifyTotp(input: VerifyTotpInput): VerifyTotpResult {
   assertTotpParameters(params);
   checkWindow(window);
   if (lastUsedStep !== null && (!Number.isSafeInteger(lastUsedStep) || lastUsedStep < 0)) {
-    throw new TwofoldError('invalid_request', 'lastUsedStep must be a non-negative integer or null.');
+    throw new InvariantError('lastUsedStep must be a non-negative integer or null.', { lastUsedStep });
   }
 
   const current = timeStepAt(at, params.period);

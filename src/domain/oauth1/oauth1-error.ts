@@ -1,11 +1,11 @@
-import { TwofoldError, type ErrorCode } from '../errors';
+import { TwofoldError, type ErrorCode, type UpstreamDetails } from '../errors';
 
 export interface OAuth1ErrorOptions {
   /** The `oauth_problem` value Jira sent, as sent (e.g. `token_revoked`, which maps to `token_rejected`). */
   problem?: string;
   /** The HTTP status of Jira's answer. */
   status?: number;
-  details?: Record<string, unknown>;
+  details?: UpstreamDetails;
   retryAfterSeconds?: number;
   cause?: unknown;
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors';
+import type { ErrorCode, UpstreamDetails } from '../errors';
 import { OAuth1Error } from './oauth1-error';
 import { baseStringUriOf, type OAuthProblemReport } from './problem-reporting';
 
@@ -79,12 +79,12 @@ const ADVICE: Record<string, Advice> = {
 /** Turns a problem report into a typed error with a sentence for the admin. */
 export function oauth1ErrorFromProblem(report: OAuthProblemReport, context: ProblemContext = {}): OAuth1Error {
   const advice = ADVICE[report.problem];
-  const details: Record<string, unknown> = { problem: report.problem };
-  if (report.advice !== undefined) details['jiraAdvice'] = report.advice;
-  if (report.acceptableTimestamps !== undefined) details['acceptableTimestamps'] = report.acceptableTimestamps;
+  const details: { -readonly [K in keyof UpstreamDetails]: UpstreamDetails[K] } = { problem: report.problem };
+  if (report.advice !== undefined) details.jiraAdvice = report.advice;
+  if (report.acceptableTimestamps !== undefined) details.acceptableTimestamps = report.acceptableTimestamps;
   const jiraUri = report.signatureBaseString === undefined ? undefined : baseStringUriOf(report.signatureBaseString);
-  if (jiraUri !== undefined) details['jiraSignedUri'] = jiraUri;
-  if (context.signedUri !== undefined) details['signedUri'] = context.signedUri;
+  if (jiraUri !== undefined) details.jiraSignedUri = jiraUri;
+  if (context.signedUri !== undefined) details.signedUri = context.signedUri;
   const message =
     advice === undefined
       ? `Jira refused the request (oauth_problem=${report.problem})${report.advice === undefined ? '' : `: ${report.advice}`}.`

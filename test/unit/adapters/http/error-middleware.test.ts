@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import express from 'express';
 import { errorMiddleware, notFound } from '../../../../src/adapters/http/error-middleware';
 import { createLogger } from '../../../../src/adapters/logging/logger';
-import { TwofoldError } from '../../../../src/domain/errors';
+import { InvariantError, TwofoldError } from '../../../../src/domain/errors';
+import { UnreachableError } from '../../../../src/domain/ports/http-transport';
 
 interface LogLine {
   level: number;
@@ -55,7 +56,9 @@ describe('error middleware', () => {
     for (const prefix of ['/api/v1', '/pages']) {
       app.get(`${prefix}/not-admin`, fail(new TwofoldError('not_admin', 'Only Jira administrators can change the policy.')));
       app.get(`${prefix}/locked`, fail(new TwofoldError('locked_out', 'Too many wrong codes.', { retryAfterSeconds: 12.2 })));
-      app.get(`${prefix}/invalid-policy`, fail(new TwofoldError('invalid_policy', 'The policy has mistakes.', { details: { fields: ['sessionTimeoutMinutes'] } })));
+      app.get(`${prefix}/invalid-policy`, fail(new TwofoldError('invalid_policy', 'The policy has mistakes.', { details: { fields: [{ field: 'sessionTimeoutMinutes', problem: '0 to 1440' }] } })));
+      app.get(`${prefix}/invariant`, fail(new InvariantError('lastUsedStep must be a non-negative integer or null.', { lastUsedStep: -1 })));
+      app.get(`${prefix}/unreachable`, fail(new UnreachableError('timeout', 'jira.example.com', 'Jira did not answer within 10 s.', 'ETIMEDOUT')));
       app.get(`${prefix}/boom`, fail(new Error(SECRET_MESSAGE)));
       app.get(`${prefix}/throws`, () => {
         throw new TypeError(SECRET_MESSAGE);
@@ -114,7 +117,7 @@ describe('error middleware', () => {
       const response = await get('/api/v1/invalid-policy');
       assert.equal(response.status, 400);
       assert.deepEqual(await response.json(), {
-        error: { code: 'invalid_policy', message: 'The policy has mistakes.', details: { fields: ['sessionTimeoutMinutes'] } },
+        error: { code: 'invalid_policy', message: 'The policy has mistakes.', details: { fields: [{ field: 'sessionTimeoutMinutes', problem: '0 to 1440' }] } },
       });
     });
 
@@ -149,6 +152,33 @@ describe('error middleware', () => {
         assert.equal(logged.requestId, 'req-42');
       });
     }
+
+    it('answers a programming or data error (InvariantError) with 500 internal_error, logged at error with the request id', async () => {
+      const response = await get('/api/v1/invariant', 'application/json');
+      assert.equal(response.status, 500);
+      const body = (await response.json()) as { error: { code: string; message: string; details?: unknown } };
+      assert.equal(body.error.code, 'internal_error');
+      assert.equal(body.error.details, undefined, 'no details of our insides');
+      assert.ok(!body.error.message.includes('lastUsedStep'), 'not the developer message');
+      const logged = logs.find((l) => l.level === 50);
+      assert.ok(logged, 'logged at error level');
+      assert.equal(logged.requestId, 'req-42');
+      assert.equal(logged.err?.type, 'InvariantError');
+      assert.deepEqual(logged.facts, { lastUsedStep: -1 });
+      assert.ok(!logs.some((l) => l.level === 30 && l.errorCode !== undefined), 'not logged as a refusal at info');
+    });
+
+    it('logs an expected upstream failure (Jira unreachable) as a warning with its reason and no stack', async () => {
+      const response = await get('/api/v1/unreachable', 'application/json');
+      assert.equal(response.status, 502);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unreachable');
+      assert.ok(!logs.some((l) => l.level >= 50), 'not logged as an error');
+      const warning = logs.find((l) => l.level === 40);
+      assert.ok(warning, 'logged as a warning');
+      assert.deepEqual([warning.errorCode, warning.reason, warning.host, warning.requestId], ['unreachable', 'timeout', 'jira.example.com', 'req-42']);
+      assert.equal(warning.err, undefined, 'no error object, so no stack');
+      assert.ok(!JSON.stringify(warning).includes('stack'));
+    });
 
     it('answers an unknown /api path with 404 not_found', async () => {
       const response = await get('/api/v1/nothing-here');

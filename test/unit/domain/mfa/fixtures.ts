@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { isTwofoldError, type ErrorCode } from '../../../../src/domain/errors';
+import { InvariantError, isTwofoldError, type ErrorCode } from '../../../../src/domain/errors';
 import type { Random } from '../../../../src/domain/ports/random';
 
 /** A repeatable Random for tests: SHA-256 in counter mode over a seed. Never for production. */
@@ -39,6 +39,16 @@ export function assertThrowsCode(fn: () => unknown, code: ErrorCode): void {
 /** Asserts that `promise` rejects with a TwofoldError with `code`. */
 export async function assertRejectsCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(promise, (error: unknown) => isTwofoldError(error) && error.code === code);
+}
+
+/** Asserts that `fn` throws an InvariantError: misuse or corrupt data, `500 internal_error`, never a caller's `400`. */
+export function assertThrowsInvariant(fn: () => unknown): void {
+  assert.throws(fn, (error: unknown) => error instanceof InvariantError && error.code === 'internal_error');
+}
+
+/** Asserts that `promise` rejects with an InvariantError. */
+export async function assertRejectsInvariant(promise: Promise<unknown>): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => error instanceof InvariantError && error.code === 'internal_error');
 }
 
 export const ascii = (text: string): Buffer => Buffer.from(text, 'ascii');

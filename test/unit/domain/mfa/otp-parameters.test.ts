@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isTwofoldError } from '../../../../src/domain/errors';
+import { detailsOf, isTwofoldError } from '../../../../src/domain/errors';
 import { DEFAULT_TOTP_PARAMETERS, totpParameters } from '../../../../src/domain/mfa/otp-parameters';
 
 describe('totpParameters', () => {
@@ -25,7 +25,7 @@ describe('totpParameters', () => {
     } catch (error) {
       assert.ok(isTwofoldError(error));
       assert.equal(error.code, 'invalid_request');
-      assert.deepEqual(Object.keys(error.details?.['fields'] as object).sort(), ['algorithm', 'digits', 'period']);
+      assert.deepEqual(detailsOf(error, 'invalid_request')?.fields.map((f) => f.field), ['algorithm', 'digits', 'period']);
     }
   });
 

@@ -9,7 +9,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; detai
   try {
     await promise;
   } catch (error) {
-    if (isTwofoldError(error)) return { code: error.code, details: error.details, retryAfter: error.retryAfterSeconds };
+    if (isTwofoldError(error)) return { code: error.code, details: error.details as Record<string, unknown> | undefined, retryAfter: error.retryAfterSeconds };
     throw error;
   }
   assert.fail('expected a refusal');

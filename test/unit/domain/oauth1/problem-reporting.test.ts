@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { oauth1ErrorFromProblem, oauth1ErrorFromResponse, readOAuthProblem } from '../../../../src/domain/oauth1';
+import { detailsOf } from '../../../../src/domain/errors';
 
 const challenge = (problem: string, extra = ''): Record<string, string> => ({
   'www-authenticate': `OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="${problem}"${extra}`,
@@ -71,7 +72,7 @@ describe('problems as typed errors with a sentence for the Jira admin', () => {
   it('gives the acceptable range on timestamp_refused', () => {
     const error = oauth1ErrorFromProblem({ problem: 'timestamp_refused', acceptableTimestamps: { from: 1700000000, to: 1700000600 } });
     assert.match(error.message, /from 2023-11-14T22:13:20\.000Z to 2023-11-14T22:23:20\.000Z/);
-    assert.deepEqual(error.details?.['acceptableTimestamps'], { from: 1700000000, to: 1700000600 });
+    assert.deepEqual(detailsOf(error, 'timestamp_refused')?.acceptableTimestamps, { from: 1700000000, to: 1700000600 });
   });
 
   it('names both URIs when Jira checked the signature for another address than the one signed', () => {
@@ -80,7 +81,7 @@ describe('problems as typed errors with a sentence for the Jira admin', () => {
       { signedUri: 'https://jira.example.com/rest/api/2/myself' },
     );
     assert.match(error.message, /Jira checked the signature for http:\/\/jira\.internal:8080\/rest\/api\/2\/myself, Twofold signed https:\/\/jira\.example\.com\/rest\/api\/2\/myself/);
-    assert.equal(error.details?.['jiraSignedUri'], 'http://jira.internal:8080/rest/api/2/myself');
+    assert.equal(detailsOf(error, 'signature_invalid')?.jiraSignedUri, 'http://jira.internal:8080/rest/api/2/myself');
   });
 
   it('names the consumer key on consumer_key_unknown', () => {
