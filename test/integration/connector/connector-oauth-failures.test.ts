@@ -24,8 +24,7 @@ for (const lane of databaseLanes()) {
       const response = await s.call('POST', `${CONNECTOR}/authorize`, {});
       assert.equal(response.status, 502);
       assert.equal(errorCode(response), 'signature_invalid');
-      assert.match(response.json().error.message, /check the proxy/);
-      assert.match(response.json().error.message, /public key in Jira's Application Link/);
+      assert.equal(response.json().error.details.problem, 'signature_invalid');
       const view = await s.view();
       assert.equal(view.status, 'awaiting_authorization');
       assert.equal(view.authorization, null, 'no attempt was stored');
@@ -39,7 +38,7 @@ for (const lane of databaseLanes()) {
       const response = await s.call('POST', `${CONNECTOR}/authorize`, {});
       assert.equal(response.status, 502);
       assert.equal(errorCode(response), 'consumer_key_unknown');
-      assert.match(response.json().error.message, /"not-linked"/);
+      assert.equal(response.json().error.details.problem, 'consumer_key_unknown');
     });
 
     it('a new key pair voids the token, and Jira refuses the new key until the link is updated', async () => {
@@ -81,7 +80,7 @@ for (const lane of databaseLanes()) {
         const page = await s.followCallback(`${s.app.baseUrl}/connector/oauth/callback?state=${state}&oauth_token=x&oauth_verifier=y`);
         assert.equal(page.status, 400);
         assert.match(page.html, /This authorization link is not valid/);
-        assert.match(page.message, /may have been altered or forged\. Nothing was changed/);
+        assert.deepEqual([page.code, page.outcome], ['authorization_state_invalid', 'unknown']);
       }
       assert.equal(s.jira.requests.length, before, 'Jira was not asked');
       assert.equal((await s.view()).status, 'awaiting_authorization');
@@ -93,7 +92,7 @@ for (const lane of databaseLanes()) {
       callback.searchParams.set('oauth_token', 'someone-elses-token');
       const page = await s.followCallback(callback.toString());
       assert.equal(page.status, 400);
-      assert.match(page.message, /request token differs/);
+      assert.deepEqual([page.code, page.outcome], ['authorization_state_invalid', 'failed']);
       assert.equal(s.jiraCalls('/oauth/access-token'), 0);
       const view = await s.view();
       assert.equal(view.status, 'awaiting_authorization');
@@ -106,7 +105,7 @@ for (const lane of databaseLanes()) {
       callback.searchParams.set('oauth_verifier', '   ');
       const page = await s.followCallback(callback.toString());
       assert.equal(page.status, 400, page.html);
-      assert.match(page.message, /without a verifier/);
+      assert.deepEqual([page.code, page.outcome], ['authorization_state_invalid', 'failed']);
       assert.equal(s.jiraCalls('/oauth/access-token'), 0);
       const view = await s.view();
       assert.equal(view.authorization.state, 'failed');
@@ -142,7 +141,6 @@ for (const lane of databaseLanes()) {
       assert.equal(response.status, 502, response.text);
       assert.equal(errorCode(response), 'upstream_error');
       assert.equal(response.json().error.details.status, 403);
-      assert.match(response.json().error.message, /403 Forbidden/);
       assert.equal((await s.view()).status, 'error');
     });
 
@@ -154,7 +152,7 @@ for (const lane of databaseLanes()) {
       s.clock.offsetMs = 0;
       assert.equal(page.status, 400);
       assert.match(page.html, /This authorization link expired/);
-      assert.match(page.message, /valid for 10 minutes\. Nothing was changed/);
+      assert.deepEqual([page.code, page.outcome], ['authorization_state_invalid', 'expired']);
       assert.equal(s.jiraCalls('/oauth/access-token'), 0);
       const view = await s.view();
       assert.equal(view.status, 'awaiting_authorization');
@@ -190,7 +188,7 @@ for (const lane of databaseLanes()) {
       await s.call('POST', `${CONNECTOR}/keys`);
       const page = await s.followCallback(callbackUrl);
       assert.equal(page.status, 400);
-      assert.match(page.message, /changed after this authorization started/);
+      assert.deepEqual([page.code, page.outcome], ['authorization_state_invalid', 'failed']);
       assert.equal((await s.view()).status, 'awaiting_authorization');
     });
 
@@ -201,7 +199,7 @@ for (const lane of databaseLanes()) {
       const page = await s.followCallback(callbackUrl);
       assert.equal(page.status, 403);
       assert.match(page.html, /<h1>Authorization was denied<\/h1>/);
-      assert.match(page.message, /authorization was denied/);
+      assert.deepEqual([page.code, page.outcome], ['permission_denied', 'denied']);
       assert.equal(s.jiraCalls('/oauth/access-token'), 0);
       const view = await s.view();
       assert.equal(view.status, 'awaiting_authorization');
@@ -218,7 +216,7 @@ for (const lane of databaseLanes()) {
       const first = await s.call('POST', `${CONNECTOR}/test`);
       assert.equal(first.status, 502);
       assert.equal(errorCode(first), 'token_rejected');
-      assert.match(first.json().error.message, /Reauthorize/);
+      assert.equal(first.json().error.details.problem, 'token_rejected');
       const view = await s.view();
       assert.equal(view.status, 'needs_reauthorization');
       assert.equal(view.problem.code, 'token_rejected');

@@ -87,11 +87,14 @@ export class ConnectorScenario<C extends Clock = OffsetClock> {
   }
 
   /** The browser arriving at Twofold's callback, as a person (HTML). */
-  async followCallback(url: string): Promise<{ status: number; html: string; message: string }> {
+  async followCallback(url: string): Promise<{ status: number; html: string; message: string; code: string | null; outcome: string | null }> {
     const response = await fetch(url, { headers: { Accept: 'text/html' }, redirect: 'manual' });
     const html = await response.text();
     const message = /data-testid="callback-message">([^<]*)</.exec(html)?.[1] ?? '';
-    return { status: response.status, html, message: decodeEntities(message) };
+    // The stable parts of the page, for assertions: the outcome and the error code it shows.
+    const code = /Code <code>([^<]*)<\/code>/.exec(html)?.[1] ?? null;
+    const outcome = /data-outcome="([^"]*)"/.exec(html)?.[1] ?? null;
+    return { status: response.status, html, message: decodeEntities(message), code, outcome };
   }
 
   /** The whole dance: start, Allow, callback. */
