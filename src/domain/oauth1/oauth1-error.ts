@@ -18,6 +18,8 @@ export interface OAuth1ErrorOptions {
 export class OAuth1Error extends TwofoldError {
   readonly problem: string | undefined;
   readonly status: number | undefined;
+  /** Every OAuth 1.0a failure code has the upstream details shape. */
+  declare readonly details?: UpstreamDetails;
 
   constructor(code: ErrorCode, message: string, options: OAuth1ErrorOptions = {}) {
     super(code, message, {

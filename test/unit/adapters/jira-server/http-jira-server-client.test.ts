@@ -80,7 +80,7 @@ describe('HttpJiraServerClient', () => {
     const transport = new ScriptedTransport([{ status: 401, headers: { 'www-authenticate': 'OAuth realm="x"' }, body: '' }]);
     const rejections: CredentialsRejection[] = [];
     const error = await rejectsWith(make(transport, OAUTH, (r) => void rejections.push(r)).client.myself(), 'unauthorized');
-    assert.match(error.message, /strips the Authorization header/);
+    assert.deepEqual([(error as { status?: number }).status, (error as { problem?: string }).problem], [401, undefined]);
     assert.equal(transport.sent.length, 1);
     assert.deepEqual(rejections, []);
   });
@@ -121,7 +121,7 @@ describe('HttpJiraServerClient', () => {
     it('names a redirect to a login page instead of following it', async () => {
       nock('https://jira.example.com').get('/jira/rest/api/2/myself').reply(302, '', { Location: 'https://sso.example.com/login' });
       const error = await rejectsWith(make(transport, BASIC).client.myself(), 'upstream_error');
-      assert.match(error.message, /sso\.example\.com/);
+      assert.deepEqual((error as { details?: unknown }).details, { status: 302, location: 'https://sso.example.com/login' });
     });
 
     it('names an HTML page where JSON was expected', async () => {
@@ -134,8 +134,6 @@ describe('HttpJiraServerClient', () => {
       const rejections: CredentialsRejection[] = [];
       const error = await rejectsWith(make(transport, BASIC, (r) => void rejections.push(r)).client.getUserProperty({ username: 'bob' }, 'p'), 'upstream_error');
       assert.deepEqual((error as { details?: unknown }).details, { status: 403 });
-      assert.match(error.message, /403 Forbidden to GET \/jira\/rest\/api\/2\/user\/properties\/p/);
-      assert.match(error.message, /administrator rights/);
       assert.deepEqual(rejections, []);
     });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { UpstreamDetails } from '../../../../src/domain/errors';
 import { isOAuth1Error, parseAuthorizationCallback } from '../../../../src/domain/oauth1';
 import { FixedClock } from '../../../../src/domain/ports/clock';
 import { browserDecides, CALLBACK, FakeJiraFixture, rejectsWith } from './fake-jira-fixture';
@@ -61,7 +62,7 @@ describe('Jira Server connector, OAuth 1.0a (RSA-SHA1), against the fake Jira Se
     const credentials = await f.authorize();
     const before = f.jira.requests.length;
     const error = await rejectsWith(f.client({ ...credentials, privateKeyPem: otherKeys.privateKeyPem }).myself(), 'signature_invalid');
-    assert.match(error.message, /check the proxy/);
+    assert.equal((error as { details?: UpstreamDetails }).details?.problem, 'signature_invalid');
     assert.equal(f.jira.requests.length - before, 1);
     assert.deepEqual(f.rejections, []);
     await rejectsWith(f.dance({ privateKeyPem: otherKeys.privateKeyPem }).requestToken(CALLBACK), 'signature_invalid');
@@ -71,20 +72,23 @@ describe('Jira Server connector, OAuth 1.0a (RSA-SHA1), against the fake Jira Se
     await f.stop();
     await f.start({ baseUrlSeenByJira: 'https://jira.internal.example:8443/jira' });
     const error = await rejectsWith(f.dance().requestToken(CALLBACK), 'signature_invalid');
-    assert.match(error.message, /Jira checked the signature for https:\/\/jira\.internal\.example:8443\/jira\/plugins\/servlet\/oauth\/request-token, Twofold signed http:\/\/127\.0\.0\.1:\d+\/jira\/plugins/);
+    const details = (error as { details?: UpstreamDetails }).details;
+    assert.equal(details?.jiraSignedUri, 'https://jira.internal.example:8443/jira/plugins/servlet/oauth/request-token');
+    assert.match(details?.signedUri ?? '', /^http:\/\/127\.0\.0\.1:\d+\/jira\/plugins\/servlet\/oauth\/request-token$/);
   });
 
   it('clock skew gives timestamp_refused with the range Jira accepts', async () => {
     const credentials = await f.authorize();
     const skewed = new FixedClock(new Date(Date.now() + 10 * 60_000));
     const error = await rejectsWith(f.client(credentials, skewed).myself(), 'timestamp_refused');
-    assert.match(error.message, /clocks .* Jira accepts timestamps from \d{4}-.* to \d{4}-.*NTP/);
+    const range = (error as { details?: UpstreamDetails }).details?.acceptableTimestamps;
+    assert.ok(range !== undefined && range.from < range.to, 'the range Jira accepts');
     assert.deepEqual(f.rejections, []);
   });
 
   it('an unknown consumer key gives consumer_key_unknown', async () => {
     const error = await rejectsWith(f.dance({ consumerKey: 'not-linked' }).requestToken(CALLBACK), 'consumer_key_unknown');
-    assert.match(error.message, /"not-linked"/);
+    assert.equal((error as { details?: UpstreamDetails }).details?.problem, 'consumer_key_unknown');
   });
 
   it('a revoked token: token_rejected, the callback once, no retry, and no further request', async () => {
