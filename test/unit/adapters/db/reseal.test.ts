@@ -187,8 +187,6 @@ for (const lane of databaseLanes()) describe(`resealAll (master key rotation) on
     assert.equal(error.table, 'tenants');
     assert.equal(error.column, 'shared_secret_sealed');
     assert.deepEqual(error.rowKeys, { client_key: victim.clientKey });
-    assert.match(error.message, /tenants\.shared_secret_sealed/);
-    assert.ok(error.message.includes(victim.clientKey));
     assert.ok(!error.message.includes(victim.sharedSecret), 'the plaintext is not in the message');
     assert.ok(!error.message.includes(stolen) && !error.message.includes(stolen.split('.')[3]!), 'the sealed value is not in the message');
 
@@ -206,7 +204,7 @@ for (const lane of databaseLanes()) describe(`resealAll (master key rotation) on
     await assert.rejects(resealAll(database, rotating, logger), (error: Error) => {
       assert.ok(error instanceof ResealError);
       assert.ok(error.message.includes(masterKeyId(keyC)));
-      assert.ok(error.message.includes(FIXTURES[2]!.clientKey));
+      assert.deepEqual([error.table, error.column, error.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: FIXTURES[2]!.clientKey }]);
       assert.ok(!error.message.includes(FIXTURES[2]!.sharedSecret));
       return true;
     });
