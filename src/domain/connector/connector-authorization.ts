@@ -202,7 +202,9 @@ export class ConnectorAuthorization {
    */
   private async fail(attempt: PendingAuthorization, step: string, error: unknown, kind: 'failed' | 'denied' = 'failed'): Promise<TwofoldError> {
     const failure = isTwofoldError(error) ? error : new TwofoldError('internal_error', INTERNAL_FAILURE, { cause: error });
-    if (await this.end(attempt, { kind, code: failure.code, message: failure.message })) {
+    // An internal error's own message (an InvariantError's is for developers) is never stored for the admin to read.
+    const message = failure.code === 'internal_error' ? INTERNAL_FAILURE : failure.message;
+    if (await this.end(attempt, { kind, code: failure.code, message })) {
       await this.auditFailure(attempt.tenant, attempt.adminAccountId, step, failure.code);
     }
     return failure;

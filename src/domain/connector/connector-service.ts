@@ -85,7 +85,8 @@ export class ConnectorService {
     try {
       user = await opened.client.myself();
     } catch (error) {
-      if (!isTwofoldError(error)) throw error;
+      // A bug or corrupt data (internal_error) is not Jira's answer: it goes to the edge to be logged, not into the state.
+      if (!isTwofoldError(error) || error.code === 'internal_error') throw error;
       const failure = { ok: false as const, code: error.code, message: error.message, credentialsRejected: opened.watch.rejected };
       await this.mutate(tenant, null, (state) => asTransition(tested(state, opened.generation, failure, this.deps.clock.now())));
       await this.record(tenant, actor, { action: 'connector.tested', detail: { ok: false, errorCode: error.code } });

@@ -1,5 +1,5 @@
 import { scrypt, timingSafeEqual } from 'node:crypto';
-import { InvariantError, TwofoldError } from '../errors';
+import { InvariantError } from '../errors';
 import type { Random } from '../ports/random';
 import { generateBackupCodes, normalizeBackupCode } from './backup-codes';
 
@@ -47,7 +47,7 @@ function derive(normalized: string, salt: Buffer, cost: ScryptCost): Promise<Buf
   const maxmem = 256 * N * cost.r * cost.p;
   return new Promise((resolve, reject) => {
     scrypt(normalized, salt, HASH_BYTES, { N, r: cost.r, p: cost.p, maxmem }, (error, key) =>
-      error ? reject(new TwofoldError('internal_error', 'Hashing a backup code failed.', { cause: error })) : resolve(key),
+      error ? reject(new InvariantError('Hashing a backup code failed.', undefined, error)) : resolve(key),
     );
   });
 }
@@ -68,7 +68,7 @@ function parseHash(stored: string): ParsedHash {
   const [, ln, r, p, salt, hash] = match ?? [];
   const cost = { logN: Number(ln), r: Number(r), p: Number(p) };
   if (!match || cost.logN < 14 || cost.logN > 16 || cost.r < 8 || cost.r > 16 || cost.p < 1 || cost.p > 4) {
-    throw new TwofoldError('internal_error', 'A stored backup code hash is not in a known format.');
+    throw new InvariantError('A stored backup code hash is not in a known format.');
   }
   return {
     cost,
