@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { detailsOf } from '../../../../src/domain/errors';
 import { buildTotpKeyUri, isUsableIssuer } from '../../../../src/domain/mfa/key-uri';
 import type { TotpParameters } from '../../../../src/domain/mfa/otp-parameters';
 import { decodeBase32 } from '../../../../src/domain/mfa/secret-encoding';
@@ -96,5 +97,15 @@ describe('buildTotpKeyUri', () => {
     assertThrowsCode(() => buildTotpKeyUri({ ...ok, label: 'a\nb' }), 'invalid_request');
     assertThrowsCode(() => buildTotpKeyUri({ ...ok, label: 'a\uD800b' }), 'invalid_request');
     assertThrowsInvariant(() => buildTotpKeyUri({ ...ok, secret: Buffer.alloc(4) }));
+  });
+
+  it('names the bad names as {field, problem}, the one shape of invalid_request details', () => {
+    assert.throws(
+      () => buildTotpKeyUri({ issuer: ' ', label: '', secret: SECRET, params: PARAMS }),
+      (error: unknown) => {
+        assert.deepEqual(detailsOf(error, 'invalid_request')?.fields.map((f) => f.field), ['issuer', 'label']);
+        return true;
+      },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { detailsOf } from '../../../../src/domain/errors';
 import { FixedClock } from '../../../../src/domain/ports/clock';
 import {
   afterFailure,
@@ -217,5 +218,22 @@ describe('lockout', () => {
       () => checkLockout({ policy: { maxFailures: -1, windowMinutes: 15 }, user: NO_FAILURES, tenant: NO_FAILURES, now: start }),
       'invalid_policy',
     );
+  });
+
+  it('names each bad field as {field, problem}, the one shape of invalid_policy details', () => {
+    const error = (() => {
+      try {
+        lockoutPolicy({ maxFailures: 0, windowMinutes: 0 });
+      } catch (caught) {
+        return caught;
+      }
+      return assert.fail('expected a refusal');
+    })();
+    assert.deepEqual(detailsOf(error, 'invalid_policy'), {
+      fields: [
+        { field: 'maxFailures', problem: '1 to 100' },
+        { field: 'windowMinutes', problem: '1 to 1440' },
+      ],
+    });
   });
 });
