@@ -1,4 +1,4 @@
-import { TwofoldError, type FieldProblem } from '../errors';
+import { InvariantError, type FieldProblem } from '../errors';
 
 /**
  * Lockout after repeated wrong codes: the pure decisions. The counting itself is atomic in the
@@ -67,7 +67,10 @@ export interface LockoutInput {
   readonly now: Date;
 }
 
-/** Checks a policy and fills the tenant default; throws `invalid_policy` naming each bad field. */
+/**
+ * Checks a policy and fills the tenant default. The policy was checked when saved and is mended on
+ * reading, so a bad one here is a bug: an InvariantError naming each bad field for the log.
+ */
 export function lockoutPolicy(policy: LockoutPolicy): Required<LockoutPolicy> {
   const tenantMaxFailures = policy.tenantMaxFailures ?? DEFAULT_LOCKOUT_POLICY.tenantMaxFailures;
   const fields: FieldProblem[] = [];
@@ -79,7 +82,7 @@ export function lockoutPolicy(policy: LockoutPolicy): Required<LockoutPolicy> {
     fields.push({ field: 'tenantMaxFailures', problem: 'at least maxFailures, at most 1000000' });
   }
   if (fields.length > 0) {
-    throw new TwofoldError('invalid_policy', 'The lockout policy is not valid.', { details: { fields } });
+    throw new InvariantError('The lockout policy is not valid.', { fields });
   }
   return { maxFailures: policy.maxFailures, windowMinutes: policy.windowMinutes, tenantMaxFailures };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { detailsOf } from '../../../../src/domain/errors';
+import { InvariantError, detailsOf } from '../../../../src/domain/errors';
 import { FixedClock } from '../../../../src/domain/ports/clock';
 import {
   afterFailure,
@@ -11,7 +11,7 @@ import {
   type FailureState,
   type LockoutPolicy,
 } from '../../../../src/domain/mfa/lockout';
-import { assertThrowsCode } from './fixtures';
+import { assertThrowsInvariant } from './fixtures';
 
 const MINUTE = 60_000;
 const POLICY: LockoutPolicy = { maxFailures: 5, windowMinutes: 15 };
@@ -210,17 +210,16 @@ describe('lockout', () => {
   });
 
   it('refuses a policy outside its ranges, naming each field', () => {
-    assertThrowsCode(() => lockoutPolicy({ maxFailures: 0, windowMinutes: 15 }), 'invalid_policy');
-    assertThrowsCode(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 0 }), 'invalid_policy');
-    assertThrowsCode(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 2.5 }), 'invalid_policy');
-    assertThrowsCode(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 4 }), 'invalid_policy');
-    assertThrowsCode(
+    assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 0, windowMinutes: 15 }));
+    assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 0 }));
+    assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 2.5 }));
+    assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 4 }));
+    assertThrowsInvariant(
       () => checkLockout({ policy: { maxFailures: -1, windowMinutes: 15 }, user: NO_FAILURES, tenant: NO_FAILURES, now: start }),
-      'invalid_policy',
     );
   });
 
-  it('names each bad field as {field, problem}, the one shape of invalid_policy details', () => {
+  it('is a bug, not a caller\'s mistake: an InvariantError naming each bad field as {field, problem} for the log', () => {
     const error = (() => {
       try {
         lockoutPolicy({ maxFailures: 0, windowMinutes: 0 });
@@ -229,7 +228,9 @@ describe('lockout', () => {
       }
       return assert.fail('expected a refusal');
     })();
-    assert.deepEqual(detailsOf(error, 'invalid_policy'), {
+    assert.ok(error instanceof InvariantError);
+    assert.equal(detailsOf(error, 'internal_error'), undefined, 'nothing for the caller');
+    assert.deepEqual(error.facts, {
       fields: [
         { field: 'maxFailures', problem: '1 to 100' },
         { field: 'windowMinutes', problem: '1 to 1440' },
