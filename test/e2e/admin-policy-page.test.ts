@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
-import { screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
+import { screenshot, screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
 import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
 import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
@@ -44,6 +44,12 @@ describe('Policy admin page in Chromium', function () {
     await frame.locator('[data-testid=id-preview]', { hasText: ALICE_ADMIN.emailAddress }).waitFor();
     await frame.locator('[data-add-group="developers"]').waitFor();
     assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
+    // The words say what lockout.maxFailures does: the 5th wrong code locks (n - 1 leave a try).
+    assert.equal(
+      await frame.locator('[data-testid=lockout-hint]').textContent(),
+      'The 5th wrong code within 15 minutes locks the user out for 15 minutes; after 4 wrong codes the right one still gets in.',
+    );
+    assert.doesNotMatch((await frame.locator('label[for=tf-max-failures]').textContent()) ?? '', /allowed/);
 
     await input('idPattern').fill('%emailLocalPart%@acme');
     await frame.locator('[data-testid=id-preview]', { hasText: 'alice@acme' }).waitFor();
@@ -85,6 +91,23 @@ describe('Policy admin page in Chromium', function () {
 
     await frame.locator('[data-result=save][data-kind=success]').waitFor();
     await page.locator('.sbx-flag--success', { hasText: 'Policy saved.' }).waitFor();
+    assert.equal(await page.locator('.sbx-flag', { hasText: 'Policy not saved' }).count(), 0, 'the new save flag replaced the failed one');
+    assert.equal(await page.locator('.sbx-flag').count(), 1);
+    assert.equal(
+      await frame.locator('[data-testid=lockout-hint]').textContent(),
+      'The 3rd wrong code within 15 minutes locks the user out for 15 minutes; after 2 wrong codes the right one still gets in.',
+      'the words follow the numbers',
+    );
+    // Scrolled to the end, the flag (over the bottom-left corner) covers neither the buttons nor the result.
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    const flagBox = await page.locator('.sbx-flag').boundingBox();
+    for (const selector of ['[data-action=save]', '[data-action=discard]', '[data-result=save]']) {
+      const box = await frame.locator(selector).boundingBox();
+      assert.ok(flagBox && box, selector);
+      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      assert.equal(overlaps, false, `the flag covers ${selector}`);
+    }
+    await screenshot(page, 'admin-policy-03b-flag-below-buttons');
     assert.equal(await errorAt('ipSafeZones').isVisible(), false, 'the old errors are gone');
     assert.equal(await frame.locator('[data-field=invalid-summary]').isVisible(), false);
     assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);

@@ -54,6 +54,8 @@ describe('Jira connector page in Chromium', function () {
     await frame.locator('[data-action=save]').click();
     await resultOf('settings').and(frame.locator('[data-kind=error]')).waitFor();
     assert.match((await resultOf('settings').textContent()) ?? '', /https only/);
+    assert.equal(await resultOf('settings').getAttribute('data-error-code'), 'insecure_url', 'the code is kept for support');
+    assert.doesNotMatch((await resultOf('settings').textContent()) ?? '', /insecure_url/, 'the words do not end in the code');
     await page.locator('.sbx-flag--error').first().waitFor();
   });
 
@@ -152,7 +154,8 @@ describe('Jira connector page in Chromium', function () {
         await page.route(testUrl, (route) => route.fulfill({ status: answer.status, json: { error: { code: answer.code, message: 'Because.' } } }));
         await frame.locator('[data-testid=test-connection]').click();
         await resultOf('test').and(frame.locator('[data-kind=error]')).waitFor();
-        await frame.locator('[data-testid=test-result]', { hasText: `(${answer.code})` }).waitFor();
+        await frame.locator(`[data-testid=test-result][data-error-code="${answer.code}"]`).waitFor();
+        assert.doesNotMatch((await resultOf('test').textContent()) ?? '', new RegExp(answer.code), 'the sentence only');
         assert.equal(await resultOf('test').locator('strong').textContent(), answer.title, answer.code);
       }
     } finally {

@@ -120,7 +120,7 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await frame.locator('[data-message][data-code="invalid_code"]').waitFor();
     assert.match((await message.textContent()) ?? '', /not right.*4 attempts left/s);
     assert.equal(await frame.locator('[data-testid=verify-code]').inputValue(), '', 'the wrong code is cleared');
-    assert.equal(await frame.locator('[data-testid=verify-code]').evaluate((el) => el === document.activeElement), true, 'and the input has the focus');
+    assert.equal(await frame.locator('[data-testid=verify-code]').evaluate((el) => el === el.ownerDocument.activeElement), true, 'and the input has the focus');
     await screenshot(page, 'verify-01-wrong-code');
 
     await frame.locator('[data-testid=verify-code]').fill(codeAt(confirmedStep));
