@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
-import { screenshot, screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
+import { screenshotWithNewestFlag, skipWithoutChromium } from '../support/browser';
 import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
 import { ALICE_ADMIN, type TestApp } from '../support/test-app';
 
@@ -31,6 +31,19 @@ describe('Policy admin page in Chromium', function () {
   const input = (path: string) => frame.locator(`[data-field="${path}"]`);
   const errorAt = (path: string) => frame.locator(`[data-error="${path}"]`);
   const shoot = (name: string) => screenshotWithNewestFlag(page, name);
+
+  /** Scrolled to the end, the newest flag (over the window's bottom-left corner) covers neither the buttons nor the result. */
+  const flagCoversNothing = async (shot: string) => {
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    const flagBox = await page.locator('.sbx-flag').last().boundingBox();
+    for (const selector of ['[data-action=save]', '[data-action=discard]', '[data-result=save]']) {
+      const box = await frame.locator(selector).boundingBox();
+      assert.ok(flagBox && box, selector);
+      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      assert.equal(overlaps, false, `the flag covers ${selector}`);
+    }
+    await page.screenshot({ path: `test-output/screenshots/${shot}.png` });
+  };
 
   it("shows the site's policy, with the groups of the site and the ID pattern's result for the admin", async () => {
     await openPage();
@@ -98,16 +111,7 @@ describe('Policy admin page in Chromium', function () {
       'The 3rd wrong code within 15 minutes locks the user out for 15 minutes; after 2 wrong codes the right one still gets in.',
       'the words follow the numbers',
     );
-    // Scrolled to the end, the flag (over the bottom-left corner) covers neither the buttons nor the result.
-    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
-    const flagBox = await page.locator('.sbx-flag').boundingBox();
-    for (const selector of ['[data-action=save]', '[data-action=discard]', '[data-result=save]']) {
-      const box = await frame.locator(selector).boundingBox();
-      assert.ok(flagBox && box, selector);
-      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
-      assert.equal(overlaps, false, `the flag covers ${selector}`);
-    }
-    await screenshot(page, 'admin-policy-03b-flag-below-buttons');
+    await flagCoversNothing('admin-policy-03b-flag-below-buttons');
     assert.equal(await errorAt('ipSafeZones').isVisible(), false, 'the old errors are gone');
     assert.equal(await frame.locator('[data-field=invalid-summary]').isVisible(), false);
     assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
@@ -145,5 +149,9 @@ describe('Policy admin page in Chromium', function () {
     const overflow = await frame.locator('body').evaluate((body) => body.scrollWidth > body.clientWidth + 1);
     assert.equal(overflow, false, 'no horizontal scrolling at 390 px');
     await shoot('admin-policy-04-phone');
+    await input('sessionTimeoutMinutes').fill('91');
+    await frame.locator('[data-action=save]').click();
+    await page.locator('.sbx-flag--success', { hasText: 'Policy saved.' }).waitFor();
+    await flagCoversNothing('admin-policy-05-phone-flag-below-buttons');
   });
 });
