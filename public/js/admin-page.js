@@ -8,6 +8,8 @@
   'use strict';
 
   var names = {}; // accountId -> Promise of the display name (or null), for the page's lifetime
+  /** A result's words longer than this stay out of its flag (two lines of a flag at most). */
+  var FLAG_BODY_MAX = 90;
 
   function hostJson(url) {
     if (!window.AP || !window.AP.request) return Promise.reject(new Error('no host'));
@@ -67,7 +69,12 @@
       el.appendChild(strong);
       el.appendChild(document.createTextNode(body ? ' ' + body : ''));
       el.hidden = false;
-      flag(el.getAttribute('data-result') || (typeof name === 'string' ? name : 'result'), title, body || '', kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
+      // The outcome, and the buttons beside it, to the middle of the window: a button clicked near the
+      // window's bottom edge would otherwise sit under the flag that Jira shows in the bottom-left corner.
+      if (el.scrollIntoView) el.scrollIntoView({ block: 'center' });
+      // The flag stays small (a flag floats over the page): a long explanation is in the result line, next to the button.
+      var short = body && body.length <= FLAG_BODY_MAX ? body : '';
+      flag(el.getAttribute('data-result') || (typeof name === 'string' ? name : 'result'), title, short, kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
       resize();
     }
 

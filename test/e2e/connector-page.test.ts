@@ -178,6 +178,18 @@ describe('Jira connector page in Chromium', function () {
     assert.equal(await resultOf('test').getAttribute('data-error-code'), 'token_rejected');
     assert.doesNotMatch((await resultOf('test').textContent()) ?? '', /token_rejected/, 'the sentence only');
     assert.equal(await resultOf('test').locator('strong').textContent(), 'Jira refused.');
+    const flag = page.locator('.sbx-flag--error').last();
+    assert.equal(await flag.locator('strong').textContent(), 'Jira refused.');
+    assert.ok(((await flag.textContent()) ?? '').length < 120, 'a small flag: the long explanation is beside the button');
+    // The button was clicked at the window's bottom edge (where Playwright scrolls it): the outcome comes up to the middle, clear of the flag.
+    const flagBox = await flag.boundingBox();
+    for (const target of [frame.locator('[data-testid=test-connection]'), resultOf('test')]) {
+      const box = await target.boundingBox();
+      assert.ok(flagBox && box);
+      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      assert.equal(overlaps, false, 'the flag covers the button or its result');
+    }
+    await page.screenshot({ path: 'test-output/screenshots/connector-07b-flag-clear-of-buttons.png' });
     await frame.locator('[data-testid=status-lozenge][data-status=needs_reauthorization]').waitFor();
     assert.equal(await lozenge().textContent(), 'Needs reauthorization');
     await shoot('connector-07-needs-reauthorization');
