@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { authenticatePage, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
 import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
 import { asyncRoute } from '../src/adapters/http/async-route';
-import { auditActionGroups } from '../src/domain/audit/audit-action-labels';
+import { auditActionGroups, auditWords } from '../src/domain/audit/audit-action-labels';
 import { ID_PLACEHOLDERS, type IdPlaceholder } from '../src/domain/idmap/id-pattern';
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
 import { MAX_SESSION_MINUTES } from '../src/domain/mfa/session';
@@ -81,7 +81,7 @@ const PAGES: AdminPage[] = [
     lead: 'Every security-relevant event of this site, newest first: set-ups, verifications, lockouts, resets and changes to the settings.',
     script: '/public/js/admin-audit.js',
     changes: false,
-    model: () => ({ actionGroups: auditActionGroups() }),
+    model: () => ({ actionGroups: auditActionGroups(), auditWords: JSON.stringify(auditWords()) }),
   },
 ];
 

@@ -32,7 +32,7 @@ export function mePagesRouter(deps: MePagesRouterDeps): Router {
         pageId: 'my-two-step',
         title: 'Two-step verification',
         breadcrumb: 'Your profile · Twofold',
-        lead: 'Protect your Jira account with a second step: a code from an authenticator app or a hardware token.',
+        lead: "A second step, a code from an authenticator app or a hardware token, before Twofold's own pages and settings in Jira.",
         serviceName: policy.branding.serviceName,
         hostScriptUrl: deps.hostScriptUrlFor(tenant),
         scripts: ['/public/js/twofold-api.js', '/public/js/two-step.js'],

@@ -151,5 +151,6 @@ export function presentStatus(status: FactorStatus): Record<string, unknown> {
       ? { algorithm: status.totp.algorithm, digits: status.totp.digits, period: status.totp.period, confirmedAt: status.totp.confirmedAt?.toISOString() ?? null }
       : null,
     backupCodes: status.backupCodes,
+    lockedUntil: status.lockedUntil?.toISOString() ?? null,
   };
 }

@@ -82,6 +82,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     credentials,
     backupCodes,
     sessions,
+    failures,
     ids,
     directory,
     clock,

@@ -28,6 +28,12 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
   };
   var SOURCES = { admin: 'set by an admin', user: 'chosen by the user', pattern: 'from the ID pattern' };
 
+  /** The server's words for OAuth steps and failure codes (src/domain/audit/audit-action-labels.ts). */
+  var WORDS = { steps: {}, reasons: {} };
+  try { WORDS = JSON.parse(root.getAttribute('data-audit-words') || '') || WORDS; } catch (ignored) { /* words then fall back below */ }
+  function reason(code) { return WORDS.reasons[code] || 'for a reason Twofold has no words for'; }
+  function sentence(text) { return text ? text.charAt(0).toUpperCase() + text.slice(1) : ''; }
+
   function plural(count, one, many) { return count + ' ' + (count === 1 ? one : many); }
   function otpParams(d) {
     var algorithm = { SHA1: 'SHA-1', SHA256: 'SHA-256', SHA512: 'SHA-512' }[d.algorithm] || d.algorithm;
@@ -45,7 +51,7 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     enforcedGroups: 'Groups', idPattern: 'ID pattern', allowUserChosenId: 'User-chosen IDs', sessionTimeoutMinutes: 'Verification lasts (min)',
     stepUpMinutes: 'Re-verify after (min)', ipSafeZones: 'IP safe zones', methods: 'Methods',
     'totp.algorithm': 'Algorithm', 'totp.digits': 'Digits', 'totp.period': 'Time step (s)', 'totp.window': 'Clock drift (steps)',
-    'lockout.maxFailures': 'Wrong codes allowed', 'lockout.windowMinutes': 'Lockout window (min)', 'lockout.tenantMaxFailures': 'Site-wide limit',
+    'lockout.maxFailures': 'Wrong codes before a lockout', 'lockout.windowMinutes': 'Lockout window (min)', 'lockout.tenantMaxFailures': 'Site-wide limit',
     'branding.serviceName': 'Service name', 'branding.companyName': 'Company name', 'branding.color': 'Colour',
   };
   function policyPath(path) { return POLICY_CHANGE_NAMES[path] || path; }
@@ -69,6 +75,9 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     'admin.reset': removed,
     'verify.succeeded': function (d) {
       return d.method === 'backup_code' ? 'With a backup code' + (typeof d.remaining === 'number' ? ', ' + d.remaining + ' left' : '') : 'With a code from an app or token';
+    },
+    'totp.confirm_failed': function (d) {
+      return 'A wrong code while setting up' + (typeof d.failures === 'number' ? ' (' + plural(d.failures, 'failure', 'failures') + ' in this window)' : '');
     },
     'verify.failed': function (d) {
       var what = d.reason === 'code_reused' ? 'A code that was already used' : d.method === 'backup_code' ? 'A wrong backup code' : 'A wrong code';
@@ -99,18 +108,26 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     'connector.authorized': function (d) {
       return join([d.baseUrl, d.mode === 'oob' ? 'with a verification code' : '', d.tokenExpiresAt ? 'token valid until ' + page.formatTime(d.tokenExpiresAt) : '']);
     },
-    'connector.authorization_failed': function (d) { return join([d.step ? 'At ' + d.step : '', d.errorCode]); },
-    'connector.tested': function (d) { return d.ok ? 'Works: Twofold acts as ' + d.jiraUser : 'Failed (' + d.errorCode + ')'; },
+    'connector.authorization_failed': function (d) {
+      return sentence(reason(d.errorCode)) + (WORDS.steps[d.step] ? ', ' + WORDS.steps[d.step] : '');
+    },
+    'connector.tested': function (d) { return d.ok ? 'Works: Twofold acts as ' + d.jiraUser : 'Failed: ' + reason(d.errorCode); },
     'connector.token_forgotten': function (d) { return d.authType === 'basic' ? 'The saved password' : 'The access token'; },
-    'connector.token_rejected': function (d) { return join([d.problem || d.errorCode, d.status ? 'HTTP ' + d.status : '']); },
+    'connector.token_rejected': function (d) {
+      return sentence(d.problem || reason(d.errorCode)) + (d.status ? ' (Jira answered with HTTP status ' + d.status + ')' : '');
+    },
   };
 
+  /**
+   * An entry's details in words. An entry this page has no words for (an older or newer version's)
+   * reads as a sentence too; its raw fields stay in the row's `data-raw-detail` for support.
+   */
   function describe(entry) {
     var d = entry.detail || {};
     try {
       if (DETAILS[entry.action]) return DETAILS[entry.action](d);
-    } catch (ignored) { /* an older entry without the expected fields: list it as it is */ }
-    return Object.keys(d).map(function (key) { return key + ': ' + d[key]; }).join(' · ');
+    } catch (ignored) { /* an older entry without the expected fields: said in general words below */ }
+    return Object.keys(d).length ? 'More details are kept for support.' : '';
   }
 
   function query(cursor) {
@@ -181,6 +198,7 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     if (entry.subjectAccountId) cell('subject').appendChild(person(entry.subjectAccountId, names, !filter.subject));
     else { cell('subject').textContent = 'Site-wide'; cell('subject').classList.add('tf-subtle'); }
     cell('detail').textContent = describe(entry);
+    cell('detail').setAttribute('data-raw-detail', JSON.stringify(entry.detail || {}));
     return row;
   }
 

@@ -69,7 +69,7 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
     return action().catch(function (error) {
       // Cancelling the step-up closes the window an "Authorize" click opened for Jira's page.
       if (page.stepUp.demand(error, function () { return run(button, resultName, action); }, releaseWindow)) return;
-      result(resultName, 'error', failureTitle(error), (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
+      page.failed(resultName, failureTitle(error), error);
       return load().catch(function () {});
     }).then(function () {
       if (button) button.disabled = false;
@@ -230,7 +230,7 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
   function copy(name, raw) {
     var el = field(name);
     var text = raw ? el.textContent : el.textContent.replace(/\s+/g, '');
-    var done = function () { window.Twofold.flag('Copied', 'Paste it into Jira.', 'success'); };
+    var done = function () { page.flag('copy', 'Copied', 'Paste it into Jira.', 'success'); };
     var fallback = function () {
       var range = document.createRange();
       range.selectNodeContents(el);

@@ -8,6 +8,8 @@
   'use strict';
 
   var names = {}; // accountId -> Promise of the display name (or null), for the page's lifetime
+  /** A result's words longer than this stay out of its flag (two lines of a flag at most). */
+  var FLAG_BODY_MAX = 90;
 
   function hostJson(url) {
     if (!window.AP || !window.AP.request) return Promise.reject(new Error('no host'));
@@ -37,21 +39,48 @@
       show('load-error');
     }
 
-    /** The result line `[data-result=name]` (an action's outcome, next to its buttons), and a flag in Jira. */
-    function result(name, kind, title, body) {
+    /**
+     * A flag in Jira about `topic` (an action, e.g. the policy's `save`): a new flag of the same topic
+     * closes the one before, so "Policy not saved" never stays beside the "Policy saved" that followed.
+     */
+    var openFlags = {};
+    function flag(topic, title, body, type) {
+      var previous = openFlags[topic];
+      delete openFlags[topic];
+      if (previous && typeof previous.close === 'function') { try { previous.close(); } catch (ignored) { /* already gone */ } }
+      if (!window.AP || !window.AP.flag) return;
+      openFlags[topic] = window.AP.flag.create({ title: title, body: body || '', type: type || 'info', close: 'auto' });
+    }
+
+    /**
+     * The result line `[data-result=name]` (an action's outcome, next to its buttons), and a flag in
+     * Jira. `code`, an error's stable code, is kept in `data-error-code` for support, never in the words.
+     */
+    function result(name, kind, title, body, code) {
       var el = typeof name === 'string' ? $('[data-result="' + name + '"]') : name;
       if (!el) return;
-      if (!title) { el.hidden = true; el.textContent = ''; resize(); return; }
+      if (!title) { el.hidden = true; el.textContent = ''; el.removeAttribute('data-error-code'); resize(); return; }
       el.className = 'tf-result tf-result--' + kind;
       el.setAttribute('data-kind', kind);
+      if (code) el.setAttribute('data-error-code', code); else el.removeAttribute('data-error-code');
       el.textContent = '';
       var strong = document.createElement('strong');
       strong.textContent = title;
       el.appendChild(strong);
       el.appendChild(document.createTextNode(body ? ' ' + body : ''));
       el.hidden = false;
-      window.Twofold.flag(title, body || '', kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
+      // The outcome, and the buttons beside it, to the middle of the window: a button clicked near the
+      // window's bottom edge would otherwise sit under the flag that Jira shows in the bottom-left corner.
+      if (el.scrollIntoView) el.scrollIntoView({ block: 'center' });
+      // The flag stays small (a flag floats over the page): a long explanation is in the result line, next to the button.
+      var short = body && body.length <= FLAG_BODY_MAX ? body : '';
+      flag(el.getAttribute('data-result') || (typeof name === 'string' ? name : 'result'), title, short, kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
       resize();
+    }
+
+    /** A failed action's result: the error's sentence only; its code goes to `data-error-code`. */
+    function failed(name, title, error) {
+      result(name, 'error', title, (error && error.message) || 'Something went wrong.', error && error.code);
     }
 
     /** Hides the field errors in `scope` (the whole page, step-up card included, without one). */
@@ -102,6 +131,8 @@
       loadFailed: loadFailed,
       flash: function (kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); },
       result: result,
+      failed: failed,
+      flag: flag,
       clearErrors: clearErrors,
       fieldErrors: fieldErrors,
       formatTime: formatTime,

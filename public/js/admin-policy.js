@@ -76,9 +76,28 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     $('[data-action="discard"]').disabled = !dirty;
     root.setAttribute('data-dirty', dirty ? 'true' : 'false');
     $('[data-hint="sessionTimeoutMinutes"]').textContent = duration(Number(field('sessionTimeoutMinutes').value));
+    $('[data-hint="lockout"]').textContent = lockoutInWords(Number(field('lockout.maxFailures').value), Number(field('lockout.windowMinutes').value));
     renderGroups();
     renderPreview();
     resize();
+  }
+
+  /**
+   * What `lockout.maxFailures` does, with the numbers typed: the wrong code that reaches it locks
+   * (src/domain/mfa/lockout.ts), so n - 1 wrong codes still leave one try.
+   */
+  function lockoutInWords(failures, minutes) {
+    var general = 'The wrong code that reaches this number within the window locks the user out.';
+    if (!(failures >= 1) || Math.floor(failures) !== failures) return general;
+    var within = minutes >= 1 && Math.floor(minutes) === minutes ? minutes + (minutes === 1 ? ' minute' : ' minutes') : 'the window';
+    if (failures === 1) return 'The first wrong code within ' + within + ' locks the user out for ' + within + '.';
+    return 'The ' + ordinal(failures) + ' wrong code within ' + within + ' locks the user out for ' + within + '; after ' +
+      (failures - 1) + (failures === 2 ? ' wrong code' : ' wrong codes') + ' the right one still gets in.';
+  }
+  function ordinal(n) {
+    var tens = n % 100, units = n % 10;
+    var suffix = tens >= 11 && tens <= 13 ? 'th' : units === 1 ? 'st' : units === 2 ? 'nd' : units === 3 ? 'rd' : 'th';
+    return n + suffix;
   }
 
   function duration(minutes) {
@@ -178,14 +197,14 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
         if (unplaced.length) { var other = $('[data-error="other"]'); other.textContent = unplaced.join('; '); other.hidden = false; }
         setText('invalid-text', ' ' + (count === 1 ? 'One field needs' : count + ' fields need') + ' a change; each is marked above.');
         field('invalid-summary').hidden = false;
-        window.Twofold.flag('Policy not saved', 'Check the marked fields.', 'error');
+        page.flag('save', 'Policy not saved', 'Check the marked fields.', 'error');
         var first = form.querySelector('[data-error]:not([hidden])');
         var input = first && first.parentNode.querySelector('input:not([type=color]), textarea, select');
         if (input) input.focus();
         resize();
         return;
       }
-      page.result('save', 'error', 'Policy not saved.', (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
+      page.failed('save', 'Policy not saved.', error);
     }).then(function () { button.disabled = false; });
   }
 

@@ -98,9 +98,12 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     cell(row, 'id').textContent = user.twoFactorId;
     cell(row, 'id-source').textContent = SOURCE_NAMES[user.twoFactorIdSource] || '';
     var status = cell(row, 'status');
-    status.textContent = user.enrolled ? 'On' : 'Off';
-    status.className = 'tf-lozenge' + (user.enrolled ? ' tf-lozenge--success' : '');
+    // Not set up is a problem only where the policy requires it: "required, not set up" stands out, "optional" does not.
+    status.textContent = user.enrolled ? 'On' : user.required ? 'Required, not set up' : 'Optional, not set up';
+    status.className = 'tf-lozenge' + (user.enrolled ? ' tf-lozenge--success' : user.required ? ' tf-lozenge--warning' : '');
     status.setAttribute('data-enrolled', user.enrolled ? 'true' : 'false');
+    status.setAttribute('data-required', user.required ? 'true' : 'false');
+    status.title = user.enrolled ? '' : user.required ? 'A member of a group the policy requires two-step verification of.' : 'In no group the policy requires it of.';
     var methods = cell(row, 'methods');
     methods.textContent = user.methods.length ? user.methods.map(function (m) { return METHOD_NAMES[m] || m; }).join(', ') : '–';
     methods.classList.toggle('tf-subtle', user.methods.length === 0);
@@ -133,9 +136,9 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     resize();
     return panel;
   }
-  function rowResult(row, kind, title, body) {
+  function rowResult(row, kind, title, body, code) {
     var panel = openPanel(row, 'row-result');
-    page.result(panel.querySelector('[data-result]'), kind, title, body);
+    page.result(panel.querySelector('[data-result]'), kind, title, body, code);
   }
 
   // ---- 2FA ID ----
@@ -215,7 +218,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       rowResult(row, 'success', 'Second factor reset.', user.displayName + ' sets up two-step verification again from their profile, under "Two-step verification".');
     }, function (error) {
       if (page.stepUp.demand(error, function () { return reset(row); })) { closePanel(row); return; }
-      rowResult(row, 'error', 'Not reset.', (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
+      rowResult(row, 'error', 'Not reset.', error.message || 'Something went wrong.', error.code);
     }).then(function () { if (button) button.disabled = false; });
   }
 
@@ -229,7 +232,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       rowResult(row, 'success', 'Lockout lifted.', user.displayName + ' can enter codes again. Their second factor is unchanged.');
     }, function (error) {
       if (page.stepUp.demand(error, function () { return unlock(row); })) return;
-      rowResult(row, 'error', 'Still locked.', (error.message || 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : ''));
+      rowResult(row, 'error', 'Still locked.', error.message || 'Something went wrong.', error.code);
     }).then(function () { if (button) button.disabled = false; });
   }
 

@@ -149,7 +149,10 @@
       var lastEl = field('last-test');
       lastEl.hidden = !last;
       if (last) {
-        lastEl.textContent = 'Last test ' + formatTime(last.at) + ': ' + (last.ok ? 'Twofold acts as ' + who(last.user) + '.' : 'failed (' + last.code + ').');
+        // The sentence only; the code stays in data-error-code for support.
+        var why = String(last.message || 'Jira did not answer as expected.').replace(/\.?$/, '.');
+        lastEl.textContent = 'Last test ' + formatTime(last.at) + ': ' + (last.ok ? 'Twofold acts as ' + who(last.user) + '.' : 'failed. ' + why);
+        if (!last.ok && last.code) lastEl.setAttribute('data-error-code', last.code); else lastEl.removeAttribute('data-error-code');
       }
       var forget = field('forget-button');
       forget.textContent = c.authType === 'basic' ? 'Forget password' : 'Forget token';

@@ -1,6 +1,7 @@
 /*
  * "Verify it's you": a code from the app or token, or a backup code. Clear messages for a wrong code
- * (with the attempts left), a code already used, and a lockout (with the time to wait, counting down).
+ * (with the attempts left; the input emptied for the next try), a code already used, and a lockout
+ * (with the time to wait, counting down), shown on load too when GET /api/v1/me says `lockedUntil`.
  */
 (function () {
   'use strict';
@@ -55,8 +56,11 @@
     input.focus();
   }
 
-  function lockFor(seconds) {
-    var until = new Date(Date.now() + seconds * 1000);
+  function lockFor(seconds) { lockUntil(new Date(Date.now() + seconds * 1000)); }
+
+  /** Locked out until `until`: the form is off, the wait counts down, and the form comes back when it ends. */
+  function lockUntil(until) {
+    field('session').hidden = true;
     submit.disabled = true;
     input.disabled = true;
     clearInterval(lockTimer);
@@ -78,7 +82,14 @@
     lockTimer = setInterval(tick, 1000);
   }
 
+  /** After a refused code: the input is emptied and focused for the next one (a lockout disables it instead). */
+  function retype() {
+    input.value = '';
+    if (!input.disabled) input.focus();
+  }
+
   function explain(error) {
+    if (error.code !== 'not_enrolled') retype();
     switch (error.code) {
       case 'invalid_code': {
         var left = error.details && typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : null;
@@ -135,6 +146,8 @@
       totp = { digits: me.totp.digits, period: me.totp.period };
       if (!backupMode) field('hint').textContent = codeHint();
     }
+    // Locked out already (wrong codes earlier, here or in another tab): say so and until when, form off.
+    if (me.lockedUntil && Date.parse(me.lockedUntil) > Date.now()) return lockUntil(new Date(me.lockedUntil));
     if (me.verifiedUntil) {
       var session = field('session');
       session.textContent = 'You are verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';

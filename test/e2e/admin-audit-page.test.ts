@@ -104,7 +104,7 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
     assert.equal(await policy.locator('[data-cell=subject]').textContent(), 'Site-wide');
     const detail = (await policy.locator('[data-cell=detail]').textContent()) ?? '';
     assert.match(detail, /Groups none → developers, qa/);
-    assert.match(detail, /Wrong codes allowed 5 → 3/);
+    assert.match(detail, /Wrong codes before a lockout 5 → 3/);
     const [reset, verified] = [entries().nth(1), entries().nth(2)];
     assert.equal(await reset.locator('[data-cell=action]').textContent(), 'Reset the second factor');
     assert.equal(await reset.locator('[data-cell=actor]').textContent(), 'Alice Admin');
@@ -147,6 +147,38 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
       assert.deepEqual((await cellTexts('action')).slice(0, 3), ['Changed the policy', 'Reset the second factor', 'Verified']);
     } finally {
       pageSize = 50;
+    }
+  });
+
+  it('reads every row as prose: no raw step names, error codes or "key: value" lists', async () => {
+    const at = new Date(clock.now().getTime()).toISOString();
+    const entry = (id: string, action: string, detail: Record<string, unknown>) => ({ id, at, actorAccountId: ALICE_ADMIN.accountId, action, subjectAccountId: null, detail });
+    const rows = [
+      entry('1', 'connector.authorization_failed', { step: 'request_token', errorCode: 'unreachable' }),
+      entry('2', 'connector.authorization_failed', { step: 'access_token', errorCode: 'signature_invalid' }),
+      entry('3', 'totp.confirm_failed', { failures: 1 }),
+      entry('4', 'connector.tested', { ok: false, errorCode: 'unreachable' }),
+      entry('5', 'connector.token_rejected', { authType: 'oauth', errorCode: 'token_rejected', problem: null, status: 401 }),
+      entry('6', 'some.future_action', { anything: 'raw_value', count: 2 }),
+    ];
+    const auditUrl = /\/api\/v1\/admin\/audit\?/;
+    const fake = (route: import('playwright-core').Route) => route.fulfill({ json: { entries: rows, nextCursor: null } });
+    await page.route(auditUrl, fake);
+    try {
+      await openAudit();
+      const details = await cellTexts('detail');
+      assert.equal(details.length, rows.length);
+      for (const detail of details) {
+        assert.doesNotMatch(detail, /\b[a-z]+_[a-z_]+\b/, `no snake_case code in "${detail}"`);
+        assert.doesNotMatch(detail, /(^|[\s·])[a-z]\w*: \S/, `no "key: value" in "${detail}"`);
+        assert.match(detail, /^[A-Z]/, `a sentence: "${detail}"`);
+      }
+      assert.equal(details[0], 'Jira could not be reached, while asking Jira for a request token (step 1)');
+      assert.equal(details[2], 'A wrong code while setting up (1 failure in this window)');
+      assert.equal(await entries().nth(5).locator('[data-cell=detail]').getAttribute('data-raw-detail'), JSON.stringify(rows[5]!.detail), 'the raw detail is kept for support');
+      await shoot('admin-audit-05-prose-rows');
+    } finally {
+      await page.unroute(auditUrl, fake);
     }
   });
 

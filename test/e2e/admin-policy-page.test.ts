@@ -32,6 +32,19 @@ describe('Policy admin page in Chromium', function () {
   const errorAt = (path: string) => frame.locator(`[data-error="${path}"]`);
   const shoot = (name: string) => screenshotWithNewestFlag(page, name);
 
+  /** Scrolled to the end, the newest flag (over the window's bottom-left corner) covers neither the buttons nor the result. */
+  const flagCoversNothing = async (shot: string) => {
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    const flagBox = await page.locator('.sbx-flag').last().boundingBox();
+    for (const selector of ['[data-action=save]', '[data-action=discard]', '[data-result=save]']) {
+      const box = await frame.locator(selector).boundingBox();
+      assert.ok(flagBox && box, selector);
+      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      assert.equal(overlaps, false, `the flag covers ${selector}`);
+    }
+    await page.screenshot({ path: `test-output/screenshots/${shot}.png` });
+  };
+
   it("shows the site's policy, with the groups of the site and the ID pattern's result for the admin", async () => {
     await openPage();
     assert.equal(await frame.locator('h1').textContent(), 'Two-step verification policy');
@@ -44,6 +57,12 @@ describe('Policy admin page in Chromium', function () {
     await frame.locator('[data-testid=id-preview]', { hasText: ALICE_ADMIN.emailAddress }).waitFor();
     await frame.locator('[data-add-group="developers"]').waitFor();
     assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
+    // The words say what lockout.maxFailures does: the 5th wrong code locks (n - 1 leave a try).
+    assert.equal(
+      await frame.locator('[data-testid=lockout-hint]').textContent(),
+      'The 5th wrong code within 15 minutes locks the user out for 15 minutes; after 4 wrong codes the right one still gets in.',
+    );
+    assert.doesNotMatch((await frame.locator('label[for=tf-max-failures]').textContent()) ?? '', /allowed/);
 
     await input('idPattern').fill('%emailLocalPart%@acme');
     await frame.locator('[data-testid=id-preview]', { hasText: 'alice@acme' }).waitFor();
@@ -85,6 +104,14 @@ describe('Policy admin page in Chromium', function () {
 
     await frame.locator('[data-result=save][data-kind=success]').waitFor();
     await page.locator('.sbx-flag--success', { hasText: 'Policy saved.' }).waitFor();
+    assert.equal(await page.locator('.sbx-flag', { hasText: 'Policy not saved' }).count(), 0, 'the new save flag replaced the failed one');
+    assert.equal(await page.locator('.sbx-flag').count(), 1);
+    assert.equal(
+      await frame.locator('[data-testid=lockout-hint]').textContent(),
+      'The 3rd wrong code within 15 minutes locks the user out for 15 minutes; after 2 wrong codes the right one still gets in.',
+      'the words follow the numbers',
+    );
+    await flagCoversNothing('admin-policy-03b-flag-below-buttons');
     assert.equal(await errorAt('ipSafeZones').isVisible(), false, 'the old errors are gone');
     assert.equal(await frame.locator('[data-field=invalid-summary]').isVisible(), false);
     assert.equal(await frame.locator('[data-testid=unsaved]').isVisible(), false);
@@ -122,5 +149,9 @@ describe('Policy admin page in Chromium', function () {
     const overflow = await frame.locator('body').evaluate((body) => body.scrollWidth > body.clientWidth + 1);
     assert.equal(overflow, false, 'no horizontal scrolling at 390 px');
     await shoot('admin-policy-04-phone');
+    await input('sessionTimeoutMinutes').fill('91');
+    await frame.locator('[data-action=save]').click();
+    await page.locator('.sbx-flag--success', { hasText: 'Policy saved.' }).waitFor();
+    await flagCoversNothing('admin-policy-05-phone-flag-below-buttons');
   });
 });

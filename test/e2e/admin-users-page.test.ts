@@ -53,11 +53,33 @@ describe('Users admin page in Chromium', function () {
     assert.equal(await dave.locator('[data-testid=two-factor-id]').textContent(), 'dave@example.com');
     assert.equal(await dave.locator('[data-testid=enrolled]').textContent(), 'On');
     assert.equal(await dave.locator('[data-cell=methods]').textContent(), 'App or token, backup codes');
-    assert.equal(await row('Bob Builder').locator('[data-testid=enrolled]').textContent(), 'Off');
+    assert.equal(await row('Bob Builder').locator('[data-testid=enrolled]').textContent(), 'Optional, not set up', 'no group is enforced yet');
     assert.equal(await row('Bob Builder').locator('[data-action=reset]').isVisible(), false, 'nothing to reset');
     assert.equal(await row('Frank Former').locator('[data-cell=inactive]').isVisible(), true);
     assert.equal(await frame.locator('[data-action=more]').isVisible(), false, 'all on one page');
     await shoot('admin-users-01-list');
+  });
+
+  it('tells "required, not set up" (a member of an enforced group) from "optional"', async () => {
+    const token = app.contextToken(ALICE_ADMIN.accountId);
+    const policy = (await app.request('GET', '/api/v1/admin/policy', { token })).json();
+    const put = (enforcedGroups: string[]) => app.request('PUT', '/api/v1/admin/policy', { token, body: { ...policy, enforcedGroups } });
+    assert.equal((await put(['qa'])).status, 200);
+    try {
+      const answer = (await app.request('GET', '/api/v1/admin/users', { token })).json();
+      const required = Object.fromEntries(answer.users.map((u: { displayName: string; required: boolean }) => [u.displayName, u.required]));
+      assert.deepEqual(required, { 'Alice Admin': false, 'Bob Builder': false, 'Carol Chen': true, 'Dave Okafor': true, 'Erin Novak': false, 'Frank Former': false });
+      await openPage();
+      const carol = row('Carol Chen').locator('[data-testid=enrolled]');
+      assert.equal(await carol.textContent(), 'Required, not set up');
+      assert.equal(await carol.getAttribute('data-required'), 'true');
+      assert.match((await carol.getAttribute('class')) ?? '', /tf-lozenge--warning/);
+      assert.equal(await row('Bob Builder').locator('[data-testid=enrolled]').textContent(), 'Optional, not set up');
+      assert.equal(await row('Dave Okafor').locator('[data-testid=enrolled]').textContent(), 'On', 'set up: required or not, it is on');
+      await shoot('admin-users-01b-required-and-optional');
+    } finally {
+      assert.equal((await put([])).status, 200);
+    }
   });
 
   it('filters by group and by status', async () => {
@@ -139,7 +161,7 @@ describe('Users admin page in Chromium', function () {
     await dave.locator('[data-action=reset]').click();
     await frame.locator('[role=alertdialog] [data-action=reset-confirmed]').click();
     await frame.locator('[data-result=row][data-kind=success]', { hasText: 'Second factor reset.' }).waitFor();
-    assert.equal(await dave.locator('[data-testid=enrolled]').textContent(), 'Off');
+    assert.equal(await dave.locator('[data-testid=enrolled]').textContent(), 'Optional, not set up');
     assert.equal(await dave.locator('[data-cell=methods]').textContent(), '–');
     assert.equal(await dave.locator('[data-action=reset]').isVisible(), false);
     assert.equal((await me(app, USERS.dave)).enrolled, false);

@@ -54,6 +54,8 @@ describe('Jira connector page in Chromium', function () {
     await frame.locator('[data-action=save]').click();
     await resultOf('settings').and(frame.locator('[data-kind=error]')).waitFor();
     assert.match((await resultOf('settings').textContent()) ?? '', /https only/);
+    assert.equal(await resultOf('settings').getAttribute('data-error-code'), 'insecure_url', 'the code is kept for support');
+    assert.doesNotMatch((await resultOf('settings').textContent()) ?? '', /insecure_url/, 'the words do not end in the code');
     await page.locator('.sbx-flag--error').first().waitFor();
   });
 
@@ -152,7 +154,8 @@ describe('Jira connector page in Chromium', function () {
         await page.route(testUrl, (route) => route.fulfill({ status: answer.status, json: { error: { code: answer.code, message: 'Because.' } } }));
         await frame.locator('[data-testid=test-connection]').click();
         await resultOf('test').and(frame.locator('[data-kind=error]')).waitFor();
-        await frame.locator('[data-testid=test-result]', { hasText: `(${answer.code})` }).waitFor();
+        await frame.locator(`[data-testid=test-result][data-error-code="${answer.code}"]`).waitFor();
+        assert.doesNotMatch((await resultOf('test').textContent()) ?? '', new RegExp(answer.code), 'the sentence only');
         assert.equal(await resultOf('test').locator('strong').textContent(), answer.title, answer.code);
       }
     } finally {
@@ -172,8 +175,21 @@ describe('Jira connector page in Chromium', function () {
     for (const issued of jira.issuedAccessTokens()) jira.revokeToken(issued.token);
     await frame.locator('[data-testid=test-connection]').click();
     await resultOf('test').and(frame.locator('[data-kind=error]')).waitFor();
-    assert.match((await resultOf('test').textContent()) ?? '', /token_rejected/);
+    assert.equal(await resultOf('test').getAttribute('data-error-code'), 'token_rejected');
+    assert.doesNotMatch((await resultOf('test').textContent()) ?? '', /token_rejected/, 'the sentence only');
     assert.equal(await resultOf('test').locator('strong').textContent(), 'Jira refused.');
+    const flag = page.locator('.sbx-flag--error').last();
+    assert.equal(await flag.locator('strong').textContent(), 'Jira refused.');
+    assert.ok(((await flag.textContent()) ?? '').length < 120, 'a small flag: the long explanation is beside the button');
+    // The button was clicked at the window's bottom edge (where Playwright scrolls it): the outcome comes up to the middle, clear of the flag.
+    const flagBox = await flag.boundingBox();
+    for (const target of [frame.locator('[data-testid=test-connection]'), resultOf('test')]) {
+      const box = await target.boundingBox();
+      assert.ok(flagBox && box);
+      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      assert.equal(overlaps, false, 'the flag covers the button or its result');
+    }
+    await page.screenshot({ path: 'test-output/screenshots/connector-07b-flag-clear-of-buttons.png' });
     await frame.locator('[data-testid=status-lozenge][data-status=needs_reauthorization]').waitFor();
     assert.equal(await lozenge().textContent(), 'Needs reauthorization');
     await shoot('connector-07-needs-reauthorization');

@@ -41,7 +41,7 @@ describe('Sandbox Jira in Chromium: install and framed pages', function () {
     // The policy page reads /api/v1/admin/policy (Jira admins only) with the context token AP gives it.
     const [request] = await Promise.all([
       page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/admin/policy' && r.method() === 'GET'),
-      page.click('text=Twofold: policy'),
+      page.click('text=Twofold: two-step verification policy'),
     ]);
     const authorization = request.headers().authorization ?? '';
     assert.match(authorization, /^JWT /);

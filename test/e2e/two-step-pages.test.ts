@@ -57,6 +57,11 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
   it('shows that two-step verification is off, and sets it up with a code from the key on the page', async () => {
     const frame = await open('twofold-my-verification', 'off');
     assert.equal(await frame.locator('[data-section="off"] [data-testid=status-lozenge]').textContent(), 'Off');
+    // What it protects, truly: Twofold's own pages and settings, not Jira's login (the Data Center gate is being built).
+    const promise = (await frame.locator('[data-section="off"]').textContent()) ?? '';
+    assert.doesNotMatch(promise, /after your password|Jira will ask/i);
+    assert.match((await frame.locator('[data-testid=what-it-protects]').textContent()) ?? '', /own pages and settings/);
+    assert.match(promise, /forward-auth gate/);
     await screenshot(page, 'two-step-01-off');
 
     await frame.locator('[data-action="start"]').click();
@@ -114,6 +119,8 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await frame.locator('[data-testid=verify-submit]').click();
     await frame.locator('[data-message][data-code="invalid_code"]').waitFor();
     assert.match((await message.textContent()) ?? '', /not right.*4 attempts left/s);
+    assert.equal(await frame.locator('[data-testid=verify-code]').inputValue(), '', 'the wrong code is cleared');
+    assert.equal(await frame.locator('[data-testid=verify-code]').evaluate((el) => el === el.ownerDocument.activeElement), true, 'and the input has the focus');
     await screenshot(page, 'verify-01-wrong-code');
 
     await frame.locator('[data-testid=verify-code]').fill(codeAt(confirmedStep));
@@ -181,6 +188,29 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in 1[45] min .* \(at \d{1,2}:\d{2}/);
     assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), true);
     await screenshot(page, 'verify-05-locked-out');
+  });
+
+  it('opened while locked out, "Verify it\'s you" shows the lockout and its end on load, and gives the form back when it ends', async () => {
+    // Carol is locked out (the test before) and verified when she set up: the page must not say "verified until".
+    let frame = await open('twofold-verify');
+    await frame.locator('[data-message][data-code="locked_out"]').waitFor();
+    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in 1[45] min .* \(at \d{1,2}:\d{2}/);
+    assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), true);
+    assert.equal(await frame.locator('[data-testid=verify-code]').isDisabled(), true);
+    assert.equal(await frame.locator('[data-field="session"]').isVisible(), false, 'no "You are verified until…" while locked out');
+    await screenshot(page, 'verify-07-locked-out-on-load');
+
+    // The lockout ends 3 s from now in the browser's time (the app's frozen clock is earlier, so it still holds there).
+    await app.twofold.database.sequelize.query('UPDATE failure_counters SET locked_until_ms = :until WHERE account_id = :account', {
+      replacements: { until: Date.now() + 3000, account: CAROL },
+    });
+    frame = await open('twofold-verify');
+    await frame.locator('[data-message][data-code="locked_out"]').waitFor();
+    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in [1-3] s/);
+    await frame.locator('[data-message][data-code="unlocked"]').waitFor({ timeout: 6000 });
+    assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), false);
+    assert.equal(await frame.locator('[data-testid=verify-code]').isDisabled(), false);
+    await screenshot(page, 'verify-08-lockout-ended');
   });
 
   it('works at phone width (390 px)', async () => {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors';
 import type { AuditAction } from './audit-log';
 
 /**
@@ -45,4 +46,44 @@ export function auditActionGroups(): AuditActionGroup[] {
     group.actions.push({ value, label });
   }
   return [...groups.values()];
+}
+
+/**
+ * The steps of the OAuth 1.0a dance an authorization can fail at (`connector.authorization_failed`
+ * `detail.step`), in words: an audit row reads as prose, never "At request_token".
+ */
+export const AUDIT_STEP_WORDS: Readonly<Record<'request_token' | 'access_token', string>> = {
+  request_token: 'while asking Jira for a request token (step 1)',
+  access_token: 'while exchanging the approval for an access token (step 3)',
+};
+
+/**
+ * The reasons an audit entry may carry (`errorCode` of the connector's entries), in words. A code
+ * without words here is shown as "for a reason Twofold has no words for" with the code kept aside.
+ */
+export const AUDIT_REASON_WORDS: Readonly<Partial<Record<ErrorCode, string>>> = {
+  unreachable: 'Jira could not be reached',
+  host_unreachable: 'Jira could not be reached',
+  token_rejected: 'Jira refused the access token',
+  access_token_expired: 'the access token had expired',
+  signature_invalid: 'Jira did not accept the signature (check the public key in the Application Link)',
+  consumer_key_unknown: 'Jira does not know the consumer key',
+  timestamp_refused: "Jira refused the request's time (check the clocks)",
+  nonce_used: 'Jira saw the request as a replay',
+  permission_unknown: 'Jira did not recognise the permission asked for',
+  permission_denied: 'the Jira user denied access',
+  unauthorized: 'Jira refused the user name or password',
+  upstream_error: 'Jira answered with an error',
+  parameter_absent: 'Jira missed a parameter of the request',
+  parameter_rejected: 'Jira refused a parameter of the request',
+  signature_method_rejected: 'Jira refused the signature method',
+  version_rejected: 'Jira refused the OAuth version',
+  not_admin: 'the admin who started it is no longer a Jira admin',
+  service_unavailable: 'Jira was unavailable',
+  internal_error: 'Twofold hit an internal error',
+};
+
+/** What the audit page needs to put every entry's details into words (rendered into the page). */
+export function auditWords(): { steps: Record<string, string>; reasons: Record<string, string> } {
+  return { steps: { ...AUDIT_STEP_WORDS }, reasons: { ...(AUDIT_REASON_WORDS as Record<string, string>) } };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import { isEnforcedFor, type PolicyMethod, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
 import type { TotpParameters } from './otp-parameters';
-import type { BackupCodeRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
 import { isVerified } from './session';
 import { workingMethods, type WorkingMethod } from './working-methods';
 
@@ -24,12 +24,18 @@ export interface FactorStatus {
   readonly pendingEnrollment: boolean;
   readonly totp: (TotpParameters & { confirmedAt: Date | null }) | null;
   readonly backupCodes: { remaining: number } | null;
+  /**
+   * When the user's lockout after wrong codes ends, or null when they may try now: the Verify page
+   * shows it on load instead of a form that would only answer `429 locked_out`.
+   */
+  readonly lockedUntil: Date | null;
 }
 
 export interface FactorStatusDeps {
   readonly credentials: TotpCredentialRepository;
   readonly backupCodes: BackupCodeRepository;
   readonly sessions: VerificationSessionRepository;
+  readonly failures: Pick<FailureCounterRepository, 'lockedUntilMany'>;
   readonly ids: TwoFactorIds;
   readonly directory: UserDirectory;
   readonly clock: Clock;
@@ -41,17 +47,18 @@ export class FactorStatusService {
   constructor(private readonly deps: FactorStatusDeps) {}
 
   async status(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<FactorStatus> {
-    const { credentials, backupCodes, sessions, clock } = this.deps;
+    const { credentials, backupCodes, sessions, failures, clock } = this.deps;
     const key = tenant.clientKey;
+    const now = clock.now();
     // One query for the credentials, without their secrets: nothing here needs one.
-    const [{ active, pending }, remaining, session, id, required] = await Promise.all([
+    const [{ active, pending }, remaining, session, id, required, locked] = await Promise.all([
       credentials.enrollmentState(key, accountId),
       backupCodes.countUnused(key, accountId),
       sessions.find(key, accountId),
       this.deps.ids.current(tenant, accountId, policy),
       this.isRequired(tenant, accountId, policy),
+      failures.lockedUntilMany(key, [accountId], now),
     ]);
-    const now = clock.now();
     const verified = session !== null && isVerified(session.verifiedUntil, now);
     return {
       accountId,
@@ -66,6 +73,7 @@ export class FactorStatusService {
       pendingEnrollment: pending,
       totp: active ? { ...active.params, confirmedAt: active.confirmedAt } : null,
       backupCodes: active && policy.methods.includes('backup_codes') ? { remaining } : null,
+      lockedUntil: locked.get(accountId) ?? null,
     };
   }
 

@@ -26,7 +26,10 @@ import { InvariantError, type FieldProblem } from '../errors';
  */
 
 export interface LockoutPolicy {
-  /** Failures within the window that lock a user out; 1..100, default 5. */
+  /**
+   * The failures a user may make within the window: the failure that reaches this count locks the
+   * user out, so after `maxFailures - 1` failures the right code still gets in. 1..100, default 5.
+   */
   readonly maxFailures: number;
   /** Length of the counting window and of a lockout, in minutes; 1..1440, default 15. */
   readonly windowMinutes: number;

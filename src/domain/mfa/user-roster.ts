@@ -1,7 +1,7 @@
 import type { UserDirectory } from '../directory/user-directory';
 import { TwofoldError } from '../errors';
 import type { IdMappingRepository, IdSource, TwoFactorIds } from '../idmap/two-factor-ids';
-import type { TenantPolicy } from '../policy/policy';
+import { isEnforcedFor, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
 import type { Clock } from '../ports/clock';
 import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository } from './ports';
@@ -14,6 +14,12 @@ export interface RosterEntry {
   readonly twoFactorId: string;
   readonly twoFactorIdSource: IdSource | 'derived';
   readonly enrolled: boolean;
+  /**
+   * Whether the policy requires a second factor of this user (a member of an enforced group), so that
+   * the page can tell "required, not set up" from "optional". Fails closed as GET /api/v1/me does:
+   * when the host cannot say which groups the user is in, required.
+   */
+  readonly required: boolean;
   readonly methods: WorkingMethod[];
   /** When the user's lockout after wrong codes ends; null if not locked out. */
   readonly lockedUntil: Date | null;
@@ -54,11 +60,12 @@ export class UserRoster {
       ? await this.directory.groupMembers(tenant, query.group, startAt, query.limit)
       : await this.directory.listUsers(tenant, startAt, query.limit);
     const accountIds = page.users.map((user) => user.accountId);
-    const [mapped, enrolled, unused, locked] = await Promise.all([
+    const [mapped, enrolled, unused, locked, required] = await Promise.all([
       this.mappings.findMany(tenant.clientKey, accountIds),
       this.credentials.activeAccounts(tenant.clientKey, accountIds),
       this.backupCodes.countUnusedMany(tenant.clientKey, accountIds),
       this.failures.lockedUntilMany(tenant.clientKey, accountIds, this.clock.now()),
+      this.requiredAmong(tenant, policy, accountIds),
     ]);
     const users = page.users
       .map((user): RosterEntry => {
@@ -71,6 +78,7 @@ export class UserRoster {
           twoFactorId: mapping?.twoFactorId ?? this.ids.deriveFor(policy, user),
           twoFactorIdSource: mapping?.source ?? 'derived',
           enrolled: isEnrolled,
+          required: required.has(user.accountId),
           methods: workingMethods(isEnrolled, unused.get(user.accountId) ?? 0, policy),
           lockedUntil: locked.get(user.accountId) ?? null,
         };
@@ -78,7 +86,29 @@ export class UserRoster {
       .filter((entry) => query.enrolled === undefined || entry.enrolled === query.enrolled);
     return { users, nextCursor: page.isLast || page.users.length === 0 ? null : encodeCursor(startAt + page.users.length) };
   }
+
+  /**
+   * The users of `accountIds` the policy requires a second factor of. One host question per user (the
+   * directory caches them), a few at a time so that a page of 100 does not fire 100 requests at once;
+   * none without enforced groups.
+   */
+  private async requiredAmong(tenant: Tenant, policy: TenantPolicy, accountIds: readonly string[]): Promise<Set<string>> {
+    const required = new Set<string>();
+    if (policy.enforcedGroups.length === 0) return required;
+    const queue = [...accountIds];
+    const worker = async (): Promise<void> => {
+      for (let accountId = queue.shift(); accountId !== undefined; accountId = queue.shift()) {
+        const groups = await this.directory.userGroups(tenant, accountId).catch(() => null);
+        if (groups === null || isEnforcedFor(policy, groups)) required.add(accountId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REQUIRED_LOOKUPS_AT_ONCE, queue.length) }, worker));
+    return required;
+  }
 }
+
+/** How many host questions about group membership the roster has open at once. */
+const REQUIRED_LOOKUPS_AT_ONCE = 8;
 
 function encodeCursor(startAt: number): string {
   return Buffer.from(JSON.stringify({ s: startAt })).toString('base64url');

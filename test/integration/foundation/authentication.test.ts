@@ -110,6 +110,18 @@ for (const lane of databaseLanes()) {
       }
     });
 
+    it("names each page as Jira's menu does: the module's name (less the app's prefix) is the page's title", async () => {
+      const descriptor = (await app.request('GET', '/atlassian-connect.json')).json();
+      const modules = [...descriptor.modules.adminPages, ...descriptor.modules.generalPages] as { key: string; name: { value: string } }[];
+      assert.ok(modules.length >= 4);
+      for (const module of modules) {
+        const html = await (await fetch(app.host.pageUrl(module.key, ALICE_ADMIN.accountId))).text();
+        const title = /<h1>([^<]*)<\/h1>/.exec(html)?.[1]?.replace(/&#x27;|&#39;/g, "'");
+        const name = module.name.value.replace(/^Twofold: /, '');
+        assert.equal(title?.toLowerCase(), name.toLowerCase(), module.key);
+      }
+    });
+
     it('answers bad JSON with 400 invalid_request and unknown API paths with 404 not_found', async () => {
       const token = app.contextToken(ALICE_ADMIN.accountId);
       const badJson = await app.request('POST', '/api/v1/context', { token, body: '{"not json', headers: { 'Content-Type': 'application/json' } });

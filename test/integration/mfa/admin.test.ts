@@ -130,7 +130,8 @@ for (const lane of databaseLanes()) {
         assert.equal(first.status, 200);
         const page = first.json();
         assert.deepEqual(page.users.map((u: { accountId: string }) => u.accountId), [USERS.alice, USERS.bob]);
-        assert.deepEqual(page.users[1], { accountId: USERS.bob, displayName: 'Bob Builder', active: true, twoFactorId: 'bob@example.com', twoFactorIdSource: 'derived', enrolled: false, methods: [], lockedUntil: null });
+        assert.deepEqual(page.users[1], { accountId: USERS.bob, displayName: 'Bob Builder', active: true, twoFactorId: 'bob@example.com', twoFactorIdSource: 'derived', enrolled: false, required: true, methods: [], lockedUntil: null });
+        assert.equal(page.users[0].required, false, 'Alice is in no enforced group (the policy enforces developers)');
         assert.equal(typeof page.nextCursor, 'string');
 
         const all: { accountId: string; enrolled: boolean; methods: string[]; lockedUntil: string | null }[] = [...page.users];

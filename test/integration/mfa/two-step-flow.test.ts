@@ -40,6 +40,7 @@ for (const lane of databaseLanes()) {
         pendingEnrollment: false,
         totp: null,
         backupCodes: null,
+        lockedUntil: null,
       });
       const response = await verify(app, USERS.bob, { code: '123456' });
       assert.equal(response.status, 409);
@@ -166,6 +167,8 @@ for (const lane of databaseLanes()) {
       assert.equal(fifth.status, 429);
       assert.equal(errorCode(fifth), 'locked_out');
       assert.equal(fifth.headers.get('retry-after'), '900');
+      const lockedUntil = new Date(clock.now().getTime() + 15 * 60_000).toISOString();
+      assert.equal((await me(app, USERS.bob)).lockedUntil, lockedUntil, 'GET /me tells the Verify page when the lockout ends');
 
       clock.advance(5 * 60_000);
       const whileLocked = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
@@ -174,6 +177,22 @@ for (const lane of databaseLanes()) {
       assert.equal((await verify(app, USERS.bob, { backupCode: bob.backupCodes[5]! })).status, 429, 'backup codes are locked out too');
 
       clock.advance(10 * 60_000);
+      assert.equal((await me(app, USERS.bob)).lockedUntil, null, 'the lockout is over');
+      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200);
+    });
+
+    it('the boundary of lockout.maxFailures: maxFailures - 1 wrong codes leave the right one its way in; the maxFailures-th locks', async () => {
+      clock.advance(60_000);
+      const wrong = wrongCode(bob, clock);
+      for (let attempt = 1; attempt <= 4; attempt += 1) assert.equal(errorCode(await verify(app, USERS.bob, { code: wrong })), 'invalid_code');
+      assert.equal((await me(app, USERS.bob)).lockedUntil, null, 'four of five: not locked');
+      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200, 'the right code after maxFailures - 1 wrong ones');
+      clock.advance(30_000);
+      const next = wrongCode(bob, clock);
+      for (let attempt = 1; attempt <= 4; attempt += 1) assert.equal(errorCode(await verify(app, USERS.bob, { code: next })), 'invalid_code');
+      assert.equal(errorCode(await verify(app, USERS.bob, { code: next })), 'locked_out', 'the 5th wrong code reaches maxFailures and locks');
+      assert.equal(errorCode(await verify(app, USERS.bob, { code: codeNow(bob, clock) })), 'locked_out', 'and then even the right code waits');
+      clock.advance(15 * 60_000);
       assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200);
     });
 

@@ -74,6 +74,17 @@ describe('lockout', () => {
     assert.deepEqual(s.check(), decision);
   });
 
+  it('the boundary, for any maxFailures: maxFailures - 1 failures leave a try, the maxFailures-th locks', () => {
+    for (const maxFailures of [1, 2, 3, 5, 10]) {
+      const policy: LockoutPolicy = { maxFailures, windowMinutes: 15 };
+      const s = new Scenario(new FixedClock(start), policy);
+      for (let i = 1; i < maxFailures; i += 1) assert.deepEqual(s.fail(), { locked: false }, `max ${maxFailures}, failure ${i}`);
+      assert.deepEqual(s.check(), { locked: false }, `max ${maxFailures}: after ${maxFailures - 1} failures the user may still try`);
+      assert.equal(s.fail().locked, true, `max ${maxFailures}: failure ${maxFailures} locks`);
+      assert.equal(s.check().locked, true);
+    }
+  });
+
   it('counts Retry-After down in whole seconds, rounding up, and expires', () => {
     const s = new Scenario(new FixedClock(start));
     for (let i = 0; i < 5; i += 1) s.fail();
