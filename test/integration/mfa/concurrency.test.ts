@@ -63,15 +63,18 @@ for (const lane of databaseLanes()) {
       const repositories = [first, second].map((db) => new SequelizeBackupCodeRepository(db.sequelize));
       await repositories[0]!.replaceSet('t1', 'racer', ['scrypt$placeholder-hash-a', 'scrypt$placeholder-hash-b'], new Date());
       const [code] = await repositories[0]!.list('t1', 'racer');
-      const success = (at: Date) => ({
+      const success = (at: Date, racer: number) => ({
         session: { verifiedAt: at, verifiedUntil: new Date(at.getTime() + 3600_000) },
+        browserSession: { tokenHash: racer.toString(16).padStart(64, '0'), verifiedAt: at, verifiedUntil: new Date(at.getTime() + 3600_000) },
         audit: { at, actorAccountId: 'racer', action: 'verify.succeeded' as const, subjectAccountId: 'racer', detail: { method: 'backup_code' } },
       });
-      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.redeem('t1', 'racer', code!.id, new Date(), success(new Date()))));
+      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.redeem('t1', 'racer', code!.id, new Date(), success(new Date(), i))));
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await repositories[1]!.countUnused('t1', 'racer'), 1);
       const [audited] = await first.sequelize.query("SELECT COUNT(*) AS n FROM audit_events WHERE client_key = 't1' AND subject_account_id = 'racer'");
       assert.equal(Number((audited as { n: number }[])[0]!.n), 1, 'only the winner wrote its success');
+      const [sessions] = await first.sequelize.query("SELECT COUNT(*) AS n FROM browser_sessions WHERE client_key = 't1' AND account_id = 'racer'");
+      assert.equal(Number((sessions as { n: number }[])[0]!.n), 1, 'only the winner started a browser session');
     });
 
     it(`leaves exactly one set of backup codes when ${RACERS * 2} replacements on two pools overlap`, async () => {
