@@ -272,8 +272,8 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
 
     it('reads the enrollment without opening a secret', async () => {
       const h = harness();
-      await h.enrolled();
-      await h.enrollment.start(TENANT, ALICE, h.policy, { digits: 8 });
+      const alice = await h.enrolled();
+      await h.enrollment.start(TENANT, ALICE, h.policy, { digits: 8 }, { backupCode: alice.backupCodes[0]! });
       const reads = h.credentials.stateReads;
       const findActive = h.credentials.findActive.bind(h.credentials);
       h.credentials.findActive = () => assert.fail('the status needs no secret');
