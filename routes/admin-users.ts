@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../src/adapters/connect/authenticate';
 import { asyncRoute } from '../src/adapters/http/async-route';
+import { proofOf, proofOnlyBody } from '../src/adapters/http/session-credential';
 import { parseInput } from '../src/adapters/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';
@@ -61,8 +62,10 @@ export function adminUsersRouter(deps: AdminUsersRouterDeps): Router {
     deps.requireVerification,
     asyncRoute(async (req, res) => {
       const { accountId } = parseInput(accountParam, req.params);
+      // Resetting one's own working factor also needs a code entered for it (`{code}` or `{backupCode}`).
+      const proof = proofOf(parseInput(proofOnlyBody, req.body ?? {}));
       const { tenant, accountId: admin } = principalOf(res);
-      await deps.factors.adminReset(tenant.clientKey, admin, accountId, await deps.policies.get(tenant));
+      await deps.factors.adminReset(tenant.clientKey, admin, accountId, await deps.policies.get(tenant), proof);
       res.status(204).end();
     }),
   );

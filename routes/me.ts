@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../src/adapters/connect/authenticate';
 import { asyncRoute } from '../src/adapters/http/async-route';
+import { proofFields, proofOf, proofOnlyBody, sessionCredentialOf } from '../src/adapters/http/session-credential';
 import { parseInput } from '../src/adapters/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { EnrollmentService } from '../src/domain/mfa/enrollment-service';
@@ -28,6 +29,8 @@ const enrollBody = z
     algorithm: z.enum(OTP_ALGORITHMS).optional(),
     digits: z.literal(OTP_DIGITS).optional(),
     period: z.literal(TOTP_PERIODS).optional(),
+    // Replacing a working factor: a code of the old one, entered for this.
+    ...proofFields,
   })
   .strict();
 // The field names `code` and `backupCode` are redacted by the logger wherever they appear.
@@ -49,18 +52,18 @@ export function meRouter(deps: MeRouterDeps): Router {
 
   router.get(
     '/me',
-    asyncRoute(async (_req, res) => {
+    asyncRoute(async (req, res) => {
       const { tenant, accountId } = principalOf(res);
-      res.json(presentStatus(await deps.status.status(tenant, accountId, await deps.policies.get(tenant))));
+      res.json(presentStatus(await deps.status.status(tenant, accountId, await deps.policies.get(tenant), sessionCredentialOf(req))));
     }),
   );
 
   router.post(
     '/me/totp',
     asyncRoute(async (req, res) => {
-      const body = parseInput(enrollBody, req.body ?? {});
+      const { code, backupCode, ...requested } = parseInput(enrollBody, req.body ?? {});
       const { tenant, accountId } = principalOf(res);
-      const pending = await deps.enrollment.start(tenant, accountId, await deps.policies.get(tenant), body);
+      const pending = await deps.enrollment.start(tenant, accountId, await deps.policies.get(tenant), requested, proofOf({ code, backupCode }));
       res.status(201).json({
         secretBase32: encodeBase32(pending.secret),
         secretBase32Grouped: formatBase32ForTyping(pending.secret),
@@ -81,7 +84,9 @@ export function meRouter(deps: MeRouterDeps): Router {
     asyncRoute(async (req, res) => {
       const { code } = parseInput(confirmBody, req.body);
       const { tenant, accountId } = principalOf(res);
-      res.json(await deps.enrollment.confirm(tenant, accountId, await deps.policies.get(tenant), code));
+      const confirmed = await deps.enrollment.confirm(tenant, accountId, await deps.policies.get(tenant), code);
+      // The browser that confirmed is verified: its session credential, shown this once.
+      res.json({ backupCodes: confirmed.backupCodes, sessionToken: confirmed.sessionToken, verifiedUntil: confirmed.verifiedUntil.toISOString() });
     }),
   );
 
@@ -96,9 +101,10 @@ export function meRouter(deps: MeRouterDeps): Router {
 
   router.delete(
     '/me/totp',
-    asyncRoute(async (_req, res) => {
+    asyncRoute(async (req, res) => {
+      const proof = proofOf(parseInput(proofOnlyBody, req.body ?? {}));
       const { tenant, accountId } = principalOf(res);
-      await deps.factors.removeOwn(tenant.clientKey, accountId, await deps.policies.get(tenant));
+      await deps.factors.removeOwn(tenant.clientKey, accountId, await deps.policies.get(tenant), proof);
       res.status(204).end();
     }),
   );
@@ -110,15 +116,23 @@ export function meRouter(deps: MeRouterDeps): Router {
       const { tenant, accountId } = principalOf(res);
       const policy = await deps.policies.get(tenant);
       const result = await deps.verification.verify({ tenant: tenant.clientKey, accountId, policy }, input);
-      res.json({ verifiedUntil: result.verifiedUntil.toISOString(), verifiedAt: result.verifiedAt.toISOString(), method: result.method });
+      res.json({
+        verifiedUntil: result.verifiedUntil.toISOString(),
+        verifiedAt: result.verifiedAt.toISOString(),
+        method: result.method,
+        // This browser's session credential, shown this once; the page sends it back as X-Twofold-Session.
+        sessionToken: result.sessionToken,
+        ...(result.backupCodesLeft === undefined ? {} : { backupCodesLeft: result.backupCodesLeft }),
+      });
     }),
   );
 
   router.post(
     '/me/backup-codes',
-    asyncRoute(async (_req, res) => {
+    asyncRoute(async (req, res) => {
+      const proof = proofOf(parseInput(proofOnlyBody, req.body ?? {}));
       const { tenant, accountId } = principalOf(res);
-      res.status(201).json(await deps.factors.regenerateBackupCodes(tenant.clientKey, accountId, await deps.policies.get(tenant)));
+      res.status(201).json(await deps.factors.regenerateBackupCodes(tenant.clientKey, accountId, await deps.policies.get(tenant), proof));
     }),
   );
 
@@ -146,6 +160,7 @@ export function presentStatus(status: FactorStatus): Record<string, unknown> {
     availableMethods: status.availableMethods,
     verifiedUntil: status.verifiedUntil?.toISOString() ?? null,
     verifiedAt: status.verifiedAt?.toISOString() ?? null,
+    lastVerifiedAt: status.lastVerifiedAt?.toISOString() ?? null,
     pendingEnrollment: status.pendingEnrollment,
     totp: status.totp
       ? { algorithm: status.totp.algorithm, digits: status.totp.digits, period: status.totp.period, confirmedAt: status.totp.confirmedAt?.toISOString() ?? null }

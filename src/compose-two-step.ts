@@ -9,9 +9,10 @@ import { mePagesRouter } from '../routes/me-pages';
 import type { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
 import type { JiraCloudHostClient } from './adapters/connect/jira-cloud-host-client';
 import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
-import { requireCurrentVerification } from './adapters/connect/require-verification';
+import { requireRecentVerification } from './adapters/connect/require-verification';
 import { SequelizeAuditLog } from './adapters/db/audit-log-repository';
 import { SequelizeBackupCodeRepository } from './adapters/db/backup-code-repository';
+import { SequelizeBrowserSessionRepository } from './adapters/db/browser-session-repository';
 import { SequelizeFailureCounterRepository } from './adapters/db/failure-counter-repository';
 import { SequelizeIdMappingRepository } from './adapters/db/id-mapping-repository';
 import { SequelizePolicyRepository } from './adapters/db/policy-repository';
@@ -22,6 +23,7 @@ import type { Logger } from './adapters/logging/logger';
 import { qrCodePngDataUrl } from './adapters/qr/qr-code-png';
 import { CachedUserDirectory } from './domain/directory/user-directory';
 import { TwoFactorIds } from './domain/idmap/two-factor-ids';
+import { BrowserSessions } from './domain/mfa/browser-session';
 import { EnrollmentService } from './domain/mfa/enrollment-service';
 import { FactorManagement } from './domain/mfa/factor-management';
 import { FactorStatusService } from './domain/mfa/factor-status';
@@ -63,6 +65,8 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const backupCodes = new SequelizeBackupCodeRepository(sequelize);
   const failures = new SequelizeFailureCounterRepository(sequelize);
   const sessions = new SequelizeVerificationSessionRepository(sequelize);
+  const browserSessionRows = new SequelizeBrowserSessionRepository(sequelize);
+  const browserSessions = new BrowserSessions(browserSessionRows, clock);
   const mappings = new SequelizeIdMappingRepository(sequelize);
   const directory = new CachedUserDirectory(new JiraCloudUserDirectory(deps.hostClient), clock, DIRECTORY_CACHE_SECONDS);
 
@@ -73,29 +77,31 @@ export function composeTwoStep(deps: TwoStepDeps) {
       deps.logger.warn({ clientKey, repairs }, 'the stored policy has fields that fail a check; they were mended on reading (saving the policy fixes it)'),
   });
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
-  const stepUp = new StepUp(credentials, sessions, clock);
   const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
-  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
-  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, ids, stepUp, audit, clock, random });
-  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
+  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, browserSessions: browserSessionRows, audit, clock, random });
+  const stepUp = new StepUp(credentials, browserSessions, verification, clock);
+  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
+  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
   const status = new FactorStatusService({
     credentials,
     backupCodes,
     sessions,
     failures,
+    browserSessions,
     ids,
     directory,
     clock,
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
   });
   const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
-  const requireVerification = requireCurrentVerification(stepUp);
+  const requireVerification = requireRecentVerification(stepUp, policies);
 
   return {
     policies,
     verification,
     /**
-     * The step-up every admin write needs (a current 2FA session once the admin is enrolled), built
+     * The step-up every admin write needs (once the admin is enrolled: a session of the calling
+     * browser verified within the policy's `stepUpMinutes`), built
      * once for every area's admin routes (the connector's too).
      */
     requireVerification,

@@ -208,16 +208,16 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     panel.querySelector('[data-action="cancel-reset"]').focus();
   }
 
-  function reset(row, button) {
+  function reset(row, button, proof) {
     var user = userOf.get(row);
     if (button) button.disabled = true;
-    return api.post(BASE + '/' + encodeURIComponent(user.accountId) + '/reset').then(function () {
+    return api.post(BASE + '/' + encodeURIComponent(user.accountId) + '/reset', proof).then(function () {
       user.enrolled = false;
       user.methods = [];
       fillRow(row, user);
       rowResult(row, 'success', 'Second factor reset.', user.displayName + ' sets up two-step verification again from their profile, under "Two-step verification".');
     }, function (error) {
-      if (page.stepUp.demand(error, function () { return reset(row); })) { closePanel(row); return; }
+      if (page.stepUp.demand(error, function (code) { return reset(row, undefined, code); })) { closePanel(row); return; }
       rowResult(row, 'error', 'Not reset.', error.message || 'Something went wrong.', error.code);
     }).then(function () { if (button) button.disabled = false; });
   }

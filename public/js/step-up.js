@@ -1,8 +1,11 @@
 /*
  * "Verify it's you" inside an admin page. Once an admin has two-step verification, admin changes need
- * a current 2FA session: the API answers 403 verification_required. The page then shows its step-up
- * card (views/partials/step-up.hbs), verifies the code with POST /api/v1/me/verify and runs the
- * interrupted action again. Shared by every admin page:
+ * a verification in this browser within the policy's step-up minutes ("sudo mode"): the API answers
+ * 403 verification_required. The page then shows its step-up card (views/partials/step-up.hbs),
+ * verifies the code with POST /api/v1/me/verify (which starts this browser's session, kept by
+ * twofold-api.js) and runs the interrupted action again. When the action itself needs a code
+ * (details.reason 'code': resetting one's own factor), the code goes with the retried action instead:
+ * `retry(proof)` gets {code} or {backupCode}. Shared by every admin page:
  *
  *   var stepUp = Twofold.stepUp(root.querySelector('[data-step-up]'));
  *   action().catch(function (error) { if (!stepUp.demand(error, retry)) show(error); });
@@ -27,6 +30,7 @@
     var error = card.querySelector('[data-error="step-up"]');
     var submit = form.querySelector('[type=submit]');
     var resume = null; // what to do after a good code
+    var forAction = false; // the code goes with the action, not to /me/verify
     var undo = null; // what to do if the admin cancels instead
 
     function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
@@ -53,6 +57,7 @@
       if (!failure || failure.code !== 'verification_required') return false;
       resume = retry;
       undo = cancelled || null;
+      forAction = !!(failure.details && failure.details.reason === 'code');
       showError('');
       card.hidden = false;
       resize();
@@ -68,11 +73,19 @@
       submit.disabled = true;
       // Six to eight digits are a TOTP code; anything else is taken for a backup code.
       var body = /^\d{6,8}$/.test(code) ? { code: code } : { backupCode: code };
+      var next = resume;
+      if (forAction) {
+        // The retried action carries the code; its own failures come back through demand() or the page.
+        close();
+        submit.disabled = false;
+        if (next) next(body);
+        return;
+      }
       window.Twofold.api.post('/api/v1/me/verify', body).then(function () {
-        var next = resume;
         close();
         if (next) next();
       }, function (failure) {
+        input.value = ''; // a wrong code does not stay in the field
         showError(messageFor(failure));
       }).then(function () { submit.disabled = false; });
     });

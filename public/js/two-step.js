@@ -1,8 +1,9 @@
 /*
  * "Two-step verification": status, set up (QR, base32, hex, confirm), backup codes shown once with an
- * "I wrote them down" acknowledgement, new backup codes, replace and remove. Sensitive changes that
- * the API answers with 403 verification_required ask for a code right here, then carry on.
- * Every call goes through Twofold.api (context token from AP.context.getToken).
+ * "I wrote them down" acknowledgement, new backup codes, replace and remove. Replacing or removing the
+ * app or token, and new backup codes, need a code entered for that change: the page asks for it and
+ * sends it with the change ({code} or {backupCode}); a wrong one is answered in place and cleared.
+ * Every call goes through Twofold.api (context token from AP.context.getToken, this browser's session).
  */
 (function () {
   'use strict';
@@ -75,7 +76,7 @@
     }
     field('id').textContent = me.twoFactorId;
     field('totp').textContent = describeParams(me.totp) + (me.totp.confirmedAt ? ', since ' + formatDate(me.totp.confirmedAt) : '');
-    field('verified').textContent = me.verifiedUntil ? 'Until ' + formatTime(me.verifiedUntil) : 'Not verified in this session';
+    field('verified').textContent = me.verifiedUntil ? 'In this browser until ' + formatTime(me.verifiedUntil) : 'Not verified in this browser';
     var left = me.backupCodes ? me.backupCodes.remaining : null;
     var codesLeft = field('codes-left');
     if (left === null) codesLeft.textContent = 'Backup codes are turned off on this site.';
@@ -86,18 +87,21 @@
     show('on');
   }
 
-  // Runs `action`; if the API wants a fresh verification first, asks for a code, then runs it again.
-  function withStepUp(purpose, action, from) {
-    return action().catch(function (error) {
-      if (error.code !== 'verification_required') throw error;
-      resume = action;
-      resumeSection = from;
-      field('stepup-purpose').textContent = purpose;
-      $('#tf-stepup-code').value = '';
-      fieldError('stepup', '');
-      show('stepup');
-      return null;
-    });
+  /** What the user typed, as the API takes it: six to eight digits are a TOTP code, else a backup code. */
+  function proofOf(code) {
+    var compact = code.replace(/[\s-]+/g, '');
+    return /^\d{6,8}$/.test(compact) ? { code: compact } : { backupCode: code.trim() };
+  }
+
+  /** Asks for a code for `purpose`, then runs `action(proof)`; `from`: the section Cancel goes back to. */
+  function askCode(purpose, action, from) {
+    resume = action;
+    resumeSection = from;
+    field('stepup-purpose').textContent = purpose;
+    $('#tf-stepup-code').value = '';
+    fieldError('stepup', '');
+    show('stepup');
+    return Promise.resolve(null);
   }
 
   function startSetup() {
@@ -107,9 +111,10 @@
       var value = field(name) && field(name).value;
       if (value) body[name] = name === 'algorithm' ? value : Number(value);
     });
-    return withStepUp('set up a new app or token', function () {
-      return api.post('/api/v1/me/totp', body).then(showSetup);
-    }, me && me.enrolled ? 'on' : 'off');
+    var start = function (proof) { return api.post('/api/v1/me/totp', Object.assign({}, body, proof || {})).then(showSetup); };
+    // Replacing a working app or token needs a code of the old one; a first set-up does not.
+    if (me && me.enrolled) return askCode('set up a new app or token', start, 'on');
+    return start(null);
   }
 
   function showSetup(enrollment) {
@@ -151,6 +156,7 @@
       if (shownCodes.length === 0) return finish();
       showCodes();
     }, function (error) {
+      $('#tf-confirm-code').value = ''; // a wrong code does not stay in the field
       fieldError('confirm', error.code === 'no_pending_enrollment' ? error.message : messageFor(error));
     });
   }
@@ -172,7 +178,7 @@
     shownCodes = [];
     field('codes').textContent = '';
     return load().then(function () {
-      flash('success', 'All set', 'From now on Jira asks for a code from your app or token after your password. Keep your backup codes safe.');
+      flash('success', 'All set', 'From now on Twofold asks for a code from your app or token before its own pages and settings. Keep your backup codes safe.');
     });
   }
 
@@ -195,33 +201,49 @@
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
   }
 
-  function regenerate() {
-    clearFlash();
-    return withStepUp('make new backup codes', function () {
-      return api.post('/api/v1/me/backup-codes').then(function (result) {
-        shownCodes = result.backupCodes;
-        showCodes();
-      });
-    }, 'on');
+  /** Whether `error` is about the code typed (answered at the field), not about the change. */
+  function codeProblem(error) {
+    return ['invalid_code', 'code_reused', 'locked_out', 'invalid_request', 'method_disabled'].indexOf(error.code) >= 0;
   }
 
-  function remove() {
-    clearFlash();
-    return withStepUp('remove two-step verification', function () {
-      return api.del('/api/v1/me/totp').then(function () {
-        return load().then(function () { flash('info', 'Two-step verification is off', 'Your app or token and your backup codes no longer work here.'); });
+  /** Sends the change `action(proof)` with the code typed into form `name`; a code problem is answered there. */
+  function withCode(name, action) {
+    return function (code) {
+      fieldError(name, '');
+      return action(proofOf(code)).catch(function (error) {
+        if (!codeProblem(error)) throw error;
+        $('#tf-' + name + '-code').value = ''; // a wrong code does not stay in the field
+        fieldError(name, messageFor(error));
+      }).catch(function (error) {
+        show('on');
+        fail(error);
       });
-    }, 'on');
+    };
+  }
+
+  function regenerate(proof) {
+    return api.post('/api/v1/me/backup-codes', proof).then(function (result) {
+      shownCodes = result.backupCodes;
+      showCodes();
+    });
+  }
+
+  function remove(proof) {
+    return api.del('/api/v1/me/totp', proof).then(function () {
+      return load().then(function () { flash('info', 'Two-step verification is off', 'Your app or token and your backup codes no longer work here.'); });
+    });
   }
 
   function submitStepUp(code) {
-    return api.post('/api/v1/me/verify', { code: code }).then(function () {
-      var action = resume;
-      resume = null;
-      return action ? action() : load();
-    }, function (error) {
+    var action = resume;
+    if (!action) return load();
+    fieldError('stepup', '');
+    return action(proofOf(code)).then(function () { resume = null; }, function (error) {
+      if (!codeProblem(error)) throw error;
+      $('#tf-stepup-code').value = ''; // a wrong code does not stay in the field
       fieldError('stepup', messageFor(error));
     }).catch(function (error) {
+      resume = null;
       show(resumeSection);
       flash('error', 'That did not work', error.message);
     });
@@ -243,18 +265,27 @@
       case 'copy-codes': copy(shownCodes.join('\n'), 'Backup codes'); break;
       case 'download-codes': download(); break;
       case 'finish': finish().catch(fail); break;
-      case 'regenerate': regenerate().catch(fail); break;
+      case 'regenerate':
+        clearFlash();
+        $('#tf-regenerate-code').value = '';
+        fieldError('regenerate', '');
+        show('regenerate-confirm');
+        break;
       case 'remove':
+        clearFlash();
         field('remove-required').hidden = !(me && me.required);
+        $('#tf-remove-code').value = '';
+        fieldError('remove', '');
         show('remove-confirm');
         break;
-      case 'remove-confirmed': remove().catch(function (error) { show('on'); fail(error); }); break;
       case 'back': resume = null; render(); break;
     }
   });
   field('ack').addEventListener('change', function () { $('[data-action="finish"]').disabled = !field('ack').checked; });
   onCode('confirm', confirmSetup);
   onCode('stepup', submitStepUp);
+  onCode('regenerate', withCode('regenerate', regenerate));
+  onCode('remove', withCode('remove', remove));
 
   load();
 })();

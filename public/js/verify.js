@@ -125,9 +125,15 @@
     quiet();
     api.post('/api/v1/me/verify', backupMode ? { backupCode: typed } : { code: typed }).then(function (result) {
       input.value = '';
-      field('until').textContent = ' You stay verified until ' + formatTime(new Date(result.verifiedUntil)) + '.';
+      var left = typeof result.backupCodesLeft === 'number' ? result.backupCodesLeft : null;
+      field('until').textContent = ' You stay verified in this browser until ' + formatTime(new Date(result.verifiedUntil)) + '.'
+        + (left === null ? '' : ' ' + (left === 0 ? 'That was your last backup code: generate new ones on the "Two-step verification" page.'
+          : left + (left === 1 ? ' backup code left.' : ' backup codes left.') + (left <= 3 ? ' Generate new ones soon.' : '')));
       show('success');
-    }, explain).then(function () { if (!input.disabled) submit.disabled = false; });
+    }, function (error) {
+      input.value = ''; // a wrong code does not stay in the field
+      explain(error);
+    }).then(function () { if (!input.disabled) submit.disabled = false; });
   });
 
   toggle.addEventListener('click', function () { setBackupMode(!backupMode); });
@@ -150,7 +156,7 @@
     if (me.lockedUntil && Date.parse(me.lockedUntil) > Date.now()) return lockUntil(new Date(me.lockedUntil));
     if (me.verifiedUntil) {
       var session = field('session');
-      session.textContent = 'You are verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';
+      session.textContent = 'This browser is verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';
       session.hidden = false;
     }
   }, function () {});

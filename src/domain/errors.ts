@@ -120,7 +120,9 @@ export interface ErrorDetailsByCode {
   install_unauthorized: never;
   not_admin: never;
   forbidden: never;
-  verification_required: { readonly reason: 'session' } | { readonly reason: 'recent'; readonly withinMinutes: number };
+  verification_required:
+    | { readonly reason: 'session' | 'recent'; readonly withinMinutes: number }
+    | { readonly reason: 'code'; readonly action: string; readonly accepts: readonly ('code' | 'backupCode')[] };
   invalid_code: { readonly attemptsLeft: number };
   code_reused: never;
   locked_out: { readonly retryAfterSeconds: number; readonly until: string; readonly scope: 'user' | 'tenant' };

@@ -23,6 +23,8 @@ export const SECRET_FIELD_NAMES = [
   'sharedSecret',
   'masterKey',
   'jwt',
+  // a browser's 2FA session credential (POST /api/v1/me/verify shows it once)
+  'sessionToken',
   // the connector's credentials (OAuth 1.0a, Basic)
   'password',
   'token',

@@ -30,8 +30,7 @@ describe('Jira connector page in Chromium: admin step-up', function () {
     started = await startInstalledAppInChromium({ clock: steppedClock() });
     ({ app, clock, page, frame } = started);
     alice = await enroll(app, clock, ALICE_ADMIN.accountId);
-    const verifiedUntil = (await me(app, ALICE_ADMIN.accountId)).verifiedUntil as string | null;
-    if (verifiedUntil !== null) clock.set(new Date(Date.parse(verifiedUntil) + 60_000));
+    // Alice set up her factor through the API, not in this browser: the page holds no session.
   });
   after(async () => {
     await started?.stop();
@@ -63,14 +62,19 @@ describe('Jira connector page in Chromium: admin step-up', function () {
     // Jira, and the connector set up while the session of the previous test is current; then that session ends.
     // (Jira's timestamp window is wide: the app's clock is hours ahead of the real one by now.)
     jira = await FakeJiraServer.start({ users: [SERVICE_USER], browserUser: SERVICE_USER.name, timestampWindowSeconds: 7 * 86_400 });
+    // Set up through the API as a browser of Alice's own (a session of its own), not the page's.
     const token = app.contextToken(ALICE_ADMIN.accountId);
-    const saved = await app.request('PUT', CONNECTOR, { token, body: { baseUrl: jira.baseUrl, authType: 'oauth1', consumerKey: 'twofold' } });
+    clock.advance(60_000);
+    const verified = await app.request('POST', '/api/v1/me/verify', { token, body: { code: codeNow(alice, clock) } });
+    assert.equal(verified.status, 200, verified.text);
+    const headers = { 'X-Twofold-Session': verified.json().sessionToken as string };
+    const saved = await app.request('PUT', CONNECTOR, { token, headers, body: { baseUrl: jira.baseUrl, authType: 'oauth1', consumerKey: 'twofold' } });
     assert.equal(saved.status, 200, saved.text);
-    const keys = await app.request('POST', `${CONNECTOR}/keys`, { token });
+    const keys = await app.request('POST', `${CONNECTOR}/keys`, { token, headers });
     assert.equal(keys.status, 201, keys.text);
     jira.addConsumer('twofold', keys.json().publicKeyBase64);
-    const verifiedUntil = (await me(app, ALICE_ADMIN.accountId)).verifiedUntil as string;
-    clock.set(new Date(Date.parse(verifiedUntil) + 60_000));
+    // The page's own session (from the previous test) is no longer recent: its next write asks again.
+    clock.advance(6 * 60_000);
 
     await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-connector`);
     await frame.locator('[data-connector][data-state=ready]').waitFor();

@@ -132,7 +132,7 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await frame.locator('[data-testid=verify-code]').fill(codeAt(Math.max(currentStep(), confirmedStep) + 1));
     await frame.locator('[data-testid=verify-submit]').click();
     await frame.locator('[data-verify][data-state="success"]').waitFor();
-    assert.match((await frame.locator('[data-field="until"]').textContent()) ?? '', /verified until/);
+    assert.match((await frame.locator('[data-field="until"]').textContent()) ?? '', /verified in this browser until/);
     await screenshot(page, 'verify-03-success');
   });
 
@@ -143,6 +143,8 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await screenshot(page, 'verify-04-backup-code-mode');
     await frame.locator('[data-testid=verify-submit]').click();
     await frame.locator('[data-verify][data-state="success"]').waitFor();
+    assert.match((await frame.locator('[data-field="until"]').textContent()) ?? '', /9 backup codes left/);
+    await screenshot(page, 'verify-04b-backup-code-codes-left');
 
     frame = await open('twofold-verify');
     await frame.locator('[data-action="toggle-backup"]').click();
@@ -151,22 +153,62 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await frame.locator('[data-message][data-code="code_reused"]').waitFor();
   });
 
-  it('removes two-step verification after a fresh step-up code', async () => {
+  it('a verification in one browser does not verify another browser of the same user', async () => {
+    const frame = await open('twofold-my-verification', 'on');
+    assert.match((await frame.locator('[data-field="verified"]').textContent()) ?? '', /^In this browser until/);
+
+    // A second browser (its own cookies and storage), signed in to Jira as the same user.
+    const other = await started.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const second = await other.newPage();
+      await second.goto(`${app.baseUrl}/`);
+      await Promise.all([second.waitForNavigation(), second.selectOption('#sbx-user', BOB_MEMBER.accountId)]);
+      await second.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-my-verification`);
+      const secondFrame = second.frameLocator('#sbx-app-iframe');
+      await secondFrame.locator('[data-two-step][data-state="on"]').waitFor();
+      assert.equal(await secondFrame.locator('[data-field="verified"]').textContent(), 'Not verified in this browser');
+      await screenshot(second, 'two-step-06-second-browser-not-verified');
+      const me = await secondFrame.locator('body').evaluate(() => (globalThis as unknown as { Twofold: { api: { get(path: string): Promise<{ verifiedUntil: string | null }> } } }).Twofold.api.get('/api/v1/me'));
+      assert.equal(me.verifiedUntil, null, "the API agrees: this browser holds no session");
+    } finally {
+      await other.close();
+    }
+    assert.match((await (await open('twofold-my-verification', 'on')).locator('[data-field="verified"]').textContent()) ?? '', /^In this browser until/, 'the first browser stays verified');
+  });
+
+  it('"Generate new codes" asks to confirm, says the old codes stop working, and takes a code', async () => {
     const frame = await open('twofold-my-verification', 'on');
     assert.match((await frame.locator('[data-testid=codes-left]').textContent()) ?? '', /^9 codes left/);
-    // More than the step-up window later, a fresh code is needed.
-    const [session] = await app.twofold.database.sequelize.query('UPDATE verification_sessions SET verified_at = :at', {
-      replacements: { at: new Date(clock.now().getTime() - 10 * 60_000) },
-    });
-    void session;
+    await frame.locator('[data-action="regenerate"]').click();
+    await frame.locator('[data-two-step][data-state="regenerate-confirm"]').waitFor();
+    assert.match((await frame.locator('[data-section="regenerate-confirm"]').textContent()) ?? '', /current backup codes stop working/);
+    await screenshot(page, 'two-step-07-regenerate-confirm');
+    clock.advance(60_000);
+    await frame.locator('[data-testid=regenerate-code]').fill('000000' === codeAt(currentStep()) ? '111111' : '000000');
+    await frame.locator('[data-form="regenerate"] [type=submit]').click();
+    await frame.locator('[data-error="regenerate"]:not([hidden])').waitFor();
+    assert.equal(await frame.locator('[data-testid=regenerate-code]').inputValue(), '', 'a wrong code does not stay in the field');
+    await screenshot(page, 'two-step-08-regenerate-wrong-code');
+    await frame.locator('[data-testid=regenerate-code]').fill(codeAt(currentStep()));
+    await frame.locator('[data-form="regenerate"] [type=submit]').click();
+    await frame.locator('[data-two-step][data-state="codes"]').waitFor();
+    const fresh = await frame.locator('[data-testid=backup-codes] li').allTextContents();
+    assert.equal(fresh.length, 10);
+    assert.equal(fresh.some((code) => backupCodes.includes(code)), false);
+    backupCodes = fresh;
+    await frame.locator('[data-testid=ack]').check();
+    await frame.locator('[data-action="finish"]').click();
+    await frame.locator('[data-two-step][data-state="on"]').waitFor();
+    assert.match((await frame.locator('[data-testid=codes-left]').textContent()) ?? '', /^10 codes left/);
+  });
+
+  it('removes two-step verification with a code entered for it', async () => {
+    const frame = await open('twofold-my-verification', 'on');
     await frame.locator('[data-action="remove"]').click();
     await frame.locator('[data-two-step][data-state="remove-confirm"]').waitFor();
-    await screenshot(page, 'two-step-06-remove-confirm');
-    await frame.locator('[data-action="remove-confirmed"]').click();
-    await frame.locator('[data-two-step][data-state="stepup"]').waitFor();
-    await frame.locator('[data-testid=stepup-code]').fill(backupCodes[1]!);
-    await screenshot(page, 'two-step-07-step-up');
-    await frame.locator('[data-form="stepup"] [type=submit]').click();
+    await frame.locator('[data-testid=remove-code]').fill(backupCodes[1]!);
+    await screenshot(page, 'two-step-09-remove-confirm-with-code');
+    await frame.locator('[data-form="remove"] [type=submit]').click();
     await frame.locator('[data-two-step][data-state="off"]').waitFor();
     assert.match((await frame.locator('[data-flash]').textContent()) ?? '', /off/);
   });

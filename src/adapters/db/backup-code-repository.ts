@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Op, fn, col, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
 import type { AuditEntry } from '../../domain/audit/audit-log';
 import type { BackupCode, BackupCodeRepository } from '../../domain/mfa/ports';
+import type { BrowserSessionRecord } from '../../domain/mfa/browser-session';
 import type { VerificationSession } from '../../domain/mfa/session';
 import { INSERT_AUDIT_SQL, auditRow } from './audit-log-repository';
+import { INSERT_BROWSER_SESSION_SQL, browserSessionParams } from './browser-session-repository';
 import { RESET_USER_SQL } from './failure-counter-repository';
 import { mfaModels, toDate, type BackupCodeRow } from './models/mfa-models';
 import { Sql } from './sql';
@@ -65,7 +67,13 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     return rows.map((row) => ({ id: row.id, hash: row.hash, usedAt: toDate(row.used_at) }));
   }
 
-  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }): Promise<boolean> {
+  async redeem(
+    tenant: string,
+    accountId: string,
+    codeId: string,
+    at: Date,
+    success: { session: VerificationSession | null; browserSession: BrowserSessionRecord | null; audit: AuditEntry },
+  ): Promise<boolean> {
     // The conditional UPDATE decides between racers. The user transaction is for SQLite, where each
     // transaction has a connection of its own: racing deferred transactions failed with SQLITE_BUSY
     // (the race test in concurrency.test.ts); queued with BEGIN IMMEDIATE they take turns instead.
@@ -73,7 +81,9 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
       await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
         if ((await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId }, transaction)) !== 1) throw new CodeTaken();
         await this.sql.changed(RESET_USER_SQL, { tenant, accountId }, transaction);
-        await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: success.session.verifiedAt, verifiedUntil: success.session.verifiedUntil }, transaction);
+        const { session, browserSession } = success;
+        if (session) await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil }, transaction);
+        if (browserSession) await this.sql.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, browserSession), transaction);
         await this.sql.insert(INSERT_AUDIT_SQL, auditRow(tenant, success.audit), transaction);
       });
       return true;

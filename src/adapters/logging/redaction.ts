@@ -8,7 +8,7 @@ import { SECRET_FIELD_NAMES } from '../../domain/secret-fields';
 export { SECRET_FIELD_NAMES };
 
 export function redactPaths(): string[] {
-  const paths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twofold-gate-key"]', 'res.headers["set-cookie"]'];
+  const paths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twofold-gate-key"]', 'req.headers["x-twofold-session"]', 'res.headers["set-cookie"]'];
   for (const name of SECRET_FIELD_NAMES) paths.push(name, `*.${name}`, `*.*.${name}`);
   return paths;
 }

@@ -9,10 +9,12 @@ import { createBackupCodeSet } from './backup-code-hash';
 import { buildTotpKeyUri } from './key-uri';
 import { totpParameters, type TotpParameters } from './otp-parameters';
 import { AttemptBudget, lockedOut, refuseIfLockedOut } from './attempt-budget';
+import { issueBrowserSession, type BrowserSessionRepository } from './browser-session';
 import type { FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
 import { generateSecret } from './secret';
 import { startSession } from './session';
 import type { StepUp } from './step-up';
+import type { VerificationInput } from './verification-service';
 import { verifyTotp } from './verify-totp';
 
 export interface EnrollmentDeps {
@@ -21,6 +23,7 @@ export interface EnrollmentDeps {
   readonly state: VerificationStateReader;
   readonly failures: FailureCounterRepository;
   readonly sessions: VerificationSessionRepository;
+  readonly browserSessions: BrowserSessionRepository;
   readonly ids: TwoFactorIds;
   readonly stepUp: StepUp;
   readonly audit: AuditLog;
@@ -56,11 +59,20 @@ export class EnrollmentService {
     this.budget = new AttemptBudget(deps.failures);
   }
 
-  async start(tenant: Tenant, accountId: string, policy: TenantPolicy, requested: { algorithm?: unknown; digits?: unknown; period?: unknown }): Promise<PendingEnrollment> {
+  /**
+   * A new pending credential. Replacing a working factor is a sensitive change: it needs a code of the
+   * old one entered for it (`proof`), which a first set-up does not.
+   */
+  async start(
+    tenant: Tenant,
+    accountId: string,
+    policy: TenantPolicy,
+    requested: { algorithm?: unknown; digits?: unknown; period?: unknown },
+    proof: VerificationInput | null = null,
+  ): Promise<PendingEnrollment> {
     const { credentials, clock, random } = this.deps;
-    // Replacing a working factor is a sensitive change: prove the old one first.
     if ((await credentials.enrollmentState(tenant.clientKey, accountId)).active !== null) {
-      await this.deps.stepUp.requireRecentVerification(tenant.clientKey, accountId, policy.stepUpMinutes);
+      await this.deps.stepUp.requireCode({ tenant: tenant.clientKey, accountId, policy }, proof, 'totp.replace');
     }
     const params = totpParameters({
       algorithm: requested.algorithm ?? policy.totp.algorithm,
@@ -85,10 +97,10 @@ export class EnrollmentService {
 
   /**
    * The user typed a code from the new app or token: the pending credential becomes the active one
-   * (replacing any earlier), a new set of backup codes is made, and the user counts as verified.
-   * Returns the backup codes, shown once.
+   * (replacing any earlier), a new set of backup codes is made, and the browser that confirmed counts
+   * as verified. Returns the backup codes, shown once, and that browser's session credential.
    */
-  async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[] }> {
+  async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[]; sessionToken: string; verifiedUntil: Date }> {
     const { credentials, clock, random } = this.deps;
     const now = clock.now();
     // The code proves a new factor and earns backup codes and a session: it is held to the same
@@ -127,9 +139,12 @@ export class EnrollmentService {
         await attempt.giveBack();
         throw new TwofoldError('no_pending_enrollment', 'This set-up was finished or replaced in another window. Start again.');
       }
+      const session = startSession(now, policy);
+      const issued = issueBrowserSession(random, session);
       await Promise.all([
         attempt.succeeded(),
-        this.deps.sessions.save(tenant.clientKey, accountId, startSession(now, policy)),
+        this.deps.sessions.save(tenant.clientKey, accountId, session),
+        this.deps.browserSessions.create(tenant.clientKey, accountId, issued.record, now),
         this.audit(tenant, accountId, now, 'totp.confirmed', {
           algorithm: pending.params.algorithm,
           digits: pending.params.digits,
@@ -138,7 +153,7 @@ export class EnrollmentService {
           backupCodeCount: set.codes.length,
         }),
       ]);
-      return { backupCodes: set.codes };
+      return { backupCodes: set.codes, sessionToken: issued.token, verifiedUntil: session.verifiedUntil };
     } catch (error) {
       // A failure of ours decided nothing about the code: the attempt is not counted against the user.
       if (!(error instanceof TwofoldError)) await attempt.giveBack().catch(() => undefined);

@@ -3,9 +3,9 @@ import type { IdSource, TwoFactorIds } from '../idmap/two-factor-ids';
 import type { Clock } from '../ports/clock';
 import { isEnforcedFor, type PolicyMethod, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
+import type { BrowserSessions } from './browser-session';
 import type { TotpParameters } from './otp-parameters';
 import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
-import { isVerified } from './session';
 import { workingMethods, type WorkingMethod } from './working-methods';
 
 /** `GET /api/v1/me`: the user's second factor as the status page shows it. Never a secret. */
@@ -19,8 +19,12 @@ export interface FactorStatus {
   readonly methods: WorkingMethod[];
   /** What the tenant's policy offers. */
   readonly availableMethods: readonly PolicyMethod[];
+  /** When the session of the browser that asked ends (null: this browser holds no live session). */
   readonly verifiedUntil: Date | null;
+  /** When that browser session started. */
   readonly verifiedAt: Date | null;
+  /** The account's last verification in any browser: a display, never a permission. */
+  readonly lastVerifiedAt: Date | null;
   readonly pendingEnrollment: boolean;
   readonly totp: (TotpParameters & { confirmedAt: Date | null }) | null;
   readonly backupCodes: { remaining: number } | null;
@@ -36,6 +40,7 @@ export interface FactorStatusDeps {
   readonly backupCodes: BackupCodeRepository;
   readonly sessions: VerificationSessionRepository;
   readonly failures: Pick<FailureCounterRepository, 'lockedUntilMany'>;
+  readonly browserSessions: BrowserSessions;
   readonly ids: TwoFactorIds;
   readonly directory: UserDirectory;
   readonly clock: Clock;
@@ -46,20 +51,21 @@ export interface FactorStatusDeps {
 export class FactorStatusService {
   constructor(private readonly deps: FactorStatusDeps) {}
 
-  async status(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<FactorStatus> {
-    const { credentials, backupCodes, sessions, failures, clock } = this.deps;
+  /** `sessionCredential`: what the asking browser presented (`X-Twofold-Session`), or null. */
+  async status(tenant: Tenant, accountId: string, policy: TenantPolicy, sessionCredential: string | null = null): Promise<FactorStatus> {
+    const { credentials, backupCodes, sessions, browserSessions, failures, clock } = this.deps;
     const key = tenant.clientKey;
     const now = clock.now();
     // One query for the credentials, without their secrets: nothing here needs one.
-    const [{ active, pending }, remaining, session, id, required, locked] = await Promise.all([
+    const [{ active, pending }, remaining, last, browser, id, required, locked] = await Promise.all([
       credentials.enrollmentState(key, accountId),
       backupCodes.countUnused(key, accountId),
       sessions.find(key, accountId),
+      browserSessions.current(key, accountId, sessionCredential),
       this.deps.ids.current(tenant, accountId, policy),
       this.isRequired(tenant, accountId, policy),
       failures.lockedUntilMany(key, [accountId], now),
     ]);
-    const verified = session !== null && isVerified(session.verifiedUntil, now);
     return {
       accountId,
       twoFactorId: id.twoFactorId,
@@ -68,8 +74,9 @@ export class FactorStatusService {
       required,
       methods: workingMethods(active !== null, remaining, policy),
       availableMethods: policy.methods,
-      verifiedUntil: verified ? session.verifiedUntil : null,
-      verifiedAt: verified ? session.verifiedAt : null,
+      verifiedUntil: browser?.verifiedUntil ?? null,
+      verifiedAt: browser?.verifiedAt ?? null,
+      lastVerifiedAt: last?.verifiedAt ?? null,
       pendingEnrollment: pending,
       totp: active ? { ...active.params, confirmedAt: active.confirmedAt } : null,
       backupCodes: active && policy.methods.includes('backup_codes') ? { remaining } : null,

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../audit/audit-log';
 import type { StoredBackupCode } from './backup-code-hash';
+import type { BrowserSessionRecord } from './browser-session';
 import type { FailureState } from './lockout';
 import type { TotpParameters } from './otp-parameters';
 import type { VerificationSession } from './session';
@@ -130,11 +131,19 @@ export interface BackupCodeRepository {
    * Atomic, in one transaction: a verification with the backup code `codeId` succeeds. The code is
    * marked used with a conditional UPDATE (`used_at IS NULL`), whose affected-row count decides between
    * requests racing with the same code; only if it changed a row, the user's
-   * failure count is cleared (`FailureCounterRepository.resetUser`), `success.session` saved and
+   * failure count is cleared (`FailureCounterRepository.resetUser`), `success.session` (the account's
+   * last verification, for display) and `success.browserSession` (the browser's session, stored by its
+   * credential's hash) saved when given (a code entered for an action starts none), and
    * `success.audit` recorded. Answers whether the code was taken; false (`code_reused`) writes
    * nothing. A failure anywhere writes nothing either: the code is not spent on an error the user saw.
    */
-  redeem(tenant: TenantId, accountId: AccountId, codeId: string, at: Date, success: { readonly session: VerificationSession; readonly audit: AuditEntry }): Promise<boolean>;
+  redeem(
+    tenant: TenantId,
+    accountId: AccountId,
+    codeId: string,
+    at: Date,
+    success: { readonly session: VerificationSession | null; readonly browserSession: BrowserSessionRecord | null; readonly audit: AuditEntry },
+  ): Promise<boolean>;
 
   /** Unused codes left ("3 left"). */
   countUnused(tenant: TenantId, accountId: AccountId): Promise<number>;
@@ -187,8 +196,12 @@ export interface FailureCounterRepository {
   lockedUntilMany(tenant: TenantId, accountIds: readonly AccountId[], now: Date): Promise<Map<AccountId, Date>>;
 }
 
+/**
+ * The account's last verification, kept for display (`lastVerifiedAt`) only: whether a browser is
+ * verified is asked of its own session (browser-session.ts `BrowserSessionRepository`).
+ */
 export interface VerificationSessionRepository {
-  /** The user's 2FA session, or null if never verified or cleared. */
+  /** The user's last verification, or null if never verified or cleared. */
   find(tenant: TenantId, accountId: AccountId): Promise<VerificationSession | null>;
 
   /** Stores the session of a successful verification, replacing the previous one. */

@@ -1,10 +1,12 @@
 import type { AuditEntry, AuditLog } from '../audit/audit-log';
 import { TwofoldError } from '../errors';
 import type { Clock } from '../ports/clock';
+import type { Random } from '../ports/random';
 import type { TenantPolicy } from '../policy/policy';
 import { verifyBackupCode } from './backup-code-hash';
 import { normalizeBackupCode } from './backup-codes';
 import { AttemptBudget, lockedOut, refuseIfLockedOut } from './attempt-budget';
+import { issueBrowserSession, type BrowserSessionRecord, type BrowserSessionRepository, type IssuedBrowserSession } from './browser-session';
 import type { BackupCodeRepository, FailureCounterRepository, TotpCredential, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
 import { startSession, type VerificationSession } from './session';
 import { normalizeTotpCode, verifyTotp } from './verify-totp';
@@ -24,16 +26,42 @@ export interface VerificationDeps {
   readonly credentials: TotpCredentialRepository;
   readonly backupCodes: BackupCodeRepository;
   readonly failures: FailureCounterRepository;
+  /** The account's last verification, kept for display only (`lastVerifiedAt`). */
   readonly sessions: VerificationSessionRepository;
+  /** The sessions that count: one per browser that verified (browser-session.ts). */
+  readonly browserSessions: BrowserSessionRepository;
   readonly audit: AuditLog;
   readonly clock: Clock;
+  /** The browser session credential's 256 bits. */
+  readonly random: Random;
 }
 
 type Method = 'totp' | 'backup_code';
 
+/** A verification that started a session of the browser that sent the code. */
+export interface Verified {
+  readonly verifiedAt: Date;
+  readonly verifiedUntil: Date;
+  readonly method: Method;
+  /** The browser's session credential, for the page to keep and present (shown once, stored hashed). */
+  readonly sessionToken: string;
+  /** Unused backup codes left, after a backup code was used. */
+  readonly backupCodesLeft?: number;
+}
+
+/**
+ * The sensitive changes that need a code entered for that very action (not a session): replacing or
+ * removing a factor, new backup codes. Named in the audit entry of the code's use.
+ */
+export type ProtectedAction = 'totp.remove' | 'totp.replace' | 'backup_codes.regenerate' | 'admin.reset_own';
+
+/** What a success writes: a browser session (verify), or nothing but the code's use (an action). */
+type Purpose = { readonly kind: 'session' } | { readonly kind: 'action'; readonly action: ProtectedAction };
+
 /**
  * `POST /api/v1/me/verify`: checks a code, keeps it single-use, counts failures and locks out, and
- * starts the user's 2FA session.
+ * starts a 2FA session of the browser that sent it (browser-session.ts). The one place a code is
+ * checked: a code entered for a sensitive action (`proveForAction`) goes through the same steps.
  *
  * The order matters:
  * 1. One read: the credential and both counters. A user locked out by it is refused at once, with
@@ -59,7 +87,29 @@ export class VerificationService {
     this.budget = new AttemptBudget(deps.failures);
   }
 
-  async verify(context: VerificationContext, input: VerificationInput): Promise<{ verifiedAt: Date; verifiedUntil: Date; method: Method }> {
+  /** `POST /api/v1/me/verify`: a code that starts a 2FA session of the browser that sent it. */
+  async verify(context: VerificationContext, input: VerificationInput): Promise<Verified> {
+    const success = await this.check(context, input, { kind: 'session' });
+    if (success.issued === null) throw new Error('a verification for a session started none');
+    return {
+      verifiedAt: success.issued.record.verifiedAt,
+      verifiedUntil: success.issued.record.verifiedUntil,
+      method: success.method,
+      sessionToken: success.issued.token,
+      ...(success.backupCodesLeft === undefined ? {} : { backupCodesLeft: success.backupCodesLeft }),
+    };
+  }
+
+  /**
+   * A code entered for one sensitive action: the same checks, budget, replay guard and audit as a
+   * verification, but it starts no session (the code proves this request, nothing after it).
+   */
+  async proveForAction(context: VerificationContext, input: VerificationInput, action: ProtectedAction): Promise<{ method: Method }> {
+    const success = await this.check(context, input, { kind: 'action', action });
+    return { method: success.method };
+  }
+
+  private async check(context: VerificationContext, input: VerificationInput, purpose: Purpose): Promise<Success> {
     const { tenant, accountId, policy } = context;
     const { clock } = this.deps;
     const now = clock.now();
@@ -71,10 +121,15 @@ export class VerificationService {
     const credential = state.credential;
     const typed = parseInput(input, credential, policy);
     const held = await this.budget.open({ tenant, accountId, lockout: policy.lockout }, state, now);
+    const session = purpose.kind === 'session' ? startSession(now, policy) : null;
+    const issued = session === null ? null : issueBrowserSession(this.deps.random, session);
+    const forAction: Record<string, string> = purpose.kind === 'action' ? { for: purpose.action } : {};
 
     let outcome: Outcome;
     try {
-      outcome = typed.method === 'backup_code' ? await this.checkBackupCode(context, typed.code, now) : await this.checkTotp(context, credential, typed.code, now);
+      outcome = typed.method === 'backup_code'
+        ? await this.checkBackupCode(context, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction })
+        : await this.checkTotp(context, credential, typed.code, now);
     } catch (error) {
       // Nothing was decided about the code: the attempt is not counted against the user.
       await held.giveBack().catch(() => undefined);
@@ -82,22 +137,22 @@ export class VerificationService {
     }
 
     if (outcome.ok) {
-      if (outcome.method === 'backup_code') return { ...outcome.session, method: outcome.method };
+      if (outcome.method === 'backup_code') return { method: outcome.method, issued, backupCodesLeft: outcome.remaining };
       // TOTP: the accepted step (`acceptStep`) is already committed when these run, each a statement
       // of its own. A deliberate trade-off for the benchmarked hot path (bench/verify.ts): should one
       // of them fail, the user gets a 500 and has lost only that code, which the next one replaces
       // within a period (30 s). A backup code, lost for good, is redeemed in one transaction instead.
-      const session = startSession(now, policy);
       await Promise.all([
         held.succeeded(),
-        this.deps.sessions.save(tenant, accountId, session),
-        this.audit(context, 'verify.succeeded', { method: outcome.method, ...outcome.detail }),
+        session === null ? undefined : this.deps.sessions.save(tenant, accountId, session),
+        issued === null ? undefined : this.deps.browserSessions.create(tenant, accountId, issued.record, now),
+        this.audit(context, 'verify.succeeded', { method: outcome.method, ...outcome.detail, ...forAction }),
       ]);
-      return { ...session, method: outcome.method };
+      return { method: outcome.method, issued };
     }
 
     if (outcome.reason === 'code_reused') {
-      await Promise.all([held.giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused' })]);
+      await Promise.all([held.giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused', ...forAction })]);
       throw new TwofoldError('code_reused', outcome.method === 'totp'
         ? 'That code was already used. Wait for the next code from your app or token.'
         : 'That backup code was already used. Each backup code works once.');
@@ -105,7 +160,7 @@ export class VerificationService {
 
     const [failed] = await Promise.all([
       held.failed(),
-      this.audit(context, 'verify.failed', { method: outcome.method, reason: 'invalid_code', failures: held.failures }),
+      this.audit(context, 'verify.failed', { method: outcome.method, reason: 'invalid_code', failures: held.failures, ...forAction }),
     ]);
     if (failed.locked) {
       await this.audit(context, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
@@ -127,20 +182,24 @@ export class VerificationService {
     return { ok: true, method: 'totp', detail: { delta: result.delta } };
   }
 
-  private async checkBackupCode(context: VerificationContext, typed: string, now: Date): Promise<Outcome> {
+  private async checkBackupCode(
+    context: VerificationContext,
+    typed: string,
+    now: Date,
+    writes: { session: VerificationSession | null; browser: BrowserSessionRecord | null; detail: Record<string, string> },
+  ): Promise<Outcome> {
     const { backupCodes } = this.deps;
     const stored = await backupCodes.list(context.tenant, context.accountId);
     const result = await verifyBackupCode(typed, stored);
     if (!result.ok) return { ok: false, method: 'backup_code', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
-    // The whole success in one transaction (the code spent, the count cleared, the session, the audit
+    // The whole success in one transaction (the code spent, the count cleared, the sessions, the audit
     // entry): a backup code spent while the rest failed would be lost for good, with a 500 to show for it.
-    const session = startSession(now, context.policy);
     const remaining = stored.filter((code) => code.usedAt === null).length - 1;
-    const audit = this.entry(context, 'verify.succeeded', { method: 'backup_code', remaining });
-    if (!(await backupCodes.redeem(context.tenant, context.accountId, result.code.id, now, { session, audit }))) {
+    const audit = this.entry(context, 'verify.succeeded', { method: 'backup_code', remaining, ...writes.detail });
+    if (!(await backupCodes.redeem(context.tenant, context.accountId, result.code.id, now, { session: writes.session, browserSession: writes.browser, audit }))) {
       return { ok: false, method: 'backup_code', reason: 'code_reused' };
     }
-    return { ok: true, method: 'backup_code', session };
+    return { ok: true, method: 'backup_code', remaining };
   }
 
   private audit(context: VerificationContext, action: AuditAction, detail: Record<string, string | number | boolean | null>): Promise<void> {
@@ -154,10 +213,17 @@ export class VerificationService {
 
 type AuditAction = 'verify.succeeded' | 'verify.failed' | 'lockout';
 
-/** A success by backup code comes with its session, already stored (`redeem`); a TOTP one does not yet. */
+/** A code accepted: the browser session it started (none for an action), and the backup codes left. */
+interface Success {
+  readonly method: Method;
+  readonly issued: IssuedBrowserSession | null;
+  readonly backupCodesLeft?: number;
+}
+
+/** A success by backup code has its writes done already (`redeem`); a TOTP one does not yet. */
 type Outcome =
   | { readonly ok: true; readonly method: 'totp'; readonly detail: Record<string, number> }
-  | { readonly ok: true; readonly method: 'backup_code'; readonly session: VerificationSession }
+  | { readonly ok: true; readonly method: 'backup_code'; readonly remaining: number }
   | { readonly ok: false; readonly method: Method; readonly reason: 'invalid_code' | 'code_reused' };
 
 /**

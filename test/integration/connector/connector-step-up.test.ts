@@ -49,7 +49,9 @@ for (const lane of databaseLanes()) {
       assert.equal(errorCode(await s.call('POST', `${CONNECTOR}/test`)), 'connector_not_configured', 'test is not a write');
 
       clock.advance(30_000);
-      assert.equal((await verify(s.app, ALICE_ADMIN.accountId, { code: codeNow(alice, clock) })).status, 200);
+      const verified = await verify(s.app, ALICE_ADMIN.accountId, { code: codeNow(alice, clock) });
+      assert.equal(verified.status, 200);
+      s.sessionToken = verified.json().sessionToken;
       const saved = await s.call('PUT', CONNECTOR, { baseUrl: s.jira.baseUrl, authType: 'oauth1', consumerKey: 'twofold-2' });
       assert.equal(saved.status, 200, saved.text);
       assert.equal(saved.json().consumerKey, 'twofold-2');

@@ -52,9 +52,13 @@ export class ConnectorScenario<C extends Clock = OffsetClock> {
     await this.database?.drop();
   }
 
-  /** An admin API call as Alice (or `accountId`). */
+  /** The 2FA session credential of Alice's browser, sent with every call once she verified. */
+  sessionToken: string | undefined;
+
+  /** An admin API call as Alice (or `accountId`), from her browser. */
   call(method: string, path: string, body?: unknown, accountId: string = ALICE_ADMIN.accountId): Promise<TestResponse> {
-    return this.app.request(method, path, { token: this.app.contextToken(accountId), ...(body === undefined ? {} : { body }) });
+    const headers: Record<string, string> = this.sessionToken === undefined ? {} : { 'X-Twofold-Session': this.sessionToken };
+    return this.app.request(method, path, { token: this.app.contextToken(accountId), headers, ...(body === undefined ? {} : { body }) });
   }
 
   async view(): Promise<Record<string, any>> {

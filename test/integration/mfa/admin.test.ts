@@ -5,7 +5,7 @@ import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import type { TestApp } from '../../support/test-app';
-import { USERS, codeNow, enroll, errorCode, me, verify, wrongCode, type Enrolled } from './support';
+import { USERS, codeNow, enroll, errorCode, me, session, verify, wrongCode, type Enrolled } from './support';
 
 /**
  * The admin side of two-step verification (CONTRACT "Admin"): the policy, users and their 2FA IDs,
@@ -115,7 +115,7 @@ for (const lane of databaseLanes()) {
       it('the policy applies: the session timeout and a stricter lockout', async () => {
         assert.equal((await putPolicy({ lockout: { maxFailures: 2 }, sessionTimeoutMinutes: 30 })).status, 200);
         const dave = await enroll(app, clock, USERS.dave);
-        assert.equal((await me(app, USERS.dave)).verifiedUntil, new Date(clock.now().getTime() + 30 * 60_000).toISOString());
+        assert.equal((await me(app, USERS.dave, dave.sessionToken)).verifiedUntil, new Date(clock.now().getTime() + 30 * 60_000).toISOString());
         clock.advance(30_000);
         const wrong = wrongCode(dave, clock);
         assert.equal((await verify(app, USERS.dave, { code: wrong })).json().error.details.attemptsLeft, 1);
@@ -225,25 +225,38 @@ for (const lane of databaseLanes()) {
     });
 
     describe('step-up for admin writes', () => {
-      it('once the admin is enrolled, admin writes need a current 2FA session (403 verification_required)', async () => {
+      it('once the admin is enrolled, admin writes need a session of this browser verified within stepUpMinutes (403 verification_required)', async () => {
         alice = await enroll(app, clock, USERS.alice);
-        assert.equal((await putPolicy({ stepUpMinutes: 10 })).status, 200, 'confirming started a session');
-        clock.advance(12 * 3600_000);
-        for (const [method, path, body] of [
+        const inThisBrowser = (method: string, path: string, body?: unknown, sessionToken = alice.sessionToken) =>
+          app.request(method, path, { token: admin(), body, headers: session(sessionToken) });
+        assert.equal((await inThisBrowser('PUT', '/api/v1/admin/policy', { stepUpMinutes: 10 })).status, 200, 'confirming started a session of this browser');
+        const writes = [
           ['PUT', '/api/v1/admin/policy', { stepUpMinutes: 5 }],
           ['PUT', `/api/v1/admin/users/${USERS.erin}`, { twoFactorId: 'erin@acme' }],
           ['POST', `/api/v1/admin/users/${USERS.erin}/reset`, undefined],
           ['POST', `/api/v1/admin/users/${USERS.erin}/unlock`, undefined],
-        ] as const) {
-          const response = await app.request(method, path, { token: admin(), body });
+        ] as const;
+        for (const [method, path, body] of writes) {
+          // Another browser of the same admin (or a stolen Jira session): no credential, or a forged one.
+          for (const other of [undefined, 'A'.repeat(43)]) {
+            const response = await app.request(method, path, { token: admin(), body, headers: session(other) });
+            assert.equal(response.status, 403, `${method} ${path} from another browser`);
+            assert.deepEqual([errorCode(response), response.json().error.details.reason], ['verification_required', 'session']);
+          }
+        }
+        clock.advance(10 * 60_000 + 1000); // this browser's session is current, its verification not recent
+        for (const [method, path, body] of writes) {
+          const response = await inThisBrowser(method, path, body);
           assert.equal(response.status, 403, `${method} ${path}`);
-          assert.equal(errorCode(response), 'verification_required');
+          assert.deepEqual([errorCode(response), response.json().error.details], ['verification_required', { reason: 'recent', withinMinutes: 10 }]);
         }
         assert.equal((await app.request('GET', '/api/v1/admin/policy', { token: admin() })).status, 200, 'reading needs no step-up');
         assert.equal((await app.request('GET', '/api/v1/admin/users', { token: admin() })).status, 200);
-        assert.equal((await verify(app, USERS.alice, { code: codeNow(alice, clock) })).status, 200);
-        assert.equal((await putPolicy({ stepUpMinutes: 5 })).status, 200);
-        assert.equal((await app.request('PUT', `/api/v1/admin/users/${USERS.erin}`, { token: admin(), body: { twoFactorId: 'erin@acme' } })).status, 200);
+        const verified = await verify(app, USERS.alice, { code: codeNow(alice, clock) });
+        assert.equal(verified.status, 200);
+        alice.sessionToken = verified.json().sessionToken;
+        assert.equal((await inThisBrowser('PUT', '/api/v1/admin/policy', { stepUpMinutes: 5 })).status, 200);
+        assert.equal((await inThisBrowser('PUT', `/api/v1/admin/users/${USERS.erin}`, { twoFactorId: 'erin@acme' })).status, 200);
       });
     });
 
@@ -313,15 +326,19 @@ for (const lane of databaseLanes()) {
     });
 
     describe("an admin's own factor", () => {
-      it('resetting it through the admin API needs a recent verification, as removing it does', async () => {
+      it('resetting it through the admin API needs a code entered for it, as removing it does', async () => {
         const own = `/api/v1/admin/users/${USERS.alice}/reset`;
-        clock.advance(5 * 60_000 + 1000); // the session is current, the verification not recent
-        const refused = await app.request('POST', own, { token: admin() });
+        clock.advance(60_000);
+        const verified = await verify(app, USERS.alice, { code: codeNow(alice, clock) });
+        const headers = session(verified.json().sessionToken);
+        clock.advance(30_000);
+        const refused = await app.request('POST', own, { token: admin(), headers });
         assert.equal(refused.status, 403);
-        assert.equal(refused.json().error.details.reason, 'recent');
+        assert.equal(refused.json().error.details.reason, 'code');
         assert.equal((await me(app, USERS.alice)).enrolled, true, 'nothing was removed');
-        assert.equal((await verify(app, USERS.alice, { code: codeNow(alice, clock) })).status, 200);
-        assert.equal((await app.request('POST', own, { token: admin() })).status, 204);
+        const wrong = await app.request('POST', own, { token: admin(), headers, body: { code: wrongCode(alice, clock) } });
+        assert.equal(errorCode(wrong), 'invalid_code');
+        assert.equal((await app.request('POST', own, { token: admin(), headers, body: { code: codeNow(alice, clock) } })).status, 204);
         assert.equal((await me(app, USERS.alice)).enrolled, false);
       });
     });

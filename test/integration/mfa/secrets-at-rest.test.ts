@@ -44,10 +44,10 @@ for (const lane of databaseLanes()) {
       assert.equal((await verify(app, USERS.bob, { backupCode: enrolled[0]!.backupCodes[0]! })).status, 200);
       sentCodes.push(codeNow(enrolled[1]!, clock));
       assert.equal((await verify(app, USERS.carol, { code: sentCodes.at(-1)! })).status, 200);
-      const fresh = await app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol) });
+      const fresh = await app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol), body: { backupCode: enrolled[1]!.backupCodes[9]! } });
       assert.equal(fresh.status, 201);
       enrolled[1]!.backupCodes.push(...fresh.json().backupCodes);
-      const pending = await app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.bob), body: {} });
+      const pending = await app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.bob), body: { backupCode: enrolled[0]!.backupCodes[9]! } });
       assert.equal(pending.status, 201);
       enrolled.push({ ...enrolled[0]!, secret: Buffer.from(pending.json().secretHex, 'hex'), backupCodes: [] });
     });

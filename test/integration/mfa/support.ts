@@ -21,6 +21,13 @@ export interface Enrolled {
   /** The step whose code confirmed the credential (already used). */
   confirmedStep: number;
   started: Record<string, any>;
+  /** The session credential of the "browser" that confirmed (send it with `session()`). */
+  sessionToken: string;
+}
+
+/** The header with which a page presents its browser's 2FA session credential. */
+export function session(sessionToken: string | undefined): Record<string, string> {
+  return sessionToken === undefined ? {} : { 'X-Twofold-Session': sessionToken };
 }
 
 /** Enrolls `accountId` through the API and confirms with the code of the clock's current step. */
@@ -35,7 +42,7 @@ export async function enroll(app: TestApp, clock: FixedClock, accountId: string,
   const confirmedStep = timeStepAt(clock.now(), params.period);
   const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: totpAtStep(decoded.bytes, confirmedStep, params) } });
   assert.equal(confirmed.status, 200, confirmed.text);
-  return { secret: decoded.bytes, params, backupCodes: confirmed.json().backupCodes, confirmedStep, started: enrollment };
+  return { secret: decoded.bytes, params, backupCodes: confirmed.json().backupCodes, confirmedStep, started: enrollment, sessionToken: confirmed.json().sessionToken };
 }
 
 /** The code of the clock's current step. */
@@ -56,8 +63,9 @@ export function verify(app: TestApp, accountId: string, body: Record<string, unk
   return app.request('POST', '/api/v1/me/verify', { token: app.contextToken(accountId), body });
 }
 
-export async function me(app: TestApp, accountId: string): Promise<Record<string, any>> {
-  const response = await app.request('GET', '/api/v1/me', { token: app.contextToken(accountId) });
+/** GET /api/v1/me as the browser holding `sessionToken` (none: a browser that never verified). */
+export async function me(app: TestApp, accountId: string, sessionToken?: string): Promise<Record<string, any>> {
+  const response = await app.request('GET', '/api/v1/me', { token: app.contextToken(accountId), headers: session(sessionToken) });
   assert.equal(response.status, 200, response.text);
   return response.json();
 }

@@ -4,7 +4,7 @@ import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import type { TestApp } from '../../support/test-app';
-import { USERS, codeNow, enroll, errorCode, me, verify, wrongCode, type Enrolled } from './support';
+import { USERS, session, codeNow, enroll, errorCode, me, verify, wrongCode, type Enrolled } from './support';
 
 /**
  * The user's second factor through the HTTP API with the sandbox Jira host (CONTRACT "The user's
@@ -37,6 +37,7 @@ for (const lane of databaseLanes()) {
         availableMethods: ['totp', 'backup_codes'],
         verifiedUntil: null,
         verifiedAt: null,
+        lastVerifiedAt: null,
         pendingEnrollment: false,
         totp: null,
         backupCodes: null,
@@ -83,7 +84,8 @@ for (const lane of databaseLanes()) {
       assert.equal(new Set(bob.backupCodes).size, 10);
       for (const code of bob.backupCodes) assert.match(code, /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}$/);
 
-      const status = await me(app, USERS.bob);
+      assert.match(bob.sessionToken, /^[A-Za-z0-9_-]{43}$/, 'confirming hands this browser its session credential');
+      const status = await me(app, USERS.bob, bob.sessionToken);
       assert.equal(status.enrolled, true);
       assert.equal(status.pendingEnrollment, false);
       assert.deepEqual(status.methods, ['totp', 'backup_codes']);
@@ -119,7 +121,10 @@ for (const lane of databaseLanes()) {
       const fresh = codeNow(bob, clock);
       const accepted = await verify(app, USERS.bob, { code: fresh });
       assert.equal(accepted.status, 200, accepted.text);
-      assert.deepEqual(accepted.json(), { verifiedUntil: new Date(clock.now().getTime() + 12 * 3600_000).toISOString(), verifiedAt: clock.now().toISOString(), method: 'totp' });
+      const { sessionToken, ...answer } = accepted.json();
+      assert.deepEqual(answer, { verifiedUntil: new Date(clock.now().getTime() + 12 * 3600_000).toISOString(), verifiedAt: clock.now().toISOString(), method: 'totp' });
+      assert.match(sessionToken, /^[A-Za-z0-9_-]{43}$/);
+      bob.sessionToken = sessionToken;
       assert.equal(errorCode(await verify(app, USERS.bob, { code: fresh })), 'code_reused');
       assert.equal(errorCode(await verify(app, USERS.bob, { code: codeNow(bob, clock, -1) })), 'code_reused', 'an older step after a newer one is refused too');
     });
@@ -207,23 +212,27 @@ for (const lane of databaseLanes()) {
     });
 
     it('the session ends at verifiedUntil', async () => {
+      const latest = await verify(app, USERS.bob, { backupCode: bob.backupCodes[8]! });
+      assert.equal(latest.json().backupCodesLeft, (await me(app, USERS.bob)).backupCodes.remaining, 'a backup code used: how many are left');
+      bob.sessionToken = latest.json().sessionToken;
       clock.advance(12 * 3600_000 - 1);
-      assert.notEqual((await me(app, USERS.bob)).verifiedUntil, null);
+      assert.notEqual((await me(app, USERS.bob, bob.sessionToken)).verifiedUntil, null);
       clock.advance(1);
-      assert.equal((await me(app, USERS.bob)).verifiedUntil, null);
+      assert.equal((await me(app, USERS.bob, bob.sessionToken)).verifiedUntil, null);
       clock.advance(30_000);
       assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200);
     });
 
-    it('re-enrolling needs a recent verification, and replaces the old credential only when the new one is confirmed', async () => {
+    it('re-enrolling needs a code of the old factor in the request, and replaces the old credential only when the new one is confirmed', async () => {
       clock.advance(6 * 60_000);
       const token = app.contextToken(USERS.bob);
-      const refused = await app.request('POST', '/api/v1/me/totp', { token, body: {} });
-      assert.equal(refused.status, 403);
-      assert.equal(errorCode(refused), 'verification_required');
-
-      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200);
-      const started = await app.request('POST', '/api/v1/me/totp', { token, body: { algorithm: 'SHA256', digits: 8, period: 60 } });
+      const verified = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
+      const headers = session(verified.json().sessionToken);
+      const refused = await app.request('POST', '/api/v1/me/totp', { token, headers, body: {} });
+      assert.equal(refused.status, 403, 'a session verified this moment is not a code for the action');
+      assert.deepEqual([errorCode(refused), refused.json().error.details.reason], ['verification_required', 'code']);
+      clock.advance(30_000);
+      const started = await app.request('POST', '/api/v1/me/totp', { token, body: { algorithm: 'SHA256', digits: 8, period: 60, code: codeNow(bob, clock) } });
       assert.equal(started.status, 201);
       assert.equal(started.json().twoFactorId, 'bob@example.com', 'the ID stays the same');
       clock.advance(30_000);
@@ -231,7 +240,7 @@ for (const lane of databaseLanes()) {
 
       const old = bob;
       clock.advance(60_000);
-      bob = await enroll(app, clock, USERS.bob, { algorithm: 'SHA256', digits: 8, period: 60 });
+      bob = await enroll(app, clock, USERS.bob, { algorithm: 'SHA256', digits: 8, period: 60, backupCode: old.backupCodes[7]! });
       assert.deepEqual(bob.params, { algorithm: 'SHA256', digits: 8, period: 60 });
       clock.advance(30_000);
       // The old credential made 6-digit codes; the new one takes 8, so an old code is not even a code now.
@@ -243,19 +252,24 @@ for (const lane of databaseLanes()) {
 
     it('a set-up in progress can be cancelled without touching the active credential', async () => {
       const token = app.contextToken(USERS.bob);
-      assert.equal((await app.request('POST', '/api/v1/me/totp', { token, body: {} })).status, 201);
+      assert.equal((await app.request('POST', '/api/v1/me/totp', { token, body: { backupCode: bob.backupCodes[1]! } })).status, 201);
       assert.equal((await app.request('DELETE', '/api/v1/me/totp/pending', { token })).status, 204);
       const status = await me(app, USERS.bob);
       assert.equal(status.pendingEnrollment, false);
       assert.equal(status.enrolled, true);
     });
 
-    it('new backup codes need a recent verification and void the old set', async () => {
+    it('new backup codes need a code in the request (answered as /me/verify answers it) and void the old set', async () => {
       const token = app.contextToken(USERS.bob);
       clock.advance(6 * 60_000);
-      assert.equal(errorCode(await app.request('POST', '/api/v1/me/backup-codes', { token })), 'verification_required');
-      assert.equal((await verify(app, USERS.bob, { code: codeNow(bob, clock) })).status, 200);
-      const response = await app.request('POST', '/api/v1/me/backup-codes', { token });
+      const verified = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
+      const refused = await app.request('POST', '/api/v1/me/backup-codes', { token, headers: session(verified.json().sessionToken) });
+      assert.deepEqual([refused.status, errorCode(refused), refused.json().error.details], [403, 'verification_required', { reason: 'code', action: 'backup_codes.regenerate', accepts: ['code', 'backupCode'] }]);
+      const wrong = await app.request('POST', '/api/v1/me/backup-codes', { token, body: { code: wrongCode(bob, clock) } });
+      assert.deepEqual([wrong.status, errorCode(wrong), wrong.json().error.details.attemptsLeft], [401, 'invalid_code', 4]);
+      assert.equal(errorCode(await app.request('POST', '/api/v1/me/backup-codes', { token, body: { code: codeNow(bob, clock) } })), 'code_reused');
+      clock.advance(60_000);
+      const response = await app.request('POST', '/api/v1/me/backup-codes', { token, body: { code: codeNow(bob, clock) } });
       assert.equal(response.status, 201);
       const fresh: string[] = response.json().backupCodes;
       assert.equal(fresh.length, 10);
@@ -265,17 +279,19 @@ for (const lane of databaseLanes()) {
       bob = { ...bob, backupCodes: fresh };
     });
 
-    it('DELETE /api/v1/me/totp needs a verification in the last few minutes, then removes everything', async () => {
+    it('DELETE /api/v1/me/totp needs a code in the request, then removes everything and ends every browser session', async () => {
       const token = app.contextToken(USERS.bob);
-      clock.advance(5 * 60_000 + 1000);
-      const refused = await app.request('DELETE', '/api/v1/me/totp', { token });
-      assert.equal(refused.status, 403);
-      assert.equal(errorCode(refused), 'verification_required');
+      const verified = await verify(app, USERS.bob, { backupCode: bob.backupCodes[1]! });
+      assert.equal(verified.status, 200);
+      const headers = session(verified.json().sessionToken);
+      const refused = await app.request('DELETE', '/api/v1/me/totp', { token, headers });
+      assert.equal(refused.status, 403, 'a fresh session is not enough');
+      assert.deepEqual([errorCode(refused), refused.json().error.details.reason], ['verification_required', 'code']);
       assert.equal((await me(app, USERS.bob)).enrolled, true);
+      assert.equal(errorCode(await app.request('DELETE', '/api/v1/me/totp', { token, headers, body: { backupCode: bob.backupCodes[1]! } })), 'code_reused');
 
-      assert.equal((await verify(app, USERS.bob, { backupCode: bob.backupCodes[1]! })).status, 200);
-      assert.equal((await app.request('DELETE', '/api/v1/me/totp', { token })).status, 204);
-      const status = await me(app, USERS.bob);
+      assert.equal((await app.request('DELETE', '/api/v1/me/totp', { token, headers, body: { backupCode: bob.backupCodes[3]! } })).status, 204);
+      const status = await me(app, USERS.bob, verified.json().sessionToken);
       assert.equal(status.enrolled, false);
       assert.deepEqual(status.methods, []);
       assert.equal(status.verifiedUntil, null, 'the session ends with the factor');

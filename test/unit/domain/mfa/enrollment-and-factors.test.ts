@@ -41,13 +41,21 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.ok(stored.every((c) => c.hash.startsWith('scrypt$') && !backupCodes.some((code) => c.hash.includes(code))));
     });
 
-    it('re-enrolling needs a recent verification, and swaps the credential only on confirmation', async () => {
+    it('re-enrolling needs a code of the old factor entered for it (a fresh session is not enough), and swaps the credential only on confirmation', async () => {
       const h = harness();
       const first = await h.enrolled();
-      h.clock.advance(6 * 60_000);
-      await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, {}), 'verification_required');
-      await h.verification.verify(h.context(), { code: first.codeAt() });
-      const second = await h.enrollment.start(TENANT, ALICE, h.policy, {});
+      h.clock.advance(30_000);
+      await h.verification.verify(h.context(), { code: first.codeAt() }); // verified this very moment
+      h.clock.advance(30_000);
+      const refused = await h.enrollment.start(TENANT, ALICE, h.policy, {}).then(() => assert.fail('replaced without a code'), (e: unknown) => e as { code: string; details: unknown });
+      assert.equal(refused.code, 'verification_required');
+      assert.deepEqual(refused.details, { reason: 'code', action: 'totp.replace', accepts: ['code', 'backupCode'] });
+      await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, {}, { code: first.wrongCode() }), 'invalid_code');
+      assert.equal(h.failures.user(TENANT.clientKey, ALICE).failures, 1, 'a wrong code for an action counts toward the lockout budget');
+      const second = await h.enrollment.start(TENANT, ALICE, h.policy, {}, { code: first.codeAt() });
+      const proved = h.audit.entries.find((entry) => entry.action === 'verify.succeeded' && entry.detail.for === 'totp.replace');
+      assert.ok(proved, 'the code for the action is audited as such');
+      await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, {}, { code: first.codeAt() }), 'code_reused');
       assert.equal((await h.credentials.findActive(TENANT.clientKey, ALICE))?.secret.equals(first.secret), true, 'the old one stays active meanwhile');
       h.clock.advance(30_000);
       await h.enrollment.confirm(TENANT, ALICE, h.policy, totpAtStep(second.secret, timeStepAt(h.clock.now(), 30), second.params));
@@ -91,8 +99,8 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
 
     it('cancelling drops only the set-up in progress', async () => {
       const h = harness();
-      await h.enrolled();
-      await h.enrollment.start(TENANT, ALICE, h.policy, {}); // allowed: confirming just now counts as verifying
+      const alice = await h.enrolled();
+      await h.enrollment.start(TENANT, ALICE, h.policy, {}, { backupCode: alice.backupCodes[0]! });
       assert.notEqual(await h.credentials.findPending(TENANT.clientKey, ALICE), null);
       await h.enrollment.cancel(TENANT, ALICE);
       assert.equal(await h.credentials.findPending(TENANT.clientKey, ALICE), null);
@@ -101,45 +109,66 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
   });
 
   describe('removal, resets and backup codes', () => {
-    it('removing one\'s own factor needs a verification within stepUpMinutes, and removes codes and session', async () => {
+    it("removing one's own factor needs a code entered for it, then removes codes and every browser session", async () => {
       const h = harness();
       const alice = await h.enrolled();
-      h.clock.advance(5 * 60_000 + 1);
-      await assertRejectsCode(h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy), 'verification_required');
-      await h.verification.verify(h.context(), { code: alice.codeAt() });
-      await h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy);
+      h.clock.advance(30_000);
+      const verified = await h.verification.verify(h.context(), { code: alice.codeAt() });
+      h.clock.advance(30_000);
+      await assertRejectsCode(h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy, null), 'verification_required');
+      await assertRejectsCode(h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'invalid_code');
+      assert.notEqual(await h.credentials.findActive(TENANT.clientKey, ALICE), null, 'nothing was removed');
+      assert.notEqual(await h.browserSessions.current(TENANT.clientKey, ALICE, verified.sessionToken), null);
+      await h.factors.removeOwn(TENANT.clientKey, ALICE, h.policy, { code: alice.codeAt() });
       assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
       assert.equal(await h.backupCodes.countUnused(TENANT.clientKey, ALICE), 0);
       assert.equal(await h.sessions.find(TENANT.clientKey, ALICE), null);
+      assert.equal(await h.browserSessions.current(TENANT.clientKey, ALICE, verified.sessionToken), null, 'the browser session ended');
+      assert.equal(h.browserSessionRows.rows.size, 0);
       assert.deepEqual(h.audit.entries.at(-1)?.detail, { totpCredentials: 1, backupCodesRemoved: 10 });
     });
 
-    it('an admin reset removes everything and lifts a lockout', async () => {
+    it('a code for an action is held to the lockout budget and the replay guard, and starts no session', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      const sessionsBefore = h.browserSessionRows.rows.size;
+      h.clock.advance(30_000);
+      for (let i = 0; i < 4; i += 1) await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'invalid_code');
+      await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'locked_out');
+      await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.codeAt() }), 'locked_out');
+      h.clock.advance(15 * 60_000);
+      await h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.codeAt() });
+      assert.equal(h.browserSessionRows.rows.size, sessionsBefore, 'a code for an action opens no session');
+      await assertRejectsCode(h.verification.verify(h.context(), { code: alice.codeAt() }), 'code_reused');
+    });
+
+    it('an admin reset removes everything, ends every browser session of the user and lifts a lockout', async () => {
       const h = harness();
       const alice = await h.enrolled();
       for (let i = 0; i < 4; i += 1) await assertRejectsCode(h.verification.verify(h.context(), { code: alice.wrongCode() }), 'invalid_code');
       await assertRejectsCode(h.verification.verify(h.context(), { code: alice.wrongCode() }), 'locked_out');
       assert.notEqual(h.failures.user(TENANT.clientKey, ALICE).lockedUntil, null, 'the fifth failure locked Alice out');
-      await h.factors.adminReset(TENANT.clientKey, 'the-admin', ALICE, h.policy);
+      assert.notEqual(await h.browserSessions.current(TENANT.clientKey, ALICE, alice.sessionToken), null);
+      await h.factors.adminReset(TENANT.clientKey, 'the-admin', ALICE, h.policy, null);
       assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
       assert.equal(h.failures.user(TENANT.clientKey, ALICE).lockedUntil, null);
+      assert.equal(await h.browserSessions.current(TENANT.clientKey, ALICE, alice.sessionToken), null, "the browser's session ended");
       const reset = h.audit.entries.at(-1)!;
       assert.deepEqual([reset.action, reset.actorAccountId, reset.subjectAccountId], ['admin.reset', 'the-admin', ALICE]);
     });
 
-    it("an admin resetting their own factor needs a recent verification, as removing it does", async () => {
+    it("an admin resetting their own factor needs a code entered for it, as removing it does", async () => {
       const h = harness();
       const alice = await h.enrolled();
-      h.clock.advance(5 * 60_000 + 1);
-      await assertRejectsCode(h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy), 'verification_required');
+      h.clock.advance(30_000);
+      await assertRejectsCode(h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy, null), 'verification_required');
       assert.notEqual(await h.credentials.findActive(TENANT.clientKey, ALICE), null, 'nothing was removed');
-      await h.verification.verify(h.context(), { code: alice.codeAt() });
-      await h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy);
+      await h.factors.adminReset(TENANT.clientKey, ALICE, ALICE, h.policy, { code: alice.codeAt() });
       assert.equal(await h.credentials.findActive(TENANT.clientKey, ALICE), null);
-      // Another user's reset needs no recent verification of the admin here (the route asks for a current session).
+      // Another user's reset needs no code (the route asks for a recent session of the admin's browser).
       await h.enrolled('bob-account');
       h.clock.advance(60 * 60_000);
-      await h.factors.adminReset(TENANT.clientKey, ALICE, 'bob-account', h.policy);
+      await h.factors.adminReset(TENANT.clientKey, ALICE, 'bob-account', h.policy, null);
     });
 
     it('an admin unlock lifts a lockout, keeps the factors, and is audited', async () => {
@@ -156,29 +185,69 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.equal((await h.verification.verify(h.context(), { code: alice.codeAt() })).method, 'totp');
     });
 
-    it('new backup codes need a recent verification and void the old set', async () => {
+    it('new backup codes need a code entered for them (a backup code will do) and void the old set', async () => {
       const h = harness();
       const alice = await h.enrolled();
-      h.clock.advance(10 * 60_000);
-      await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy), 'verification_required');
-      await h.verification.verify(h.context(), { code: alice.codeAt() });
-      const { backupCodes } = await h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy);
+      await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, null), 'verification_required');
+      const { backupCodes } = await h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { backupCode: alice.backupCodes[1]! });
       assert.equal(backupCodes.length, 10);
       assert.equal(backupCodes.some((code) => alice.backupCodes.includes(code)), false);
       await assertRejectsCode(h.verification.verify(h.context(), { backupCode: alice.backupCodes[0]! }), 'invalid_code');
     });
   });
 
-  describe('step-up for admins', () => {
-    it('lets an unenrolled admin through, and an enrolled one only with a current session', async () => {
+  describe('sessions bound to the browser', () => {
+    it('a verification in one browser does not verify another: only the presented credential counts', async () => {
       const h = harness();
-      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
       const alice = await h.enrolled();
-      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
-      h.clock.advance(720 * 60_000);
-      await assertRejectsCode(h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE), 'verification_required');
+      h.clock.advance(30_000);
+      const first = await h.verification.verify(h.context(), { code: alice.codeAt() });
+      assert.match(first.sessionToken, /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url');
+      assert.notEqual(first.sessionToken, alice.sessionToken, 'each verification its own credential');
+      const stored = [...h.browserSessionRows.rows.keys()];
+      assert.ok(stored.every((hash) => /^[0-9a-f]{64}$/.test(hash) && hash !== first.sessionToken), 'only hashes are stored');
+      assert.equal((await h.status.status(TENANT, ALICE, h.policy, first.sessionToken)).verifiedUntil?.getTime(), first.verifiedUntil.getTime());
+      const otherBrowser = await h.status.status(TENANT, ALICE, h.policy, null);
+      assert.equal(otherBrowser.verifiedUntil, null, 'a browser without a credential is not verified');
+      assert.equal(otherBrowser.lastVerifiedAt?.getTime(), first.verifiedAt.getTime(), 'the account-level time stays, as a display');
+      assert.equal((await h.status.status(TENANT, ALICE, h.policy, 'A'.repeat(43))).verifiedUntil, null, 'an unknown credential');
+      assert.equal(await h.browserSessions.current(TENANT.clientKey, 'bob-account', first.sessionToken), null, "another user's credential");
+      assert.equal(await h.browserSessions.current('tenant-b', ALICE, first.sessionToken), null, "another tenant's");
+      h.clock.advance(12 * 60 * 60_000);
+      assert.equal(await h.browserSessions.current(TENANT.clientKey, ALICE, first.sessionToken), null, 'ended with the session timeout');
+    });
+
+    it('a backup code starts a browser session too, and tells how many codes are left', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      const verified = await h.verification.verify(h.context(), { backupCode: alice.backupCodes[3]! });
+      assert.equal(verified.backupCodesLeft, 9);
+      assert.notEqual(await h.browserSessions.current(TENANT.clientKey, ALICE, verified.sessionToken), null);
+    });
+
+    it('clears the expired sessions of the user on the next verification', async () => {
+      const h = harness();
+      const alice = await h.enrolled();
+      h.clock.advance(13 * 60 * 60_000);
       await h.verification.verify(h.context(), { code: alice.codeAt() });
-      await h.stepUp.requireCurrentSession(TENANT.clientKey, ALICE);
+      assert.equal(h.browserSessionRows.rows.size, 1, "the confirmation's expired session is gone");
+    });
+  });
+
+  describe('step-up for admins (sudo mode)', () => {
+    it('lets an unenrolled admin through; an enrolled one only with a session of this browser verified within stepUpMinutes', async () => {
+      const h = harness();
+      await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, null, 5);
+      const alice = await h.enrolled();
+      await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5);
+      const elsewhere = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, null, 5).then(() => assert.fail('another browser passed'), (e: unknown) => e as { code: string; details: unknown });
+      assert.deepEqual([elsewhere.code, elsewhere.details], ['verification_required', { reason: 'session', withinMinutes: 5 }]);
+      h.clock.advance(5 * 60_000 + 1);
+      const stale = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5).then(() => assert.fail('an old session passed'), (e: unknown) => e as { code: string; details: unknown });
+      assert.deepEqual([stale.code, stale.details], ['verification_required', { reason: 'recent', withinMinutes: 5 }]);
+      const again = await h.verification.verify(h.context(), { code: alice.codeAt() });
+      await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, again.sessionToken, 5);
+      await assertRejectsCode(h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5), 'verification_required');
     });
   });
 
@@ -203,8 +272,8 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
 
     it('reads the enrollment without opening a secret', async () => {
       const h = harness();
-      await h.enrolled();
-      await h.enrollment.start(TENANT, ALICE, h.policy, { digits: 8 });
+      const alice = await h.enrolled();
+      await h.enrollment.start(TENANT, ALICE, h.policy, { digits: 8 }, { backupCode: alice.backupCodes[0]! });
       const reads = h.credentials.stateReads;
       const findActive = h.credentials.findActive.bind(h.credentials);
       h.credentials.findActive = () => assert.fail('the status needs no secret');

@@ -13,6 +13,7 @@ import type {
   TotpCredentialRepository,
   VerificationSessionRepository,
 } from '../../../../src/domain/mfa/ports';
+import type { BrowserSessionRecord, BrowserSessionRepository } from '../../../../src/domain/mfa/browser-session';
 import type { VerificationSession } from '../../../../src/domain/mfa/session';
 import type { TenantPolicy } from '../../../../src/domain/policy/policy';
 import type { PolicyRepository } from '../../../../src/domain/policy/policy-service';
@@ -110,7 +111,7 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   private sequence = 0;
 
   /** The stores that `redeem` writes in the same (synchronous) step; needed only by `redeem`. */
-  linked?: { failures: InMemoryFailureCounters; sessions: InMemorySessions; audit: InMemoryAuditLog };
+  linked?: { failures: InMemoryFailureCounters; sessions: InMemorySessions; browserSessions: InMemoryBrowserSessions; audit: InMemoryAuditLog };
 
   async replaceSet(tenant: string, accountId: string, hashes: readonly string[]) {
     this.replaceNow(tenant, accountId, hashes);
@@ -128,7 +129,7 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   async list(tenant: string, accountId: string) {
     return [...(this.sets.get(key(tenant, accountId)) ?? [])];
   }
-  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession; audit: AuditEntry }) {
+  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession | null; browserSession: BrowserSessionRecord | null; audit: AuditEntry }) {
     const linked = this.linked;
     if (!linked) throw new Error('InMemoryBackupCodes.redeem needs linked stores (see service-harness.ts)');
     const set = this.sets.get(key(tenant, accountId)) ?? [];
@@ -138,7 +139,8 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
     linked.audit.failIfAsked();
     set[i] = { ...set[i]!, usedAt: at };
     if (linked.failures.rows.has(key(tenant, accountId))) linked.failures.rows.set(key(tenant, accountId), NO_FAILURES);
-    linked.sessions.rows.set(key(tenant, accountId), success.session);
+    if (success.session) linked.sessions.rows.set(key(tenant, accountId), success.session);
+    if (success.browserSession) linked.browserSessions.createNow(tenant, accountId, success.browserSession);
     linked.audit.entries.push({ ...success.audit, tenant, id: String(linked.audit.entries.length + 1) });
     return true;
   }
@@ -221,6 +223,35 @@ export class InMemorySessions implements VerificationSessionRepository {
   }
   async clear(tenant: string, accountId: string) {
     this.rows.delete(key(tenant, accountId));
+  }
+}
+
+export class InMemoryBrowserSessions implements BrowserSessionRepository {
+  readonly rows = new Map<string, BrowserSessionRecord & { tenant: string; accountId: string }>();
+  async create(tenant: string, accountId: string, session: BrowserSessionRecord, now: Date) {
+    for (const [hash, row] of this.rows) {
+      if (row.tenant === tenant && row.accountId === accountId && row.verifiedUntil.getTime() <= now.getTime()) this.rows.delete(hash);
+    }
+    this.createNow(tenant, accountId, session);
+  }
+  /** Not a port method: stored synchronously, as part of another store's step (`redeem`). */
+  createNow(tenant: string, accountId: string, session: BrowserSessionRecord) {
+    if (this.rows.has(session.tokenHash)) throw new Error('duplicate browser session');
+    this.rows.set(session.tokenHash, { ...session, tenant, accountId });
+  }
+  async find(tenant: string, accountId: string, tokenHash: string) {
+    const row = this.rows.get(tokenHash);
+    return row && row.tenant === tenant && row.accountId === accountId ? { verifiedAt: row.verifiedAt, verifiedUntil: row.verifiedUntil } : null;
+  }
+  async endAll(tenant: string, accountId: string) {
+    let ended = 0;
+    for (const [hash, row] of this.rows) {
+      if (row.tenant === tenant && row.accountId === accountId) {
+        this.rows.delete(hash);
+        ended += 1;
+      }
+    }
+    return ended;
   }
 }
 

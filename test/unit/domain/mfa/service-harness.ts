@@ -1,4 +1,5 @@
 import { TwoFactorIds } from '../../../../src/domain/idmap/two-factor-ids';
+import { BrowserSessions } from '../../../../src/domain/mfa/browser-session';
 import { EnrollmentService } from '../../../../src/domain/mfa/enrollment-service';
 import { FactorManagement } from '../../../../src/domain/mfa/factor-management';
 import { FactorStatusService } from '../../../../src/domain/mfa/factor-status';
@@ -12,6 +13,7 @@ import {
   FakeDirectory,
   InMemoryAuditLog,
   InMemoryBackupCodes,
+  InMemoryBrowserSessions,
   InMemoryFailureCounters,
   InMemoryIdMappings,
   InMemorySessions,
@@ -30,9 +32,11 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   const backupCodes = new InMemoryBackupCodes();
   const failures = new InMemoryFailureCounters();
   const sessions = new InMemorySessions();
+  const browserSessionRows = new InMemoryBrowserSessions();
+  const browserSessions = new BrowserSessions(browserSessionRows, clock);
   const audit = new InMemoryAuditLog();
   const credentials = new InMemoryTotpCredentials({ backupCodes, sessions });
-  backupCodes.linked = { failures, sessions, audit };
+  backupCodes.linked = { failures, sessions, browserSessions: browserSessionRows, audit };
   const mappings = new InMemoryIdMappings();
   const directory = new FakeDirectory([
     { accountId: ALICE, displayName: 'Alice', emailAddress: 'Alice@Example.com', active: true, groups: ['admins', 'developers'] },
@@ -40,20 +44,28 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   ]);
   const policy: TenantPolicy = { ...defaultPolicy(TENANT.baseUrl), ...overrides };
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
-  const stepUp = new StepUp(credentials, sessions, clock);
   const state = {
     read: async (tenant: string, accountId: string) => ({ credential: await credentials.findActive(tenant, accountId), user: failures.user(tenant, accountId), tenant: failures.tenant(tenant) }),
   };
-  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
-  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, ids, stepUp, audit, clock, random });
-  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
-  const status = new FactorStatusService({ credentials, backupCodes, sessions, failures, ids, directory, clock });
+  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, browserSessions: browserSessionRows, audit, clock, random });
+  const stepUp = new StepUp(credentials, browserSessions, verification, clock);
+  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
+  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
+  const status = new FactorStatusService({ credentials, backupCodes, sessions, failures, browserSessions, ids, directory, clock });
 
-  /** Enrolls `accountId` and confirms with the current step's code; returns the secret and backup codes. */
+  // Each user's unused backup codes from their last enrollment: replacing a factor needs a code of the old one.
+  const spare = new Map<string, string[]>();
+
+  /**
+   * Enrolls `accountId` and confirms with the current step's code; returns the secret, the backup codes
+   * and the confirming browser's session credential. Replacing an earlier enrollment spends one of its
+   * backup codes as the code for the action.
+   */
   async function enrolled(accountId = ALICE, params: Partial<Pick<TenantPolicy['totp'], 'algorithm' | 'digits' | 'period'>> = {}) {
-    const started = await enrollment.start(TENANT, accountId, policy, params);
+    const previous = spare.get(accountId)?.pop();
+    const started = await enrollment.start(TENANT, accountId, policy, params, previous === undefined ? null : { backupCode: previous });
     const step = timeStepAt(clock.now(), started.params.period);
-    const { backupCodes: codes } = await enrollment.confirm(TENANT, accountId, policy, totpAtStep(started.secret, step, started.params));
+    const { backupCodes: codes, sessionToken } = await enrollment.confirm(TENANT, accountId, policy, totpAtStep(started.secret, step, started.params));
     const codeAt = (offset = 0) => totpAtStep(started.secret, timeStepAt(clock.now(), started.params.period) + offset, started.params);
     /** A well-formed code (the credential's digit count) that the credential does not produce anywhere near now. */
     const wrongCode = (from = 0): string => {
@@ -63,10 +75,11 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
         if (!near.has(code)) return code;
       }
     };
-    return { ...started, confirmedStep: step, backupCodes: codes, codeAt, wrongCode };
+    spare.set(accountId, [...codes]);
+    return { ...started, confirmedStep: step, backupCodes: codes, sessionToken, codeAt, wrongCode };
   }
 
   const context = (accountId = ALICE, p: TenantPolicy = policy) => ({ tenant: TENANT.clientKey, accountId, policy: p });
 
-  return { clock, random, credentials, backupCodes, failures, sessions, audit, mappings, directory, policy, ids, stepUp, verification, enrollment, factors, status, enrolled, context };
+  return { clock, random, credentials, backupCodes, failures, sessions, browserSessionRows, browserSessions, audit, mappings, directory, policy, ids, stepUp, verification, enrollment, factors, status, enrolled, context };
 }

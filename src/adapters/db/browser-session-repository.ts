@@ -1,0 +1,56 @@
+import type { Sequelize } from 'sequelize';
+import type { BrowserSessionRecord, BrowserSessionRepository } from '../../domain/mfa/browser-session';
+import type { VerificationSession } from '../../domain/mfa/session';
+import { toDate } from './models/mfa-models';
+import { Sql } from './sql';
+
+/**
+ * Stores a browser's session (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil). Also run
+ * inside backup-code-repository.ts `redeem`, so that a backup code is spent together with the session
+ * it earns.
+ */
+export const INSERT_BROWSER_SESSION_SQL =
+  'INSERT INTO browser_sessions (token_hash, client_key, account_id, verified_at, verified_until) VALUES (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil)';
+
+/** The parameters of `INSERT_BROWSER_SESSION_SQL`. */
+export function browserSessionParams(tenant: string, accountId: string, session: BrowserSessionRecord): Record<string, unknown> {
+  return { tokenHash: session.tokenHash, tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil };
+}
+
+interface Row {
+  verified_at: Date | string;
+  verified_until: Date | string;
+}
+
+/**
+ * 2FA sessions of browsers, by the SHA-256 of their credential (the primary key). Every statement
+ * also filters on tenant and account: a credential presented for another user finds nothing.
+ */
+export class SequelizeBrowserSessionRepository implements BrowserSessionRepository {
+  private readonly sql: Sql;
+
+  constructor(sequelize: Sequelize) {
+    this.sql = Sql.for(sequelize);
+  }
+
+  async create(tenant: string, accountId: string, session: BrowserSessionRecord, now: Date): Promise<void> {
+    // Expired rows of this user go on the way (one indexed DELETE): sessions end by time, and no job
+    // sweeps them. Another user's are left to their own next verification or to the tenant purge.
+    await Promise.all([
+      this.sql.changed('DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now', { tenant, accountId, now }),
+      this.sql.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session)),
+    ]);
+  }
+
+  async find(tenant: string, accountId: string, tokenHash: string): Promise<VerificationSession | null> {
+    const [row] = await this.sql.select<Row>(
+      'SELECT verified_at, verified_until FROM browser_sessions WHERE token_hash = :tokenHash AND client_key = :tenant AND account_id = :accountId',
+      { tokenHash, tenant, accountId },
+    );
+    return row ? { verifiedAt: toDate(row.verified_at) as Date, verifiedUntil: toDate(row.verified_until) as Date } : null;
+  }
+
+  endAll(tenant: string, accountId: string): Promise<number> {
+    return this.sql.changed('DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId', { tenant, accountId });
+  }
+}
