@@ -242,7 +242,10 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     assert.equal(await frame.locator('[data-field="session"]').isVisible(), false, 'no "You are verified until…" while locked out');
     await screenshot(page, 'verify-07-locked-out-on-load');
 
-    // The lockout ends 3 s from now in the browser's time (the app's frozen clock is earlier, so it still holds there).
+    // The lockout ends 3 s from now in the browser's time; the app's frozen clock is set just before now
+    // (earlier tests moved it on), so the lockout still holds there, and is put back afterwards.
+    const appTime = clock.now();
+    clock.set(new Date(Date.now() - 1000));
     await app.twofold.database.sequelize.query('UPDATE failure_counters SET locked_until_ms = :until WHERE account_id = :account', {
       replacements: { until: Date.now() + 3000, account: CAROL },
     });
@@ -253,6 +256,7 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), false);
     assert.equal(await frame.locator('[data-testid=verify-code]').isDisabled(), false);
     await screenshot(page, 'verify-08-lockout-ended');
+    clock.set(appTime);
   });
 
   it('works at phone width (390 px)', async () => {

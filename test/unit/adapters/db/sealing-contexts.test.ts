@@ -62,7 +62,7 @@ describe('sealing contexts', () => {
   });
 });
 
-const BEFORE = '0100-jira-connector';
+const BEFORE = '0110-browser-sessions';
 const ACCOUNT = '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077';
 
 /** Rows as the app wrote them before 0200: every sealed column, sealed with the old contexts. */
