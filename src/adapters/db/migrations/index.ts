@@ -3,7 +3,8 @@ import { tenants } from './0001-tenants';
 import { twoStepVerification } from './0010-two-step-verification';
 import { policiesAndIds } from './0011-policies-and-ids';
 import { auditEvents } from './0012-audit-events';
+import { auditKeysetIndex } from './0101-audit-keyset-index';
 import { jiraConnector } from './0100-jira-connector';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [tenants, twoStepVerification, policiesAndIds, auditEvents, jiraConnector];
+export const MIGRATIONS: Migration[] = [tenants, twoStepVerification, policiesAndIds, auditEvents, jiraConnector, auditKeysetIndex];
