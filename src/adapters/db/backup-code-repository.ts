@@ -83,8 +83,13 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     }
   }
 
-  countUnused(tenant: string, accountId: string): Promise<number> {
-    return this.rows.count({ where: { client_key: tenant, account_id: accountId, used_at: null } });
+  /** On every GET /api/v1/me: a prepared statement, not a model count (bench:me). */
+  async countUnused(tenant: string, accountId: string): Promise<number> {
+    const [row] = await this.sql.select<{ unused: number | string }>(
+      'SELECT COUNT(*) AS unused FROM backup_codes WHERE client_key = :tenant AND account_id = :accountId AND used_at IS NULL',
+      { tenant, accountId },
+    );
+    return Number(row?.unused ?? 0);
   }
 
   async countUnusedMany(tenant: string, accountIds: readonly string[]): Promise<Map<string, number>> {
