@@ -3,13 +3,19 @@ import { safeDetail, type AuditEntry, type AuditLog, type AuditPage, type AuditQ
 import { TwofoldError } from '../../domain/errors';
 import { toDate, type AuditEventRow } from './models/mfa-models';
 import { Sql } from './sql';
+import type { UnitOfWork } from './unit-of-work';
 
-/** Records one entry (its parameters from `auditRow`); also run inside backup-code-repository.ts `redeem`. */
-export const INSERT_AUDIT_SQL = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+/** The audit log's part in a larger write: the entry commits or rolls back with the rest. */
+export function auditLogIn(unit: UnitOfWork): { record(tenant: string, entry: AuditEntry): Promise<void> } {
+  return { record: (tenant, entry) => unit.statements.insert(INSERT_AUDIT_SQL, auditRow(tenant, entry)) };
+}
+
+/** Records one entry (its parameters from `auditRow`), on the pool or in a unit of work. */
+const INSERT_AUDIT_SQL = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
        VALUES (:tenant, :at, :actor, :action, :subject, :detail)`;
 
 /** The parameters of `INSERT_AUDIT_SQL`: the detail as it may be stored (`safeDetail`), as JSON. */
-export function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
+function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
   return {
     tenant,
     at: entry.at,
