@@ -36,18 +36,26 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     this.sql = Sql.for(sequelize);
   }
 
+  /**
+   * One statement (GET /api/v1/me runs it on every page view): the user's credentials LEFT JOINed to
+   * a one-row anchor, so that a user with none still gets the row that carries the backup-code count.
+   */
   async enrollmentState(tenant: string, accountId: string): Promise<EnrollmentState> {
     // No secret_sealed: nothing is unsealed for a yes/no or a status page.
-    const rows = await this.sql.select<StateRow>(
-      'SELECT status, algorithm, digits, period, confirmed_at FROM totp_credentials WHERE client_key = :tenant AND account_id = :accountId',
+    const rows = await this.sql.select<Partial<StateRow> & { unused_backup_codes: number | string }>(
+      `SELECT c.status, c.algorithm, c.digits, c.period, c.confirmed_at,
+              (SELECT COUNT(*) FROM backup_codes b WHERE b.client_key = :tenant AND b.account_id = :accountId AND b.used_at IS NULL) AS unused_backup_codes
+         FROM (SELECT 1 AS anchor) AS one
+         LEFT JOIN totp_credentials c ON c.client_key = :tenant AND c.account_id = :accountId`,
       { tenant, accountId },
     );
-    const active = rows.find((row) => row.status === 'active');
+    const active = rows.find((row) => row.status === 'active') as StateRow | undefined;
     return {
       active: active
         ? { params: totpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
         : null,
       pending: rows.some((row) => row.status === 'pending'),
+      unusedBackupCodes: Number(rows[0]?.unused_backup_codes ?? 0),
     };
   }
 

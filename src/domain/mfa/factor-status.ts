@@ -41,12 +41,11 @@ export class FactorStatusService {
   constructor(private readonly deps: FactorStatusDeps) {}
 
   async status(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<FactorStatus> {
-    const { credentials, backupCodes, sessions, clock } = this.deps;
+    const { credentials, sessions, clock } = this.deps;
     const key = tenant.clientKey;
-    // One query for the credentials, without their secrets: nothing here needs one.
-    const [{ active, pending }, remaining, session, id, required] = await Promise.all([
+    // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
+    const [{ active, pending, unusedBackupCodes: remaining }, session, id, required] = await Promise.all([
       credentials.enrollmentState(key, accountId),
-      backupCodes.countUnused(key, accountId),
       sessions.find(key, accountId),
       this.deps.ids.current(tenant, accountId, policy),
       this.isRequired(tenant, accountId, policy),
