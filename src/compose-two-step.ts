@@ -79,7 +79,6 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
   const status = new FactorStatusService({
     credentials,
-    backupCodes,
     sessions,
     ids,
     directory,

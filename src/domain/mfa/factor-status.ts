@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import { isEnforcedFor, type PolicyMethod, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
 import type { TotpParameters } from './otp-parameters';
-import type { BackupCodeRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { TotpCredentialRepository, VerificationSessionRepository } from './ports';
 import { isVerified } from './session';
 import { workingMethods, type WorkingMethod } from './working-methods';
 
@@ -28,7 +28,6 @@ export interface FactorStatus {
 
 export interface FactorStatusDeps {
   readonly credentials: TotpCredentialRepository;
-  readonly backupCodes: BackupCodeRepository;
   readonly sessions: VerificationSessionRepository;
   readonly ids: TwoFactorIds;
   readonly directory: UserDirectory;

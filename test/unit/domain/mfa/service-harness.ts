@@ -47,7 +47,7 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, audit, clock });
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, audit, clock, random });
-  const status = new FactorStatusService({ credentials, backupCodes, sessions, ids, directory, clock });
+  const status = new FactorStatusService({ credentials, sessions, ids, directory, clock });
 
   /** Enrolls `accountId` and confirms with the current step's code; returns the secret and backup codes. */
   async function enrolled(accountId = ALICE, params: Partial<Pick<TenantPolicy['totp'], 'algorithm' | 'digits' | 'period'>> = {}) {
