@@ -54,7 +54,11 @@ export async function benchDatabase(): Promise<{ url: string | undefined; drop()
 }
 
 export function startServer(databaseUrl: string | undefined, seed: { users: number; auditEntries?: number }): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'verify-server.ts')], {
+  // Compiled (`npx tsc -p . --outDir <dir>`, then `node <dir>/bench/me.js`): the server runs as
+  // compiled JavaScript too, which is what production runs and what a profile should show.
+  const compiled = __filename.endsWith('.js');
+  const server = join(__dirname, '..', compiled ? 'verify-server.js' : 'verify-server.ts');
+  const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), server], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4' },
