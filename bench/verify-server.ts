@@ -21,7 +21,9 @@ import express from 'express';
 import { authenticateApi } from '../src/adapters/connect/authenticate';
 import { AesGcmSecretBox } from '../src/adapters/crypto/aes-gcm-secret-box';
 import { errorMiddleware } from '../src/adapters/http/error-middleware';
-import type { InferCreationAttributes } from 'sequelize';
+import { QueryTypes, type InferCreationAttributes } from 'sequelize';
+import { PAGE_COLUMNS } from '../src/adapters/db/audit-log-repository';
+import type { Database } from '../src/adapters/db/database';
 import { mfaModels, type TotpCredentialRow } from '../src/adapters/db/models/mfa-models';
 import { totpSecretContext } from '../src/adapters/db/sealed-columns';
 import { createTwofoldApp } from '../src/app';
@@ -31,6 +33,8 @@ import { ALICE_ADMIN_ID, BENCH_TENANT_POLICY, benchSecret, benchUserId } from '.
 interface Start {
   databaseUrl: string | undefined;
   users: number;
+  /** Audit entries to seed for the bench tenant (bench/admin-reads.ts); 0 by default. */
+  auditEntries?: number;
 }
 
 /** Requests being handled, so that shutdown waits for them before closing the database. */
@@ -47,7 +51,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function start({ databaseUrl, users }: Start) {
+async function start({ databaseUrl, users, auditEntries = 0 }: Start) {
   const folder = mkdtempSync(join(tmpdir(), 'twofold-bench-'));
   const appServer = createServer();
   track(appServer);
@@ -102,6 +106,8 @@ async function start({ databaseUrl, users }: Start) {
     await twofold.database.sequelize.transaction(async (transaction) => rows.bulkCreate(batch, { transaction }));
   }
 
+  const plans = auditEntries > 0 ? await seedAudit(twofold.database, clientKey, auditEntries) : undefined;
+
   // The minimal server: same process, same services, no production middleware.
   const lean = express();
   lean.disable('x-powered-by');
@@ -118,7 +124,7 @@ async function start({ databaseUrl, users }: Start) {
   const leanPort = await listen(leanServer);
 
   return {
-    info: { appPort: port, leanPort, clientKey, sharedSecret: host.installed!.sharedSecret, dialect: twofold.database.dialect },
+    info: { appPort: port, leanPort, clientKey, sharedSecret: host.installed!.sharedSecret, dialect: twofold.database.dialect, plans },
     async close() {
       const closing = [leanServer, appServer].map((server) => new Promise((resolve) => server.close(resolve)));
       for (const server of [leanServer, appServer]) server.closeIdleConnections();
@@ -131,6 +137,55 @@ async function start({ databaseUrl, users }: Start) {
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `count` audit entries for the tenant, one INSERT … SELECT per batch of 100,000 generated rows (a
+ * recursive CTE on SQLite, generate_series on Postgres), one second apart going back from now, a
+ * tenth of them about one of 1,000 subjects. Answers the query plans of the audit page: the first
+ * page and a page deep down (after a cursor), as the database prints them.
+ */
+async function seedAudit(database: Database, clientKey: string, count: number): Promise<string[]> {
+  const { sequelize } = database;
+  const postgres = database.dialect === 'postgres';
+  const now = Date.now();
+  const batch = 100_000;
+  for (let from = 0; from < count; from += batch) {
+    const size = Math.min(batch, count - from);
+    const replacements = { clientKey, from, size, now };
+    if (postgres) {
+      await sequelize.query(
+        `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+         SELECT :clientKey, to_timestamp((:now - (:from + n) * 1000) / 1000.0), 'bench:admin', 'verify.succeeded',
+                'bench:' || lpad(((:from + n) % 1000)::text, 8, '0'), '{"method":"totp"}'
+           FROM generate_series(0, :size - 1) AS n`,
+        { replacements },
+      );
+    } else {
+      await sequelize.query(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :size)
+         INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+         SELECT :clientKey, strftime('%Y-%m-%d %H:%M:%f', (:now - (:from + i) * 1000) / 1000.0, 'unixepoch') || ' +00:00', 'bench:admin', 'verify.succeeded',
+                'bench:' || substr('0000000' || ((:from + i) % 1000), -8), '{"method":"totp"}'
+           FROM n`,
+        { replacements },
+      );
+    }
+  }
+  await sequelize.query(postgres ? 'ANALYZE audit_events' : 'ANALYZE');
+  const deepAt = new Date(now - Math.floor(count / 2) * 1000);
+  const page = (cursor: boolean) =>
+    `${PAGE_COLUMNS} WHERE client_key = :clientKey${cursor ? ' AND (at, id) < (:at, :id)' : ''} ORDER BY at DESC, id DESC LIMIT 51`;
+  const at = postgres ? deepAt.toISOString() : deepAt.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+  const plans: string[] = [];
+  for (const cursor of [false, true]) {
+    const rows = await sequelize.query<Record<string, string>>(`${postgres ? 'EXPLAIN' : 'EXPLAIN QUERY PLAN'} ${page(cursor)}`, {
+      type: QueryTypes.SELECT,
+      replacements: { clientKey, at, id: Math.floor(count / 2) },
+    });
+    plans.push(`${cursor ? 'page after a cursor' : 'first page'}:\n${rows.map((row) => `  ${postgres ? row['QUERY PLAN'] : row.detail}`).join('\n')}`);
+  }
+  return plans;
 }
 
 /** BENCH_PROFILE=1: the parent asks for a CPU profile of the measured part only (node:inspector). */
@@ -152,7 +207,7 @@ let running: Awaited<ReturnType<typeof start>> | undefined;
 process.on('message', (message: { type: string; on?: boolean; file?: string } & Partial<Start>) => {
   if (message.type === 'profile') profile(message.on === true, message.file);
   if (message.type === 'start') {
-    start({ databaseUrl: message.databaseUrl, users: message.users ?? 1000 }).then(
+    start({ databaseUrl: message.databaseUrl, users: message.users ?? 1000, auditEntries: message.auditEntries ?? 0 }).then(
       (started) => {
         running = started;
         process.send!({ type: 'ready', ...started.info });

@@ -36,14 +36,11 @@
  * only targets whose name contains it; `a|b` for several, e.g. `bare|accepted code`), BENCH_PROFILE=1
  * (CPU profile of the server while measuring).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import * as jwt from 'atlassian-jwt';
-import { Client } from 'pg';
 import { totp } from '../src/domain/mfa/totp';
+import { benchDatabase, cpuProbe, pin, startServer, tokens } from './support/harness';
 import { measure, printTable, type Measurement, type Target } from './support/load';
 import { benchSecret, benchUserId } from './verify-users';
 
@@ -55,69 +52,6 @@ const WRONG_POOL = 5_000;
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 const AIM = { ratio: 0.4, p99Ms: 20 };
 
-interface Ready {
-  appPort: number;
-  leanPort: number;
-  clientKey: string;
-  sharedSecret: string;
-  dialect: string;
-}
-
-function pin(pid: number, cpu: number): boolean {
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * For Postgres, a schema of the bench's own, selected with `search_path` and dropped afterwards, so
- * that the bench never writes into the database's default schema.
- */
-async function benchDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
-  const base = process.env.BENCH_DATABASE_URL;
-  if (!base?.startsWith('postgres')) return { url: base, drop: async () => {} };
-  const schema = `twofold_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE SCHEMA ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
-}
-
-function startServer(databaseUrl: string | undefined): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'verify-server.ts')], {
-    cwd: join(__dirname, '..'),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4' },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
-    child.on('message', (message: { type: string; message?: string } & Ready) => {
-      if (message.type === 'ready') resolve({ child, ready: message });
-      if (message.type === 'error') reject(new Error(message.message));
-    });
-    child.send({ type: 'start', databaseUrl, users: ACCEPT_POOL + WRONG_POOL });
-  });
-}
-
-/** Context tokens as Jira would hand them to pages (HS256 with the tenant's sharedSecret, qsh `context-qsh`). */
-function tokens(ready: Ready, from: number, count: number): string[] {
-  const now = Math.floor(Date.now() / 1000);
-  return Array.from({ length: count }, (_, i) =>
-    jwt.encodeSymmetric({ iss: ready.clientKey, sub: benchUserId(from + i), iat: now, exp: now + 3600, qsh: 'context-qsh' }, ready.sharedSecret),
-  );
-}
 
 /**
  * Hands out users for fresh codes round-robin over the pool; a user is given out again only in a
@@ -138,34 +72,13 @@ class AcceptedUsers {
   }
 }
 
-/**
- * CPU time (ms, user + system, every thread) the server process has used so far, from
- * /proc/<pid>/stat; undefined where there is no /proc. Read around each measurement, it gives the
- * server's CPU per request, which other work on the machine disturbs far less than throughput.
- */
-function cpuProbe(pid: number): (() => number) | undefined {
-  try {
-    const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const read = () => {
-      // utime and stime are fields 14 and 15 of proc_pid_stat(5); after the ") " that ends the
-      // command name (field 2), field 3 is index 0.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-    };
-    read();
-    return read;
-  } catch {
-    return undefined;
-  }
-}
-
 async function main(): Promise<void> {
   const cpus = availableParallelism();
   const pinned = cpus >= 2 && pin(process.pid, 1);
   const started = Date.now();
   process.stdout.write(`Starting the app and seeding ${ACCEPT_POOL + WRONG_POOL} enrolled users…\n`);
   const database = await benchDatabase();
-  const { child, ready } = await startServer(database.url).catch(async (error: unknown) => {
+  const { child, ready } = await startServer(database.url, { users: ACCEPT_POOL + WRONG_POOL }).catch(async (error: unknown) => {
     await database.drop();
     throw error;
   });

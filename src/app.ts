@@ -129,7 +129,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       logger,
       genReqId: (_req, res) => String(res.getHeader('X-Request-Id')),
       autoLogging: { ignore: (req) => req.url === '/healthz' },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Successful reads are logged at debug: GET /api/v1/me runs on every page view, and its info line
+      // (serialized and written per request) was about 14 % of its CPU. Writes, refusals and errors
+      // stay at info or above.
+      customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : req.method === 'GET' && res.statusCode < 400 ? 'debug' : 'info'),
       // Page URLs carry a JWT in `?jwt=`: log the scrubbed URL and no headers.
       serializers: {
         req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: scrubText(req.url), remoteAddress: req.remoteAddress }),

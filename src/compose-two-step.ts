@@ -84,7 +84,6 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
   const status = new FactorStatusService({
     credentials,
-    backupCodes,
     sessions,
     failures,
     browserSessions,

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Op, fn, col, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import { Op, fn, col, type ModelStatic, type Sequelize } from 'sequelize';
 import type { AuditEntry } from '../../domain/audit/audit-log';
 import type { BackupCode, BackupCodeRepository } from '../../domain/mfa/ports';
 import type { BrowserSessionRecord } from '../../domain/mfa/browser-session';
 import type { VerificationSession } from '../../domain/mfa/session';
-import { INSERT_AUDIT_SQL, auditRow } from './audit-log-repository';
+import { auditLogIn } from './audit-log-repository';
 import { INSERT_BROWSER_SESSION_SQL, browserSessionParams } from './browser-session-repository';
-import { RESET_USER_SQL } from './failure-counter-repository';
+import { failureCountersIn } from './failure-counter-repository';
 import { mfaModels, toDate, type BackupCodeRow } from './models/mfa-models';
 import { Sql } from './sql';
+import type { UnitOfWork } from './unit-of-work';
 import { inUserTransaction } from './user-transaction';
 import { SAVE_SESSION_SQL } from './verification-session-repository';
 
@@ -18,28 +19,30 @@ const MARK_USED_SQL = 'UPDATE backup_codes SET used_at = :at WHERE id = :id AND 
 class CodeTaken extends Error {}
 
 /**
- * Inside `transaction`: deletes the user's set and stores `hashes` as the new one; returns how many
- * codes the old set had. Shared by `replaceSet` and the credential's activation
- * (totp-credential-repository.ts), which replaces the set in its own transaction.
+ * The backup codes' part in a larger write, created from its unit of work: the credential's
+ * activation (totp-credential-repository.ts) replaces the set in the same transaction.
  */
-export async function writeBackupCodeSet(
-  sequelize: Sequelize,
-  transaction: Transaction,
-  user: { tenant: string; accountId: string },
-  hashes: readonly string[],
-  createdAt: Date,
-  newId: () => string,
-): Promise<number> {
-  const rows = mfaModels(sequelize).backupCodes;
-  const { tenant, accountId } = user;
-  const removed = await rows.destroy({ where: { client_key: tenant, account_id: accountId }, transaction });
-  if (hashes.length > 0) {
-    await rows.bulkCreate(
-      hashes.map((hash) => ({ id: newId(), client_key: tenant, account_id: accountId, hash, used_at: null, created_at: createdAt })),
-      { transaction },
-    );
-  }
-  return removed;
+export function backupCodeSetIn(unit: UnitOfWork, newId: () => string = randomUUID) {
+  const rows = mfaModels(unit.sequelize).backupCodes;
+  const { transaction } = unit;
+  return {
+    /** Deletes the user's set and stores `hashes` as the new one; answers how many codes the old set had. */
+    async replace(user: { tenant: string; accountId: string }, hashes: readonly string[], createdAt: Date): Promise<number> {
+      const { tenant, accountId } = user;
+      const removed = await rows.destroy({ where: { client_key: tenant, account_id: accountId }, transaction });
+      if (hashes.length > 0) {
+        await rows.bulkCreate(
+          hashes.map((hash) => ({ id: newId(), client_key: tenant, account_id: accountId, hash, used_at: null, created_at: createdAt })),
+          { transaction },
+        );
+      }
+      return removed;
+    },
+    /** Marks one unused code used; false when it was used already (by a racer, too). */
+    async markUsed(user: { tenant: string; accountId: string }, codeId: string, at: Date): Promise<boolean> {
+      return (await unit.statements.changed(MARK_USED_SQL, { at, id: codeId, tenant: user.tenant, accountId: user.accountId })) === 1;
+    },
+  };
 }
 
 /** Backup codes as scrypt hashes only; single use is one conditional UPDATE (`used_at IS NULL`). */
@@ -57,9 +60,7 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
 
   async replaceSet(tenant: string, accountId: string, hashes: readonly string[], createdAt: Date): Promise<void> {
     // Serialized per user: on Postgres two overlapping regenerations would otherwise both insert.
-    await inUserTransaction(this.sequelize, tenant, accountId, (transaction) =>
-      writeBackupCodeSet(this.sequelize, transaction, { tenant, accountId }, hashes, createdAt, this.newId),
-    );
+    await inUserTransaction(this.sequelize, tenant, accountId, (unit) => backupCodeSetIn(unit, this.newId).replace({ tenant, accountId }, hashes, createdAt));
   }
 
   async list(tenant: string, accountId: string): Promise<BackupCode[]> {
@@ -78,13 +79,14 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     // transaction has a connection of its own: racing deferred transactions failed with SQLITE_BUSY
     // (the race test in concurrency.test.ts); queued with BEGIN IMMEDIATE they take turns instead.
     try {
-      await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
-        if ((await this.sql.changed(MARK_USED_SQL, { at, id: codeId, tenant, accountId }, transaction)) !== 1) throw new CodeTaken();
-        await this.sql.changed(RESET_USER_SQL, { tenant, accountId }, transaction);
+      await inUserTransaction(this.sequelize, tenant, accountId, async (unit) => {
+        if (!(await backupCodeSetIn(unit).markUsed({ tenant, accountId }, codeId, at))) throw new CodeTaken();
+        await failureCountersIn(unit).resetUser(tenant, accountId);
+        // The session repositories offer no part in a unit of work yet: their statements are run here.
         const { session, browserSession } = success;
-        if (session) await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil }, transaction);
-        if (browserSession) await this.sql.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, browserSession), transaction);
-        await this.sql.insert(INSERT_AUDIT_SQL, auditRow(tenant, success.audit), transaction);
+        if (session) await unit.statements.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
+        if (browserSession) await unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, browserSession));
+        await auditLogIn(unit).record(tenant, success.audit);
       });
       return true;
     } catch (error) {
@@ -93,8 +95,13 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     }
   }
 
-  countUnused(tenant: string, accountId: string): Promise<number> {
-    return this.rows.count({ where: { client_key: tenant, account_id: accountId, used_at: null } });
+  /** On every GET /api/v1/me: a prepared statement, not a model count (bench:me). */
+  async countUnused(tenant: string, accountId: string): Promise<number> {
+    const [row] = await this.sql.select<{ unused: number | string }>(
+      'SELECT COUNT(*) AS unused FROM backup_codes WHERE client_key = :tenant AND account_id = :accountId AND used_at IS NULL',
+      { tenant, accountId },
+    );
+    return Number(row?.unused ?? 0);
   }
 
   async countUnusedMany(tenant: string, accountIds: readonly string[]): Promise<Map<string, number>> {

@@ -3,6 +3,7 @@ import { NO_FAILURES, type FailureState } from '../../domain/mfa/lockout';
 import type { FailureCounterRepository } from '../../domain/mfa/ports';
 import { mfaModels, toNumber, type FailureCounterRow } from './models/mfa-models';
 import { Sql } from './sql';
+import type { UnitOfWork } from './unit-of-work';
 
 /** The columns of a counter that make up its state (also read by verification-state-reader.ts). */
 export const FAILURE_STATE_COLUMNS = ['failures', 'window_started_ms', 'locked_until_ms'] as const;
@@ -30,9 +31,18 @@ const INCREMENT = `INSERT INTO failure_counters (client_key, account_id, failure
     version = failure_counters.version + 1
   RETURNING ${COLUMNS}`;
 
-/** Clears a user's count and lockout (:tenant, :accountId); also run inside backup-code-repository.ts `redeem`. */
-export const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
+/** Clears a user's count and lockout (:tenant, :accountId), on the pool or in a unit of work. */
+const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
        WHERE client_key = :tenant AND account_id = :accountId`;
+
+/** The counters' part in a larger write (a backup code's redemption): the reset commits with it. */
+export function failureCountersIn(unit: UnitOfWork): { resetUser(tenant: string, accountId: string): Promise<void> } {
+  return {
+    resetUser: async (tenant, accountId) => {
+      await unit.statements.changed(RESET_USER_SQL, { tenant, accountId });
+    },
+  };
+}
 
 /**
  * Lockout counters: every write one atomic statement, so that concurrent attempts across app

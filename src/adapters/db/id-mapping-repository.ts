@@ -1,17 +1,24 @@
 import { Op, UniqueConstraintError, type ModelStatic, type Sequelize } from 'sequelize';
 import type { IdMapping, IdMappingRepository, IdSource } from '../../domain/idmap/two-factor-ids';
 import { mfaModels, toDate, type TwoFactorIdRow } from './models/mfa-models';
+import { Sql } from './sql';
 
 /** 2FA ID mappings; the unique index on (client_key, id_key) decides between concurrent claims. */
 export class SequelizeIdMappingRepository implements IdMappingRepository {
   private readonly rows: ModelStatic<TwoFactorIdRow>;
+  private readonly sql: Sql;
 
   constructor(sequelize: Sequelize) {
     this.rows = mfaModels(sequelize).twoFactorIds;
+    this.sql = Sql.for(sequelize);
   }
 
+  /** On every GET /api/v1/me: a prepared statement, not a model read (bench:me). */
   async find(tenant: string, accountId: string): Promise<IdMapping | null> {
-    const row = await this.rows.findOne({ where: { client_key: tenant, account_id: accountId }, raw: true });
+    const [row] = await this.sql.select<TwoFactorIdRow>(
+      'SELECT account_id, two_factor_id, source, updated_at FROM two_factor_ids WHERE client_key = :tenant AND account_id = :accountId',
+      { tenant, accountId },
+    );
     return row ? toMapping(row) : null;
   }
 

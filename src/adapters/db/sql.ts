@@ -1,4 +1,4 @@
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { beforeDatabaseCloses } from './database';
 
 type Params = Record<string, unknown>;
@@ -17,6 +17,13 @@ interface SqliteConnection {
 
 interface PgConnection {
   query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** The statements of a unit of work (unit-of-work.ts), the same shape as `Sql`'s own. */
+export interface Statements {
+  select<T extends object>(sql: string, params: Params): Promise<T[]>;
+  changed(sql: string, params: Params): Promise<number>;
+  insert(sql: string, params: Params): Promise<void>;
 }
 
 interface Compiled {
@@ -74,28 +81,53 @@ export class Sql {
     await Promise.all(all.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
   }
 
-  /** Each method runs on the pool, or inside `transaction` (a Sequelize transaction) when one is given. */
-  async select<T extends object>(sql: string, params: Params, transaction?: Transaction): Promise<T[]> {
-    return (await this.execute(sql, params, 'rows', transaction)) as T[];
+  /** A SELECT on the pool. */
+  async select<T extends object>(sql: string, params: Params): Promise<T[]> {
+    return (await this.execute(sql, params, 'rows')) as T[];
   }
 
-  /** An UPDATE or DELETE; answers the number of rows it changed. */
-  async changed(sql: string, params: Params, transaction?: Transaction): Promise<number> {
-    return (await this.execute(sql, params, 'count', transaction)) as number;
+  /** An UPDATE or DELETE on the pool; answers the number of rows it changed. */
+  async changed(sql: string, params: Params): Promise<number> {
+    return (await this.execute(sql, params, 'count')) as number;
   }
 
-  /** An INSERT (or upsert) whose result is not needed. */
-  async insert(sql: string, params: Params, transaction?: Transaction): Promise<void> {
-    await this.execute(sql, params, 'count', transaction);
+  /** An INSERT (or upsert) on the pool whose result is not needed. */
+  async insert(sql: string, params: Params): Promise<void> {
+    await this.execute(sql, params, 'count');
   }
 
-  private async execute(sql: string, params: Params, want: 'rows' | 'count', transaction?: Transaction): Promise<unknown[] | number> {
+  /**
+   * The same three statements inside `transaction` (unit-of-work.ts), through Sequelize's public
+   * `query` with bound parameters (`$n`), on the connection Sequelize holds for the transaction.
+   * This pays Sequelize's per-statement cost, but only on the rarer transactional writes (backup-code
+   * redemption, activation, set replacement), never on the TOTP verify or status reads; it replaces
+   * reading the driver connection out of the transaction (`transaction.connection`, not public API).
+   */
+  in(transaction: Transaction): Statements {
+    const run = async (sql: string, params: Params, type: QueryTypes): Promise<unknown> => {
+      const { text, names } = this.compile(sql, true);
+      const bind = names.map((name) => {
+        if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
+        return this.toDriver(params[name]);
+      });
+      return this.sequelize.query(text, { bind, transaction, type, raw: true });
+    };
+    return {
+      select: async <T extends object>(sql: string, params: Params) => (await run(sql, params, QueryTypes.SELECT)) as T[],
+      // BULKUPDATE answers the affected-row count on both dialects (UPDATE and DELETE alike).
+      changed: async (sql: string, params: Params) => Number(await run(sql, params, QueryTypes.BULKUPDATE)),
+      insert: async (sql: string, params: Params) => {
+        await run(sql, params, QueryTypes.RAW);
+      },
+    };
+  }
+
+  private async execute(sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
     const { text, names } = this.compile(sql);
     const values = names.map((name) => {
       if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
       return this.toDriver(params[name]);
     });
-    if (transaction) return this.executeIn(transaction, text, values, want);
     const manager = this.sequelize.connectionManager;
     const connection = (await manager.getConnection({ type: 'write' })) as unknown;
     try {
@@ -116,30 +148,6 @@ export class Sql {
     } finally {
       manager.releaseConnection(connection as never);
     }
-  }
-
-  /**
-   * On the transaction's own connection, which Sequelize holds from BEGIN to COMMIT. On SQLite that
-   * is a connection opened for this transaction alone and closed after it: no statement is prepared
-   * and cached on it, since SQLite refuses to close a connection with statements still prepared.
-   */
-  private async executeIn(transaction: Transaction, text: string, values: unknown[], want: 'rows' | 'count'): Promise<unknown[] | number> {
-    const connection = (transaction as unknown as { connection?: unknown }).connection;
-    if (!connection) throw new Error('the transaction has no connection (finished already?)');
-    if (this.postgres) {
-      const result = await (connection as PgConnection).query({ text, values });
-      return want === 'rows' ? result.rows : (result.rowCount ?? 0);
-    }
-    const sqlite = connection as SqliteConnection;
-    if (want === 'rows') {
-      return new Promise<unknown[]>((resolve, reject) => sqlite.all(text, values, (error, rows) => (error ? reject(error) : resolve(rows))));
-    }
-    return new Promise<number>((resolve, reject) =>
-      sqlite.run(text, values, function (error) {
-        if (error) reject(error);
-        else resolve(this.changes);
-      }),
-    );
   }
 
   private statement(connection: SqliteConnection, text: string): SqliteStatement {
@@ -165,17 +173,18 @@ export class Sql {
     return statement;
   }
 
-  /** `:name` → `?` (SQLite) or `$n` (Postgres); `::type` casts are left alone. */
-  private compile(sql: string): Compiled {
-    const known = this.compiled.get(sql);
+  /** `:name` → `?` (SQLite) or `$n` (Postgres, and Sequelize's bind); `::type` casts are left alone. */
+  private compile(sql: string, numbered = this.postgres): Compiled {
+    const key = numbered ? `$${sql}` : sql;
+    const known = this.compiled.get(key);
     if (known) return known;
     const names: string[] = [];
     const text = sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) => {
       names.push(name);
-      return this.postgres ? `$${names.length}` : '?';
+      return numbered ? `$${names.length}` : '?';
     });
     const compiled = { text, names };
-    this.compiled.set(sql, compiled);
+    this.compiled.set(key, compiled);
     return compiled;
   }
 

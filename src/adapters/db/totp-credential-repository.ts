@@ -3,7 +3,7 @@ import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { storedTotpParameters } from '../../domain/mfa/otp-parameters';
 import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
-import { writeBackupCodeSet } from './backup-code-repository';
+import { backupCodeSetIn } from './backup-code-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
@@ -36,18 +36,26 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     this.sql = Sql.for(sequelize);
   }
 
+  /**
+   * One statement (GET /api/v1/me runs it on every page view): the user's credentials LEFT JOINed to
+   * a one-row anchor, so that a user with none still gets the row that carries the backup-code count.
+   */
   async enrollmentState(tenant: string, accountId: string): Promise<EnrollmentState> {
     // No secret_sealed: nothing is unsealed for a yes/no or a status page.
-    const rows = await this.sql.select<StateRow>(
-      'SELECT status, algorithm, digits, period, confirmed_at FROM totp_credentials WHERE client_key = :tenant AND account_id = :accountId',
+    const rows = await this.sql.select<Partial<StateRow> & { unused_backup_codes: number | string }>(
+      `SELECT c.status, c.algorithm, c.digits, c.period, c.confirmed_at,
+              (SELECT COUNT(*) FROM backup_codes b WHERE b.client_key = :tenant AND b.account_id = :accountId AND b.used_at IS NULL) AS unused_backup_codes
+         FROM (SELECT 1 AS anchor) AS one
+         LEFT JOIN totp_credentials c ON c.client_key = :tenant AND c.account_id = :accountId`,
       { tenant, accountId },
     );
-    const active = rows.find((row) => row.status === 'active');
+    const active = rows.find((row) => row.status === 'active') as StateRow | undefined;
     return {
       active: active
         ? { params: storedTotpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
         : null,
       pending: rows.some((row) => row.status === 'pending'),
+      unusedBackupCodes: Number(rows[0]?.unused_backup_codes ?? 0),
     };
   }
 
@@ -78,7 +86,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     };
     // Serialized per user: two overlapping set-ups would otherwise both insert, and the second hit the
     // unique index on the pending credential. This way the later one replaces the earlier.
-    await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
+    await inUserTransaction(this.sequelize, tenant, accountId, async ({ transaction }) => {
       await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'pending' }, transaction });
       await this.rows.create(row, { transaction });
     });
@@ -87,7 +95,8 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
 
   async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date, backupCodeHashes: readonly string[]): Promise<Activation> {
     try {
-      return await inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
+      return await inUserTransaction(this.sequelize, tenant, accountId, async (unit) => {
+        const { transaction } = unit;
         const replaced = await this.rows.destroy({ where: { client_key: tenant, account_id: accountId, status: 'active' }, transaction });
         const [changed] = await this.rows.update(
           { status: 'active', last_used_step: step, confirmed_at: at },
@@ -95,7 +104,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
         );
         if (changed !== 1) throw new NothingChanged();
         // In the same transaction: the old codes go with the old credential, or neither goes.
-        await writeBackupCodeSet(this.sequelize, transaction, { tenant, accountId }, backupCodeHashes, at, this.newId);
+        await backupCodeSetIn(unit, this.newId).replace({ tenant, accountId }, backupCodeHashes, at);
         return { activated: true, replaced: replaced > 0 } as const;
       });
     } catch (error) {
@@ -115,11 +124,12 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   }
 
   removeSecondFactor(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
-    const { backupCodes, sessions } = mfaModels(this.sequelize);
+    const { sessions } = mfaModels(this.sequelize);
     const where = { client_key: tenant, account_id: accountId };
-    return inUserTransaction(this.sequelize, tenant, accountId, async (transaction) => {
+    return inUserTransaction(this.sequelize, tenant, accountId, async (unit) => {
+      const { transaction } = unit;
       const totpCredentials = await this.rows.destroy({ where, transaction });
-      const backupCodesRemoved = await backupCodes.destroy({ where, transaction });
+      const backupCodesRemoved = await backupCodeSetIn(unit).replace({ tenant, accountId }, [], new Date(0));
       await sessions.destroy({ where, transaction });
       return { totpCredentials, backupCodesRemoved };
     });

@@ -1,7 +1,8 @@
 import { Transaction, type Sequelize } from 'sequelize';
+import { UnitOfWork } from './unit-of-work';
 
 /**
- * Runs `work` in one transaction that no other write of the same user's second factor (credentials,
+ * Runs `work` in one unit of work (unit-of-work.ts): one transaction that no other write of the same user's second factor (credentials,
  * backup codes, session) overlaps, on any app instance.
  *
  * Why a lock and not just a transaction: under Postgres' READ COMMITTED a DELETE does not see rows
@@ -21,13 +22,13 @@ import { Transaction, type Sequelize } from 'sequelize';
  *   so a dozen waiting at once starved the holder of a thread to commit on (all of them timed out).
  *   SQLite serves one instance, so the process is the whole of the contention.
  */
-export function inUserTransaction<T>(sequelize: Sequelize, tenant: string, accountId: string, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+export function inUserTransaction<T>(sequelize: Sequelize, tenant: string, accountId: string, work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
   if (sequelize.getDialect() !== 'postgres') {
-    return inTurn(sequelize, () => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
+    return inTurn(sequelize, () => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, (transaction) => work(new UnitOfWork(sequelize, transaction))));
   }
   return sequelize.transaction(async (transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:tenant), hashtext(:accountId))', { replacements: { tenant, accountId }, transaction });
-    return work(transaction);
+    return work(new UnitOfWork(sequelize, transaction));
   });
 }
 

@@ -5,7 +5,7 @@ import { isEnforcedFor, type PolicyMethod, type TenantPolicy } from '../policy/p
 import type { Tenant } from '../tenancy/tenant';
 import type { BrowserSessions } from './browser-session';
 import type { TotpParameters } from './otp-parameters';
-import type { BackupCodeRepository, FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
 import { workingMethods, type WorkingMethod } from './working-methods';
 
 /** `GET /api/v1/me`: the user's second factor as the status page shows it. Never a secret. */
@@ -37,7 +37,6 @@ export interface FactorStatus {
 
 export interface FactorStatusDeps {
   readonly credentials: TotpCredentialRepository;
-  readonly backupCodes: BackupCodeRepository;
   readonly sessions: VerificationSessionRepository;
   readonly failures: Pick<FailureCounterRepository, 'lockedUntilMany'>;
   readonly browserSessions: BrowserSessions;
@@ -53,13 +52,12 @@ export class FactorStatusService {
 
   /** `sessionCredential`: what the asking browser presented (`X-Twofold-Session`), or null. */
   async status(tenant: Tenant, accountId: string, policy: TenantPolicy, sessionCredential: string | null = null): Promise<FactorStatus> {
-    const { credentials, backupCodes, sessions, browserSessions, failures, clock } = this.deps;
+    const { credentials, sessions, browserSessions, failures, clock } = this.deps;
     const key = tenant.clientKey;
     const now = clock.now();
-    // One query for the credentials, without their secrets: nothing here needs one.
-    const [{ active, pending }, remaining, last, browser, id, required, locked] = await Promise.all([
+    // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
+    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked] = await Promise.all([
       credentials.enrollmentState(key, accountId),
-      backupCodes.countUnused(key, accountId),
       sessions.find(key, accountId),
       browserSessions.current(key, accountId, sessionCredential),
       this.deps.ids.current(tenant, accountId, policy),

@@ -56,6 +56,8 @@ export interface EnrollmentState {
   readonly active: { readonly params: TotpParameters; readonly confirmedAt: Date | null } | null;
   /** Whether a set-up is in progress (a pending credential). */
   readonly pending: boolean;
+  /** How many of the user's backup codes are unused: read with the rest, so a status page is one statement. */
+  readonly unusedBackupCodes: number;
 }
 
 /** The outcome of `activate`: whether it switched, and whether an active credential was replaced. */

@@ -3,9 +3,10 @@ import { tenants } from './0001-tenants';
 import { twoStepVerification } from './0010-two-step-verification';
 import { policiesAndIds } from './0011-policies-and-ids';
 import { auditEvents } from './0012-audit-events';
+import { auditKeysetIndex } from './0101-audit-keyset-index';
 import { browserSessions } from './0110-browser-sessions';
 import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [tenants, twoStepVerification, policiesAndIds, auditEvents, jiraConnector, browserSessions, unambiguousSealingContexts];
+export const MIGRATIONS: Migration[] = [tenants, twoStepVerification, policiesAndIds, auditEvents, jiraConnector, auditKeysetIndex, browserSessions, unambiguousSealingContexts];

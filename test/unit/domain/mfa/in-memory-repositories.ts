@@ -43,7 +43,11 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
     this.stateReads += 1;
     const mine = this.rows.filter((r) => r.tenant === tenant && r.accountId === accountId);
     const active = mine.find((r) => r.status === 'active');
-    return { active: active ? { params: active.params, confirmedAt: active.confirmedAt } : null, pending: mine.some((r) => r.status === 'pending') };
+    return {
+      active: active ? { params: active.params, confirmedAt: active.confirmedAt } : null,
+      pending: mine.some((r) => r.status === 'pending'),
+      unusedBackupCodes: await this.linked.backupCodes.countUnused(tenant, accountId),
+    };
   }
   async findPending(tenant: string, accountId: string) {
     return this.rows.find((r) => r.tenant === tenant && r.accountId === accountId && r.status === 'pending') ?? null;

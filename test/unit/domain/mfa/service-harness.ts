@@ -51,7 +51,7 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
-  const status = new FactorStatusService({ credentials, backupCodes, sessions, failures, browserSessions, ids, directory, clock });
+  const status = new FactorStatusService({ credentials, sessions, failures, browserSessions, ids, directory, clock });
 
   // Each user's unused backup codes from their last enrollment: replacing a factor needs a code of the old one.
   const spare = new Map<string, string[]>();
