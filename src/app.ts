@@ -32,8 +32,8 @@ import type { Tenant } from './domain/tenancy/tenant';
 import { TenantCache } from './domain/tenancy/tenant-cache';
 import { startUninstalledTenantPurge } from './jobs/purge-uninstalled-tenants';
 import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
-import { composeTwoStep, type TwoStep } from './compose-two-step';
-import { composeConnector, type Connector } from './compose-connector';
+import { composeTwoStep, type TwoStep } from './compose/two-step';
+import { composeConnector, type Connector } from './compose/connector';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (require(join(PROJECT_ROOT, 'package.json')) as { version: string }).version;
