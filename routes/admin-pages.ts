@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { authenticatePage, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
 import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { asyncRoute } from '../src/http/async-route';
 import { auditActionGroups } from '../src/domain/audit/audit-action-labels';
 import { ID_PLACEHOLDERS, type IdPlaceholder } from '../src/domain/idmap/id-pattern';
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';

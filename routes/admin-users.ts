@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { parseInput } from '../src/adapters/http/validate';
+import { asyncRoute } from '../src/http/async-route';
+import { parseInput } from '../src/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';
 import type { UserRoster } from '../src/domain/mfa/user-roster';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { authenticateApi, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
 import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { asyncRoute } from '../src/http/async-route';
 import type { AdminCheck } from '../src/domain/tenancy/admin-check';
 
 export interface ApiRouterDeps {

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { authenticatePage, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
 import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { statusOf } from '../src/adapters/http/error-status';
+import { asyncRoute } from '../src/http/async-route';
+import { statusOf } from '../src/http/error-status';
 import type { CallbackResult, ConnectorAuthorization } from '../src/domain/connector/connector-authorization';
 import { CALLBACK_PATH } from '../src/domain/connector/connector-view';
 import type { AdminCheck } from '../src/domain/tenancy/admin-check';

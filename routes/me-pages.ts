@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { authenticatePage, principalOf } from '../src/adapters/connect/authenticate';
 import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { asyncRoute } from '../src/http/async-route';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { Tenant } from '../src/domain/tenancy/tenant';
 

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { TwofoldError } from '../../domain/errors';
 import type { AdminCheck } from '../../domain/tenancy/admin-check';
 import type { Principal } from '../../domain/tenancy/principal';
-import { asyncRoute } from '../http/async-route';
+import { asyncRoute } from '../../http/async-route';
 import type { ConnectJwtVerifier } from './connect-jwt-verifier';
 
 const PRINCIPAL = 'twofoldPrincipal';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { StepUp } from '../../domain/mfa/step-up';
-import { asyncRoute } from '../http/async-route';
+import { asyncRoute } from '../../http/async-route';
 import { principalOf } from './authenticate';
 
 /**
