@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { principalOf } from '../src/adapters/connect/authenticate';
+import { principalOf } from '../src/http/principal';
 import { asyncRoute } from '../src/http/async-route';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
+import { principalOf } from '../src/http/principal';
 import { asyncRoute } from '../src/http/async-route';
 import { parseInput } from '../src/http/validate';
 import type { ConnectorAuthorization } from '../src/domain/connector/connector-authorization';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
+import { principalOf } from '../src/http/principal';
 import { asyncRoute } from '../src/http/async-route';
 import { parseInput } from '../src/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';

@@ -6,7 +6,6 @@ import { adminPolicyRouter } from '../../routes/admin-policy';
 import { adminUsersRouter } from '../../routes/admin-users';
 import { meRouter } from '../../routes/me';
 import { mePagesRouter } from '../../routes/me-pages';
-import type { ConnectJwtVerifier } from '../adapters/connect/connect-jwt-verifier';
 import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
 import { JiraCloudUserDirectory } from '../adapters/connect/jira-cloud-user-directory';
 import { requireCurrentVerification } from '../adapters/connect/require-verification';
@@ -32,8 +31,8 @@ import { PolicyService } from '../domain/policy/policy-service';
 import type { Clock } from '../domain/ports/clock';
 import type { Random } from '../domain/ports/random';
 import type { SecretBox } from '../domain/ports/secret-box';
-import type { AdminCheck } from '../domain/tenancy/admin-check';
 import type { Tenant } from '../domain/tenancy/tenant';
+import type { Authentication } from './authentication';
 import { logFailure } from '../adapters/logging/log-failure';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
@@ -118,8 +117,11 @@ export function composeTwoStep(deps: TwoStepDeps) {
       ];
     },
     /** The user's pages, and the admin pages (policy, users, audit log) for Jira admins. */
-    pagesRouters(verifier: ConnectJwtVerifier, adminCheck: AdminCheck, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
-      return [mePagesRouter({ verifier, policies, hostScriptUrlFor }), adminPagesRouter({ verifier, adminCheck, hostScriptUrlFor })];
+    pagesRouters(auth: Authentication, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
+      return [
+        mePagesRouter({ authenticatePage: auth.page, policies, hostScriptUrlFor }),
+        adminPagesRouter({ authenticatePage: auth.page, requireJiraAdmin: auth.jiraAdmin, hostScriptUrlFor }),
+      ];
     },
   };
 }

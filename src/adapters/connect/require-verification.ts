@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { StepUp } from '../../domain/mfa/step-up';
 import { asyncRoute } from '../../http/async-route';
-import { principalOf } from './authenticate';
+import { principalOf } from '../../http/principal';
 
 /**
  * Admin writes: once the admin has a second factor, a current 2FA session is required
