@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { parseInput } from '../src/adapters/http/validate';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
+import { parseInput } from '../src/http/validate';
 import { AUDIT_ACTIONS, type AuditLog } from '../src/domain/audit/audit-log';
 
 const auditQuery = z.object({

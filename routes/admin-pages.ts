@@ -1,18 +1,18 @@
-import { Router } from 'express';
-import { authenticatePage, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
-import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { Router, type RequestHandler } from 'express';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
 import { auditActionGroups, auditWords } from '../src/domain/audit/audit-action-labels';
 import { ID_PLACEHOLDERS, type IdPlaceholder } from '../src/domain/idmap/id-pattern';
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
 import { MAX_SESSION_MINUTES } from '../src/domain/mfa/session';
 import { MAX_TOTP_WINDOW } from '../src/domain/mfa/verify-totp';
-import type { AdminCheck } from '../src/domain/tenancy/admin-check';
 import type { Tenant } from '../src/domain/tenancy/tenant';
 
 export interface AdminPagesRouterDeps {
-  verifier: ConnectJwtVerifier;
-  adminCheck: AdminCheck;
+  /** Verifies the page JWT (`?jwt=`) and sets the principal (built by the composition root). */
+  authenticatePage: RequestHandler;
+  /** Lets only Jira admins through (after `authenticatePage`). */
+  requireJiraAdmin: RequestHandler;
   hostScriptUrlFor(tenant: Tenant): string;
 }
 
@@ -92,8 +92,8 @@ const PAGES: AdminPage[] = [
  */
 export function adminPagesRouter(deps: AdminPagesRouterDeps): Router {
   const router = Router();
-  const page = authenticatePage(deps.verifier);
-  const admin = requireJiraAdmin(deps.adminCheck);
+  const page = deps.authenticatePage;
+  const admin = deps.requireJiraAdmin;
 
   for (const definition of PAGES) {
     router.get(

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 
 export interface AdminPolicyRouterDeps {

@@ -1,9 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { proofOf, proofOnlyBody } from '../src/adapters/http/session-credential';
-import { parseInput } from '../src/adapters/http/validate';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
+import { proofOf, proofOnlyBody } from '../src/http/session-credential';
+import { parseInput } from '../src/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';
 import type { UserRoster } from '../src/domain/mfa/user-roster';

@@ -1,11 +1,13 @@
-import { Router } from 'express';
-import { authenticateApi, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
-import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { Router, type RequestHandler } from 'express';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
 import type { AdminCheck } from '../src/domain/tenancy/admin-check';
 
 export interface ApiRouterDeps {
-  verifier: ConnectJwtVerifier;
+  /** Verifies the Connect JWT of `/api/v1/**` and sets the principal (built by the composition root). */
+  authenticate: RequestHandler;
+  /** Lets only Jira admins through (after `authenticate`). */
+  requireJiraAdmin: RequestHandler;
   adminCheck: AdminCheck;
   appVersion: string;
   /** Routers of the feature areas, mounted below /api/v1 (after authentication) and /api/v1/admin. */
@@ -19,7 +21,7 @@ export interface ApiRouterDeps {
  */
 export function apiRouter(deps: ApiRouterDeps): Router {
   const api = Router();
-  api.use(authenticateApi(deps.verifier));
+  api.use(deps.authenticate);
 
   api.get(
     '/context',
@@ -31,7 +33,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   for (const router of deps.userRouters ?? []) api.use(router);
 
   const admin = Router();
-  admin.use(requireJiraAdmin(deps.adminCheck));
+  admin.use(deps.requireJiraAdmin);
   admin.get('/installation', (_req, res) => {
     const { tenant } = principalOf(res);
     res.json({

@@ -1,16 +1,16 @@
-import { Router } from 'express';
-import { authenticatePage, principalOf, requireJiraAdmin } from '../src/adapters/connect/authenticate';
-import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { statusOf } from '../src/adapters/http/error-status';
+import { Router, type RequestHandler } from 'express';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
+import { statusOf } from '../src/http/error-status';
 import type { CallbackResult, ConnectorAuthorization } from '../src/domain/connector/connector-authorization';
 import { CALLBACK_PATH } from '../src/domain/connector/connector-view';
-import type { AdminCheck } from '../src/domain/tenancy/admin-check';
 import type { Tenant } from '../src/domain/tenancy/tenant';
 
 export interface ConnectorPagesRouterDeps {
-  verifier: ConnectJwtVerifier;
-  adminCheck: AdminCheck;
+  /** Verifies the page JWT (`?jwt=`) and sets the principal (built by the composition root). */
+  authenticatePage: RequestHandler;
+  /** Lets only Jira admins through (after `authenticatePage`). */
+  requireJiraAdmin: RequestHandler;
   authorization: ConnectorAuthorization;
   hostScriptUrlFor(tenant: Tenant): string;
 }
@@ -25,8 +25,8 @@ export function connectorPagesRouter(deps: ConnectorPagesRouterDeps): Router {
 
   router.get(
     '/pages/admin/connector',
-    authenticatePage(deps.verifier),
-    requireJiraAdmin(deps.adminCheck),
+    deps.authenticatePage,
+    deps.requireJiraAdmin,
     asyncRoute(async (_req, res) => {
       const { tenant, accountId } = principalOf(res);
       res.setHeader('Cache-Control', 'no-store');

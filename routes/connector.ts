@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { parseInput } from '../src/adapters/http/validate';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
+import { parseInput } from '../src/http/validate';
 import type { ConnectorAuthorization } from '../src/domain/connector/connector-authorization';
 import type { ConnectorService } from '../src/domain/connector/connector-service';
 

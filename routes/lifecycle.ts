@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { TwofoldError } from '../src/domain/errors';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { asyncRoute } from '../src/http/async-route';
 
 export interface LifecycleDeps {
   /** ACE's RS256 install-hook verification (host allow-list, signature, aud, qsh, clientKey of the payload). */

@@ -1,12 +1,12 @@
-import { Router } from 'express';
-import { authenticatePage, principalOf } from '../src/adapters/connect/authenticate';
-import type { ConnectJwtVerifier } from '../src/adapters/connect/connect-jwt-verifier';
-import { asyncRoute } from '../src/adapters/http/async-route';
+import { Router, type RequestHandler } from 'express';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { Tenant } from '../src/domain/tenancy/tenant';
 
 export interface MePagesRouterDeps {
-  verifier: ConnectJwtVerifier;
+  /** Verifies the page JWT (`?jwt=`) and sets the principal (built by the composition root). */
+  authenticatePage: RequestHandler;
   policies: PolicyService;
   hostScriptUrlFor(tenant: Tenant): string;
 }
@@ -18,7 +18,7 @@ export interface MePagesRouterDeps {
  */
 export function mePagesRouter(deps: MePagesRouterDeps): Router {
   const router = Router();
-  const page = authenticatePage(deps.verifier);
+  const page = deps.authenticatePage;
 
   router.get(
     '/pages/my/two-step',

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../src/adapters/connect/authenticate';
-import { asyncRoute } from '../src/adapters/http/async-route';
-import { proofFields, proofOf, proofOnlyBody, sessionCredentialOf } from '../src/adapters/http/session-credential';
-import { parseInput } from '../src/adapters/http/validate';
+import { principalOf } from '../src/http/principal';
+import { asyncRoute } from '../src/http/async-route';
+import { proofFields, proofOf, proofOnlyBody, sessionCredentialOf } from '../src/http/session-credential';
+import { parseInput } from '../src/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { EnrollmentService } from '../src/domain/mfa/enrollment-service';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';

@@ -32,8 +32,9 @@ import type { Tenant } from './domain/tenancy/tenant';
 import { TenantCache } from './domain/tenancy/tenant-cache';
 import { startUninstalledTenantPurge } from './jobs/purge-uninstalled-tenants';
 import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
-import { composeTwoStep, type TwoStep } from './compose-two-step';
-import { composeConnector, type Connector } from './compose-connector';
+import { composeTwoStep, type TwoStep } from './compose/two-step';
+import { composeConnector, type Connector } from './compose/connector';
+import { composeAuthentication } from './compose/authentication';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (require(join(PROJECT_ROOT, 'package.json')) as { version: string }).version;
@@ -111,6 +112,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
+  const auth = composeAuthentication(verifier, adminCheck);
 
   const app = express();
   app.set('env', config.mode);
@@ -167,9 +169,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       },
     }),
   );
-  app.use(apiRouter({ verifier, adminCheck, appVersion: APP_VERSION, userRouters: twoStep.userRouters(), adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()] }));
-  for (const router of twoStep.pagesRouters(verifier, adminCheck, hostScriptUrlFor)) app.use(router);
-  app.use(connector.pagesRouter(verifier, hostScriptUrlFor));
+  app.use(apiRouter({ authenticate: auth.api, requireJiraAdmin: auth.jiraAdmin, adminCheck, appVersion: APP_VERSION, userRouters: twoStep.userRouters(), adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()] }));
+  for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
+  app.use(connector.pagesRouter(auth, hostScriptUrlFor));
   app.use(sandbox ? sandboxRouter(sandbox) : landingRouter(config.localBaseUrl));
   app.use(notFound);
   app.use(errorMiddleware(logger));

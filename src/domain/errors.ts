@@ -1,6 +1,6 @@
 /**
  * Typed errors with stable codes. Tests and clients rely on `code`, never on `message`.
- * The HTTP status of each code lives in one table at the edge (src/adapters/http/error-status.ts),
+ * The HTTP status of each code lives in one table at the edge (src/http/error-status.ts),
  * so that the domain stays free of HTTP.
  *
  * Expected outcomes (a wrong code, a token Jira rejected) are usually results, not exceptions;

@@ -1,18 +1,9 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { TwofoldError } from '../../domain/errors';
 import type { AdminCheck } from '../../domain/tenancy/admin-check';
-import type { Principal } from '../../domain/tenancy/principal';
-import { asyncRoute } from '../http/async-route';
+import { asyncRoute } from '../../http/async-route';
+import { principalOf, setPrincipal } from '../../http/principal';
 import type { ConnectJwtVerifier } from './connect-jwt-verifier';
-
-const PRINCIPAL = 'twofoldPrincipal';
-
-/** The verified caller of an authenticated route. */
-export function principalOf(res: Response): Principal {
-  const principal = res.locals[PRINCIPAL] as Principal | undefined;
-  if (!principal) throw new Error('principalOf() used on a route without authentication');
-  return principal;
-}
 
 /**
  * `/api/v1/**`: `Authorization: JWT <token>`, a context token (`qsh: "context-qsh"`) as pages get
@@ -24,7 +15,7 @@ export function authenticateApi(verifier: ConnectJwtVerifier): RequestHandler {
     if (!header || !header.startsWith('JWT ')) {
       throw new TwofoldError('unauthenticated', 'Send the Connect context token as `Authorization: JWT <token>`.');
     }
-    res.locals[PRINCIPAL] = await verifier.verify(header.slice(4).trim(), requestOf(req), { allowContextQsh: true });
+    setPrincipal(res, await verifier.verify(header.slice(4).trim(), requestOf(req), { allowContextQsh: true }));
     next();
   });
 }
@@ -34,7 +25,7 @@ export function authenticatePage(verifier: ConnectJwtVerifier): RequestHandler {
   return asyncRoute(async (req, res, next) => {
     const token = typeof req.query.jwt === 'string' ? req.query.jwt : undefined;
     if (!token) throw new TwofoldError('unauthenticated', 'Open this page from Jira: it needs the token Jira adds to its address.');
-    res.locals[PRINCIPAL] = await verifier.verify(token, requestOf(req), { allowContextQsh: false });
+    setPrincipal(res, await verifier.verify(token, requestOf(req), { allowContextQsh: false }));
     next();
   });
 }

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { StepUp } from '../../domain/mfa/step-up';
 import type { PolicyService } from '../../domain/policy/policy-service';
-import { asyncRoute } from '../http/async-route';
-import { sessionCredentialOf } from '../http/session-credential';
-import { principalOf } from './authenticate';
+import { asyncRoute } from '../../http/async-route';
+import { principalOf } from '../../http/principal';
+import { sessionCredentialOf } from '../../http/session-credential';
 
 /**
  * Admin writes ("sudo mode"): once the admin has a second factor, a 2FA session *of the calling

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { TwofoldError, isTwofoldError } from '../../domain/errors';
 import { isUpstreamFailure, logFailure } from '../logging/log-failure';
 import type { Logger } from '../logging/logger';
-import { statusOf } from './error-status';
+import { statusOf } from '../../http/error-status';
 
 /** Requests that are answered in JSON whatever they accept; everything else a person sees gets a page. */
 const MACHINE_PATHS = /^\/(api|gate|installed|uninstalled|healthz|sandbox\/rest|rest)(\/|$)/;

@@ -1,5 +1,5 @@
 import { InvariantError, isTwofoldError, type TwofoldError } from '../../domain/errors';
-import { statusOf } from '../http/error-status';
+import { statusOf } from '../../http/error-status';
 import type { Logger } from './logger';
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TwofoldError } from '../../domain/errors';
+import { TwofoldError } from '../domain/errors';
 
 /** The codes whose details are `{fields}` (ErrorDetailsByCode). */
 type FieldErrorCode = 'invalid_request' | 'invalid_policy' | 'invalid_consumer_key';

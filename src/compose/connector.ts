@@ -1,23 +1,23 @@
 import type { RequestHandler, Router } from 'express';
 import type { Sequelize } from 'sequelize';
-import { connectorRouter } from '../routes/connector';
-import { connectorPagesRouter } from '../routes/connector-pages';
-import type { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
-import { ForgeRsaKeyPairGenerator } from './adapters/crypto/rsa-key-pair-generator';
-import { SequelizeAuditLog } from './adapters/db/audit-log-repository';
-import { SequelizeAuthorizationRepository } from './adapters/db/connector-authorization-repository';
-import { SequelizeConnectorRepository } from './adapters/db/connector-repository';
-import { HttpJiraServerGateway, type HttpJiraServerGatewayOptions } from './adapters/jira-server/jira-server-gateway';
-import type { AuditLog } from './domain/audit/audit-log';
-import { ConnectorAuthorization } from './domain/connector/connector-authorization';
-import { ConnectorService } from './domain/connector/connector-service';
-import type { KeyPairGenerator } from './domain/connector/ports';
-import type { Clock } from './domain/ports/clock';
-import type { HttpTransport } from './domain/ports/http-transport';
-import type { Random } from './domain/ports/random';
-import type { SecretBox } from './domain/ports/secret-box';
-import type { AdminCheck } from './domain/tenancy/admin-check';
-import type { Tenant } from './domain/tenancy/tenant';
+import { connectorRouter } from '../../routes/connector';
+import { connectorPagesRouter } from '../../routes/connector-pages';
+import { ForgeRsaKeyPairGenerator } from '../adapters/crypto/rsa-key-pair-generator';
+import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
+import { SequelizeAuthorizationRepository } from '../adapters/db/connector-authorization-repository';
+import { SequelizeConnectorRepository } from '../adapters/db/connector-repository';
+import { HttpJiraServerGateway, type HttpJiraServerGatewayOptions } from '../adapters/jira-server/jira-server-gateway';
+import type { AuditLog } from '../domain/audit/audit-log';
+import { ConnectorAuthorization } from '../domain/connector/connector-authorization';
+import { ConnectorService } from '../domain/connector/connector-service';
+import type { KeyPairGenerator } from '../domain/connector/ports';
+import type { Clock } from '../domain/ports/clock';
+import type { HttpTransport } from '../domain/ports/http-transport';
+import type { Random } from '../domain/ports/random';
+import type { SecretBox } from '../domain/ports/secret-box';
+import type { AdminCheck } from '../domain/tenancy/admin-check';
+import type { Tenant } from '../domain/tenancy/tenant';
+import type { Authentication } from './authentication';
 
 export interface ConnectorDeps {
   sequelize: Sequelize;
@@ -77,8 +77,8 @@ export function composeConnector(deps: ConnectorDeps) {
       return [connectorRouter({ connector: service, authorization, requireVerification: deps.requireVerification })];
     },
     /** The admin page and the browser's OAuth callback. */
-    pagesRouter(verifier: ConnectJwtVerifier, hostScriptUrlFor: (tenant: Tenant) => string): Router {
-      return connectorPagesRouter({ verifier, adminCheck: deps.adminCheck, authorization, hostScriptUrlFor });
+    pagesRouter(auth: Authentication, hostScriptUrlFor: (tenant: Tenant) => string): Router {
+      return connectorPagesRouter({ authenticatePage: auth.page, requireJiraAdmin: auth.jiraAdmin, authorization, hostScriptUrlFor });
     },
   };
 }

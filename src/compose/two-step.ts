@@ -1,42 +1,41 @@
 import type { Router } from 'express';
 import type { Sequelize } from 'sequelize';
-import { adminAuditRouter } from '../routes/admin-audit';
-import { adminPagesRouter } from '../routes/admin-pages';
-import { adminPolicyRouter } from '../routes/admin-policy';
-import { adminUsersRouter } from '../routes/admin-users';
-import { meRouter } from '../routes/me';
-import { mePagesRouter } from '../routes/me-pages';
-import type { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
-import type { JiraCloudHostClient } from './adapters/connect/jira-cloud-host-client';
-import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
-import { requireRecentVerification } from './adapters/connect/require-verification';
-import { SequelizeAuditLog } from './adapters/db/audit-log-repository';
-import { SequelizeBackupCodeRepository } from './adapters/db/backup-code-repository';
-import { SequelizeBrowserSessionRepository } from './adapters/db/browser-session-repository';
-import { SequelizeFailureCounterRepository } from './adapters/db/failure-counter-repository';
-import { SequelizeIdMappingRepository } from './adapters/db/id-mapping-repository';
-import { SequelizePolicyRepository } from './adapters/db/policy-repository';
-import { SequelizeTotpCredentialRepository } from './adapters/db/totp-credential-repository';
-import { SequelizeVerificationSessionRepository } from './adapters/db/verification-session-repository';
-import { SequelizeVerificationStateReader } from './adapters/db/verification-state-reader';
-import type { Logger } from './adapters/logging/logger';
-import { qrCodePngDataUrl } from './adapters/qr/qr-code-png';
-import { CachedUserDirectory } from './domain/directory/user-directory';
-import { TwoFactorIds } from './domain/idmap/two-factor-ids';
-import { BrowserSessions } from './domain/mfa/browser-session';
-import { EnrollmentService } from './domain/mfa/enrollment-service';
-import { FactorManagement } from './domain/mfa/factor-management';
-import { FactorStatusService } from './domain/mfa/factor-status';
-import { StepUp } from './domain/mfa/step-up';
-import { UserRoster } from './domain/mfa/user-roster';
-import { VerificationService } from './domain/mfa/verification-service';
-import { PolicyService } from './domain/policy/policy-service';
-import type { Clock } from './domain/ports/clock';
-import type { Random } from './domain/ports/random';
-import type { SecretBox } from './domain/ports/secret-box';
-import type { AdminCheck } from './domain/tenancy/admin-check';
-import type { Tenant } from './domain/tenancy/tenant';
-import { logFailure } from './adapters/logging/log-failure';
+import { adminAuditRouter } from '../../routes/admin-audit';
+import { adminPagesRouter } from '../../routes/admin-pages';
+import { adminPolicyRouter } from '../../routes/admin-policy';
+import { adminUsersRouter } from '../../routes/admin-users';
+import { meRouter } from '../../routes/me';
+import { mePagesRouter } from '../../routes/me-pages';
+import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
+import { JiraCloudUserDirectory } from '../adapters/connect/jira-cloud-user-directory';
+import { requireRecentVerification } from '../adapters/connect/require-verification';
+import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
+import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
+import { SequelizeBrowserSessionRepository } from '../adapters/db/browser-session-repository';
+import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
+import { SequelizeIdMappingRepository } from '../adapters/db/id-mapping-repository';
+import { SequelizePolicyRepository } from '../adapters/db/policy-repository';
+import { SequelizeTotpCredentialRepository } from '../adapters/db/totp-credential-repository';
+import { SequelizeVerificationSessionRepository } from '../adapters/db/verification-session-repository';
+import { SequelizeVerificationStateReader } from '../adapters/db/verification-state-reader';
+import type { Logger } from '../adapters/logging/logger';
+import { qrCodePngDataUrl } from '../adapters/qr/qr-code-png';
+import { CachedUserDirectory } from '../domain/directory/user-directory';
+import { TwoFactorIds } from '../domain/idmap/two-factor-ids';
+import { BrowserSessions } from '../domain/mfa/browser-session';
+import { EnrollmentService } from '../domain/mfa/enrollment-service';
+import { FactorManagement } from '../domain/mfa/factor-management';
+import { FactorStatusService } from '../domain/mfa/factor-status';
+import { StepUp } from '../domain/mfa/step-up';
+import { UserRoster } from '../domain/mfa/user-roster';
+import { VerificationService } from '../domain/mfa/verification-service';
+import { PolicyService } from '../domain/policy/policy-service';
+import type { Clock } from '../domain/ports/clock';
+import type { Random } from '../domain/ports/random';
+import type { SecretBox } from '../domain/ports/secret-box';
+import type { Tenant } from '../domain/tenancy/tenant';
+import type { Authentication } from './authentication';
+import { logFailure } from '../adapters/logging/log-failure';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
 const POLICY_CACHE_SECONDS = 10;
@@ -124,8 +123,11 @@ export function composeTwoStep(deps: TwoStepDeps) {
       ];
     },
     /** The user's pages, and the admin pages (policy, users, audit log) for Jira admins. */
-    pagesRouters(verifier: ConnectJwtVerifier, adminCheck: AdminCheck, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
-      return [mePagesRouter({ verifier, policies, hostScriptUrlFor }), adminPagesRouter({ verifier, adminCheck, hostScriptUrlFor })];
+    pagesRouters(auth: Authentication, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
+      return [
+        mePagesRouter({ authenticatePage: auth.page, policies, hostScriptUrlFor }),
+        adminPagesRouter({ authenticatePage: auth.page, requireJiraAdmin: auth.jiraAdmin, hostScriptUrlFor }),
+      ];
     },
   };
 }

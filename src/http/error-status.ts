@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../domain/errors';
+import type { ErrorCode } from '../domain/errors';
 
 /** The one table from error code to HTTP status. `satisfies` makes a new code without a status a type error. */
 export const ERROR_STATUS = {

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { VerificationInput } from '../../domain/mfa/verification-service';
-import { TwofoldError } from '../../domain/errors';
+import type { VerificationInput } from '../domain/mfa/verification-service';
+import { TwofoldError } from '../domain/errors';
 
 /**
  * The header in which a page presents its browser's 2FA session credential (src/domain/mfa/browser-session.ts),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ERROR_STATUS, statusOf } from '../../../../src/adapters/http/error-status';
-import { ERROR_CODES } from '../../../../src/domain/errors';
+import { ERROR_STATUS, statusOf } from '../../../src/http/error-status';
+import { ERROR_CODES } from '../../../src/domain/errors';
 
 describe('error status table', () => {
   for (const code of ERROR_CODES) {
