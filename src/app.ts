@@ -9,7 +9,7 @@ import { landingRouter } from '../routes/landing';
 import { lifecycleRouter } from '../routes/lifecycle';
 import { sandboxRouter } from '../routes/sandbox';
 import type { Config } from './config/config';
-import { bootAce, PROJECT_ROOT, useConnectKeysUrl } from './adapters/connect/ace-bootstrap';
+import { bootAce, PROJECT_ROOT } from './adapters/connect/ace-bootstrap';
 import { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
 import { EncryptedTenantStore } from './adapters/connect/encrypted-tenant-store';
 import { JiraCloudHostClient } from './adapters/connect/jira-cloud-host-client';
@@ -159,9 +159,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(healthRouter({ pingDatabase: (timeoutMs) => database.ping(timeoutMs) }));
   app.use(
     lifecycleRouter({
-      verifyInstall: [useConnectKeysUrl(config.connectKeysCdnUrl), addon.verifyInstallation()],
+      verifyInstall: [addon.verifyInstallation()],
       saveInstall: addon.postInstallation(),
-      authenticateUninstall: [useConnectKeysUrl(config.connectKeysCdnUrl), addon.authenticateInstall()],
+      authenticateUninstall: [addon.authenticateInstall()],
       uninstall: async (clientKey) => {
         if (await tenants.markUninstalled(clientKey, clock.now())) tenantChanged(clientKey);
       },
