@@ -6,7 +6,9 @@ import type { Logger } from '../logging/logger';
 import { aceLogger } from './ace-logger';
 import type { EncryptedTenantStore } from './encrypted-tenant-store';
 
-export const PROJECT_ROOT = resolve(__dirname, '../../..');
+import { PROJECT_ROOT } from '../../config/project-root';
+
+export { PROJECT_ROOT };
 const STORE_ADAPTER = 'twofold';
 
 /**
