@@ -22,7 +22,7 @@ import { errorMiddleware, notFound } from './adapters/http/error-middleware';
 import { securityHeaders } from './adapters/http/security-headers';
 import { handlebarsEngine } from './adapters/http/views';
 import { AxiosHttpTransport } from './adapters/http-transport/axios-transport';
-import { createLogger, type Logger } from './adapters/logging/logger';
+import { createModeLogger, type Logger } from './adapters/logging/logger';
 import { scrubText } from './adapters/logging/redaction';
 import type { Clock } from './domain/ports/clock';
 import type { HttpTransport } from './domain/ports/http-transport';
@@ -65,7 +65,7 @@ export interface TwofoldApp {
 export async function createTwofoldApp(config: Config, overrides: AppOverrides = {}): Promise<TwofoldApp> {
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const random: Random = overrides.random ?? { bytes: (length) => randomBytes(length) };
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createModeLogger(config.mode, config.logLevel);
   const transport = overrides.transport ?? new AxiosHttpTransport();
 
   const database = await openDatabase(config.databaseUrl, logger);
