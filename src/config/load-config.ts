@@ -61,14 +61,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     problems.push('TWOFOLD_SANDBOX is on: the sandbox Jira host is for development only and is refused in production');
   }
 
+  const host = vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
+  // Development conveniences are safe only while nobody else can reach the app: the sandbox host
+  // signs installs itself, and a generated key sits in a file beside the code.
+  const reachableFromOutside = !isLoopback(host);
+
   let masterKeyText = vars.TWOFOLD_MASTER_KEY;
-  let generatedKey = false;
   let previousKeyTexts = (vars.TWOFOLD_PREVIOUS_MASTER_KEYS ?? '').split(',');
   if (masterKeyText === undefined && !malformed.has('TWOFOLD_MASTER_KEY')) {
     if (production) {
       problems.push('TWOFOLD_MASTER_KEY is required in production (32 random bytes, base64: `openssl rand -base64 32`)');
+    } else if (reachableFromOutside) {
+      // Refused before the key is read or generated: no key file is written for a refused start.
+      problems.push(`TWOFOLD_MASTER_KEY is not set, so a generated development key (credentials/master.key) would be used while HOST=${host} is not a loopback address; set TWOFOLD_MASTER_KEY, or HOST=127.0.0.1`);
     } else if (options.developmentMasterKeys) {
-      generatedKey = true;
       const keys = options.developmentMasterKeys();
       masterKeyText = keys.current;
       if (vars.TWOFOLD_PREVIOUS_MASTER_KEYS === undefined) previousKeyTexts = keys.previous;
@@ -88,16 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
   }
 
   const sandboxEnabled = !production && (vars.TWOFOLD_SANDBOX ?? vars.NODE_ENV === 'development');
-  const host = vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
-  // Development conveniences are safe only while nobody else can reach the app: the sandbox host
-  // signs installs itself, and a generated key sits in a file beside the code.
-  if (!isLoopback(host)) {
-    if (sandboxEnabled && !malformed.has('TWOFOLD_SANDBOX')) {
-      problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
-    }
-    if (generatedKey) {
-      problems.push(`TWOFOLD_MASTER_KEY is not set, so a generated development key (credentials/master.key) would be used while HOST=${host} is not a loopback address; set TWOFOLD_MASTER_KEY, or HOST=127.0.0.1`);
-    }
+  if (reachableFromOutside && sandboxEnabled && !malformed.has('TWOFOLD_SANDBOX')) {
+    problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
   }
 
   if (problems.length > 0 || current === undefined) throw new ConfigError(problems);

@@ -125,6 +125,7 @@ describe('loadConfig', () => {
       const problems = problemsOf({ TWOFOLD_SANDBOX: 'false', HOST: '192.168.1.20' }, dev.options);
       assert.equal(problems.length, 1, problems.join('\n'));
       assertProblem(problems, 'TWOFOLD_MASTER_KEY', /credentials\/master\.key/);
+      assert.equal(dev.calls(), 0, 'no key is read or generated for a refused start');
     });
 
     it('lists both the sandbox and the generated key when both meet a public HOST', () => {
