@@ -9,7 +9,7 @@ import { landingRouter } from '../routes/landing';
 import { lifecycleRouter } from '../routes/lifecycle';
 import { sandboxRouter } from '../routes/sandbox';
 import type { Config } from './config/config';
-import { bootAce, PROJECT_ROOT, useConnectKeysUrl } from './adapters/connect/ace-bootstrap';
+import { bootAce, PROJECT_ROOT } from './adapters/connect/ace-bootstrap';
 import { ConnectJwtVerifier } from './adapters/connect/connect-jwt-verifier';
 import { EncryptedTenantStore } from './adapters/connect/encrypted-tenant-store';
 import { JiraCloudHostClient } from './adapters/connect/jira-cloud-host-client';
@@ -22,7 +22,7 @@ import { errorMiddleware, notFound } from './adapters/http/error-middleware';
 import { securityHeaders } from './adapters/http/security-headers';
 import { handlebarsEngine } from './adapters/http/views';
 import { AxiosHttpTransport } from './adapters/http-transport/axios-transport';
-import { createLogger, type Logger } from './adapters/logging/logger';
+import { createModeLogger, type Logger } from './adapters/logging/logger';
 import { scrubText } from './adapters/logging/redaction';
 import type { Clock } from './domain/ports/clock';
 import type { HttpTransport } from './domain/ports/http-transport';
@@ -66,7 +66,7 @@ export interface TwofoldApp {
 export async function createTwofoldApp(config: Config, overrides: AppOverrides = {}): Promise<TwofoldApp> {
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const random: Random = overrides.random ?? { bytes: (length) => randomBytes(length) };
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createModeLogger(config.mode, config.logLevel);
   const transport = overrides.transport ?? new AxiosHttpTransport();
 
   const database = await openDatabase(config.databaseUrl, logger);
@@ -161,9 +161,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(healthRouter({ pingDatabase: (timeoutMs) => database.ping(timeoutMs) }));
   app.use(
     lifecycleRouter({
-      verifyInstall: [useConnectKeysUrl(config.connectKeysCdnUrl), addon.verifyInstallation()],
+      verifyInstall: [addon.verifyInstallation()],
       saveInstall: addon.postInstallation(),
-      authenticateUninstall: [useConnectKeysUrl(config.connectKeysCdnUrl), addon.authenticateInstall()],
+      authenticateUninstall: [addon.authenticateInstall()],
       uninstall: async (clientKey) => {
         if (await tenants.markUninstalled(clientKey, clock.now())) tenantChanged(clientKey);
       },

@@ -61,11 +61,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     problems.push('TWOFOLD_SANDBOX is on: the sandbox Jira host is for development only and is refused in production');
   }
 
+  const host = vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
+  // Development conveniences are safe only while nobody else can reach the app: the sandbox host
+  // signs installs itself, and a generated key sits in a file beside the code.
+  const reachableFromOutside = !isLoopback(host);
+
   let masterKeyText = vars.TWOFOLD_MASTER_KEY;
   let previousKeyTexts = (vars.TWOFOLD_PREVIOUS_MASTER_KEYS ?? '').split(',');
   if (masterKeyText === undefined && !malformed.has('TWOFOLD_MASTER_KEY')) {
     if (production) {
       problems.push('TWOFOLD_MASTER_KEY is required in production (32 random bytes, base64: `openssl rand -base64 32`)');
+    } else if (reachableFromOutside) {
+      // Refused before the key is read or generated: no key file is written for a refused start.
+      problems.push(`TWOFOLD_MASTER_KEY is not set, so a generated development key (credentials/master.key) would be used while HOST=${host} is not a loopback address; set TWOFOLD_MASTER_KEY, or HOST=127.0.0.1`);
     } else if (options.developmentMasterKeys) {
       const keys = options.developmentMasterKeys();
       masterKeyText = keys.current;
@@ -81,13 +89,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     .map((text, index) => parseKeyInto(text, `TWOFOLD_PREVIOUS_MASTER_KEYS[${index}]`, problems))
     .filter((key): key is Buffer => key !== undefined);
 
-  if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
+  if (production && vars.CONNECT_KEYS_CDN_URL?.startsWith('http://')) {
+    problems.push('CONNECT_KEYS_CDN_URL must be https in production: install hooks are verified with the keys it serves, so keys fetched over http let anyone forge an install');
+  }
 
   const sandboxEnabled = !production && (vars.TWOFOLD_SANDBOX ?? vars.NODE_ENV === 'development');
+  if (reachableFromOutside && sandboxEnabled && !malformed.has('TWOFOLD_SANDBOX')) {
+    problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
+  }
+
+  if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
+
   return {
     mode: vars.NODE_ENV,
     port: vars.PORT,
-    host: vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    host,
     localBaseUrl,
     databaseUrl: vars.DATABASE_URL,
     masterKeys: { current, previous },
@@ -111,4 +127,12 @@ function parseKeyInto(text: string, name: string, problems: string[]): Buffer | 
     problems.push(`${name}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** Addresses only this machine can reach: 127.0.0.0/8, ::1 and the name localhost. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true;
+  if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(bare)) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }

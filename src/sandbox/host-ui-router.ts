@@ -6,9 +6,11 @@ import type { Logger } from '../adapters/logging/logger';
 import type { SandboxConnectHost } from './connect-host';
 import { SANDBOX_USERS, isSiteAdmin } from './fixtures';
 import { currentUser, sessionUser, switchUser } from './session';
+import { PROJECT_ROOT } from '../config/project-root';
 
-const VIEWS = join(__dirname, 'views');
-const ASSETS = join(__dirname, 'assets');
+// From the project folder, not __dirname: compiled code in dist/ has no copy of these files.
+const VIEWS = join(PROJECT_ROOT, 'src', 'sandbox', 'views');
+const ASSETS = join(PROJECT_ROOT, 'src', 'sandbox', 'assets');
 
 /**
  * The pages of the sandbox site: a dashboard, "Manage apps" (install from a descriptor URL, uninstall),

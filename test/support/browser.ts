@@ -1,25 +1,25 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_PATH, laneAvailable, laneOrSkip } from './lanes';
+
+export { CHROMIUM_PATH };
 /** Screenshots land here (git-ignored); CI keeps them as artifacts of the run. */
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output', 'screenshots');
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
+  return laneAvailable('chromium');
 }
 
 /**
  * Call in a `before` hook: skips the suite, with a printed notice, where Debian's chromium is not
- * installed (CI installs it, so there every browser test runs).
+ * installed; fails it under REQUIRE_LANES=1 (CI), where every browser test must run.
  */
 export function skipWithoutChromium(context: Mocha.Context): void {
-  if (chromiumAvailable()) return;
-  process.stdout.write(`  [notice] ${CHROMIUM_PATH} not found (apt-get install chromium): browser tests skipped\n`);
-  context.skip();
+  laneOrSkip(context, 'chromium', 'browser tests skipped');
 }
 
 export async function launchChromium(): Promise<Browser> {

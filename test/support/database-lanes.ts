@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { checkLane, laneOrSkip } from './lanes';
 
 /**
  * The databases integration tests run against: SQLite always, Postgres when TEST_DATABASE_URL is set
@@ -65,19 +66,15 @@ export function databaseLanes(): DatabaseLane[] {
 
 /**
  * Call in a `before` hook of a suite that is about Postgres itself (two app instances on one
- * database): the Postgres lane, or the suite skipped with a printed notice that says what is skipped.
+ * database): the Postgres lane, or the suite skipped with a printed notice that says what is skipped
+ * (failed under REQUIRE_LANES=1).
  */
 export function postgresLaneOrSkip(context: Mocha.Context, whatIsSkipped: string): DatabaseLane {
-  const lane = databaseLanes().find((candidate) => candidate.name === 'postgres');
-  if (lane) return lane;
-  process.stdout.write(`  [notice] TEST_DATABASE_URL is not set: ${whatIsSkipped}\n`);
-  return context.skip();
+  laneOrSkip(context, 'postgres', whatIsSkipped);
+  return databaseLanes().find((candidate) => candidate.name === 'postgres')!;
 }
 
-let noticePrinted = false;
-/** Says once, visibly, that the Postgres lane was skipped. */
+/** Says once, visibly, that the Postgres lane was skipped; fails under REQUIRE_LANES=1. */
 export function printLaneNotice(): void {
-  if (noticePrinted || process.env.TEST_DATABASE_URL) return;
-  noticePrinted = true;
-  process.stdout.write('  [notice] TEST_DATABASE_URL is not set: integration tests run on SQLite only (CI runs Postgres too)\n');
+  checkLane('postgres', 'integration tests run on SQLite only (CI runs Postgres too)');
 }

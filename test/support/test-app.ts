@@ -66,6 +66,10 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     host,
     server,
     async install() {
+      // The app sets ACE's key server (CONNECT_KEYS_CDN_URL, process-wide) once at boot, as one app per
+      // process needs. Tests run several instances in one process, each with a sandbox of its own keys:
+      // point ACE at this instance's before its install hook arrives.
+      setConnectKeysUrl(twofold.config.connectKeysCdnUrl);
       await host.install(`${baseUrl}/atlassian-connect.json`);
     },
     contextToken: (accountId) => host.contextToken(accountId),
@@ -87,4 +91,9 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       await twofold.close();
     },
   };
+}
+
+function setConnectKeysUrl(url: string | undefined): void {
+  if (url === undefined) delete process.env.CONNECT_KEYS_CDN_URL;
+  else process.env.CONNECT_KEYS_CDN_URL = url;
 }

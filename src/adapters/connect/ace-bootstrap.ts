@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import ace from 'atlassian-connect-express';
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import type { Config } from '../../config/config';
 import type { Logger } from '../logging/logger';
 import { aceLogger } from './ace-logger';
 import type { EncryptedTenantStore } from './encrypted-tenant-store';
 
-export const PROJECT_ROOT = resolve(__dirname, '../../..');
+import { PROJECT_ROOT } from '../../config/project-root';
+
+export { PROJECT_ROOT };
 const STORE_ADAPTER = 'twofold';
 
 /**
@@ -17,6 +19,7 @@ const STORE_ADAPTER = 'twofold';
 export async function bootAce(app: Express, config: Config, store: EncryptedTenantStore, logger: Logger): Promise<ace.AddOn> {
   // The registry is process-wide; the factory runs synchronously inside ace() below, so each app
   // instance gets its own store even when tests run several in one process.
+  useConnectKeysUrl(config.connectKeysCdnUrl);
   ace.store.register(STORE_ADAPTER, () => store as unknown as ace.StoreAdapter);
 
   // ACE mounts the descriptor at the route named by its file name, and reads it from the working folder.
@@ -43,14 +46,11 @@ export async function bootAce(app: Express, config: Config, store: EncryptedTena
 }
 
 /**
- * ACE reads CONNECT_KEYS_CDN_URL from the process environment when an install hook arrives, and does so
- * synchronously, before its first await. Setting it right before ACE's handler runs gives each app
- * instance its own key server, even several in one process (the tests), instead of the last one booted.
+ * ACE reads CONNECT_KEYS_CDN_URL from the process environment when an install hook arrives; it has no
+ * option for it. Set once here, at start, from the validated configuration, so that no request ever
+ * writes process.env. Several instances in one process (the tests) share it: the last one booted wins.
  */
-export function useConnectKeysUrl(url: string | undefined): RequestHandler {
-  return (_req, _res, next) => {
-    if (url === undefined) delete process.env.CONNECT_KEYS_CDN_URL;
-    else process.env.CONNECT_KEYS_CDN_URL = url;
-    next();
-  };
+function useConnectKeysUrl(url: string | undefined): void {
+  if (url === undefined) delete process.env.CONNECT_KEYS_CDN_URL;
+  else process.env.CONNECT_KEYS_CDN_URL = url;
 }

@@ -1,4 +1,6 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { Mode } from '../../config/config';
 import { redactPaths, scrubText } from './redaction';
 
 export type { Logger } from 'pino';
@@ -23,4 +25,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/**
+ * The logger for a mode: readable lines in development (pino-pretty, in-process, so that they come in
+ * order with the process's other output), JSON lines elsewhere for log collectors. Redaction happens in
+ * pino before either output sees a line, so it is the same in every mode.
+ */
+export function createModeLogger(mode: Mode, level: string, output: NodeJS.WritableStream = process.stdout): Logger {
+  if (mode !== 'development') return createLogger(level, output === process.stdout ? undefined : (output as pino.DestinationStream));
+  return createLogger(level, pretty({ destination: output, colorize: output === process.stdout && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
 }

@@ -113,6 +113,21 @@ for (const lane of databaseLanes()) {
       });
     });
 
+    it('sets CONNECT_KEYS_CDN_URL once at start, and install or uninstall requests never write process.env', async () => {
+      assert.equal(process.env.CONNECT_KEYS_CDN_URL, app.twofold.config.connectKeysCdnUrl);
+      const saved = process.env.CONNECT_KEYS_CDN_URL;
+      const sentinel = 'https://keys.sentinel.invalid';
+      process.env.CONNECT_KEYS_CDN_URL = sentinel;
+      try {
+        const body = app.host.lifecyclePayload('io.twofold.jira', 'installed', 'a-shared-secret-of-enough-length-000000');
+        assert.equal((await app.request('POST', '/installed', { headers: {}, body })).status, 401);
+        assert.equal((await app.request('POST', '/uninstalled', { headers: {}, body })).status, 401);
+        assert.equal(process.env.CONNECT_KEYS_CDN_URL, sentinel);
+      } finally {
+        process.env.CONNECT_KEYS_CDN_URL = saved;
+      }
+    });
+
     it('a reinstall with a new sharedSecret takes effect at once', async () => {
       await app.install();
       const before = app.contextToken(ALICE_ADMIN.accountId);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FixedClock } from '../../../src/domain/ports/clock';
 import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import { checkLane } from '../../support/lanes';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import type { TestApp } from '../../support/test-app';
@@ -16,15 +17,6 @@ import { USERS, errorCode, verify } from './support';
  * oathtool from the base32 (or hex) key are accepted, for SHA-1 with 6 digits and 30 s and for
  * SHA-256 with 8 digits and 60 s. Each tool's part is skipped with a notice where it is not installed.
  */
-function available(tool: string): boolean {
-  try {
-    execFileSync(tool, ['--version'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // stderr is dropped: zbarimg complains there about a missing D-Bus, which it does not need.
 const zbarimg = (file: string) => execFileSync('zbarimg', ['--raw', '--quiet', file], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const oathtool = (args: string[]) => execFileSync('oathtool', args, { encoding: 'utf8', timeout: 5000 }).trim();
@@ -40,13 +32,13 @@ for (const lane of databaseLanes()) {
     let app: TestApp;
     let clock: FixedClock;
     let folder: string;
-    const haveZbar = available('zbarimg');
-    const haveOathtool = available('oathtool');
+    let haveZbar = false;
+    let haveOathtool = false;
 
     before(async () => {
       printLaneNotice();
-      if (!haveZbar) process.stdout.write('  [notice] zbarimg is not installed (apt-get install zbar-tools): the QR decoding check is skipped\n');
-      if (!haveOathtool) process.stdout.write('  [notice] oathtool is not installed (apt-get install oathtool): the oathtool check is skipped\n');
+      haveZbar = checkLane('zbarimg', 'the QR decoding check is skipped');
+      haveOathtool = checkLane('oathtool', 'the oathtool check is skipped');
       installed = await startInstalledApp(lane, { clock: steppedClock() });
       ({ app, clock } = installed);
       folder = mkdtempSync(join(tmpdir(), 'twofold-qr-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig, type LoadConfigOptions } from '../../../src/config/load-config';
+import { ConfigError, isLoopback, loadConfig, type LoadConfigOptions } from '../../../src/config/load-config';
 import type { Config } from '../../../src/config/config';
 
 const KEY = randomBytes(32);
@@ -113,8 +113,50 @@ describe('loadConfig', () => {
       assert.equal(config.localBaseUrl, 'http://localhost:4000');
     });
 
+    it('refuses the sandbox on a HOST that is not loopback (NODE_ENV unset is development)', () => {
+      const problems = problemsOf({ TWOFOLD_MASTER_KEY: b64(KEY), HOST: '0.0.0.0' });
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assertProblem(problems, 'TWOFOLD_SANDBOX', /HOST=0\.0\.0\.0/);
+      assertProblem(problemsOf({ NODE_ENV: 'test', TWOFOLD_SANDBOX: 'true', TWOFOLD_MASTER_KEY: b64(KEY), HOST: '10.0.0.5' }), 'TWOFOLD_SANDBOX');
+    });
+
+    it('refuses a generated development key on a HOST that is not loopback', () => {
+      const dev = developmentKeys();
+      const problems = problemsOf({ TWOFOLD_SANDBOX: 'false', HOST: '192.168.1.20' }, dev.options);
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assertProblem(problems, 'TWOFOLD_MASTER_KEY', /credentials\/master\.key/);
+      assert.equal(dev.calls(), 0, 'no key is read or generated for a refused start');
+    });
+
+    it('lists both the sandbox and the generated key when both meet a public HOST', () => {
+      const problems = problemsOf({ HOST: '::' }, developmentKeys().options);
+      assert.equal(problems.length, 2, problems.join('\n'));
+      assertProblem(problems, 'TWOFOLD_SANDBOX');
+      assertProblem(problems, 'TWOFOLD_MASTER_KEY');
+    });
+
+    it('allows the sandbox and a generated key on loopback hosts, and neither when a public HOST is set up for it', () => {
+      for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) {
+        assert.equal(loadConfig({ HOST: host }, developmentKeys().options).sandbox.enabled, true, host);
+      }
+      const config = loadConfig({ HOST: '0.0.0.0', TWOFOLD_SANDBOX: 'false', TWOFOLD_MASTER_KEY: b64(KEY) }, developmentKeys().options);
+      assert.equal(config.host, '0.0.0.0');
+    });
+
+    it('refuses an http CONNECT_KEYS_CDN_URL in production (forged installs), allows https', () => {
+      assertProblem(problemsOf({ ...PRODUCTION, CONNECT_KEYS_CDN_URL: 'http://keys.example.com' }), 'CONNECT_KEYS_CDN_URL', /https/);
+      assert.equal(loadConfig({ ...PRODUCTION, CONNECT_KEYS_CDN_URL: 'https://keys.example.com' }).connectKeysCdnUrl, 'https://keys.example.com');
+    });
+
     it('refuses a development start with no key and no way to make one', () => {
       assertProblem(problemsOf({ NODE_ENV: 'development' }), 'TWOFOLD_MASTER_KEY', /not set/);
+    });
+  });
+
+  describe('isLoopback', () => {
+    it('knows loopback addresses from others', () => {
+      for (const host of ['127.0.0.1', '127.255.0.9', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopback(host), true, host);
+      for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', '127.0.0.1.example.com', 'localhost.example.com']) assert.equal(isLoopback(host), false, host);
     });
   });
 

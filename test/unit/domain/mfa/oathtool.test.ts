@@ -6,6 +6,7 @@ import { encodeBase32, encodeHex } from '../../../../src/domain/mfa/secret-encod
 import { timeStepAt, totp } from '../../../../src/domain/mfa/totp';
 import { verifyTotp } from '../../../../src/domain/mfa/verify-totp';
 import { SeededRandom } from './fixtures';
+import { laneOrSkip } from '../../../support/lanes';
 
 /**
  * Cross-check against an independent implementation: OATH Toolkit's `oathtool` (Debian package
@@ -15,14 +16,6 @@ function oathtool(args: string[]): string {
   return execFileSync('oathtool', args, { encoding: 'utf8', timeout: 5000 }).trim();
 }
 
-function oathtoolAvailable(): boolean {
-  try {
-    oathtool(['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TIMES = [
   new Date('1970-01-01T00:01:59Z'),
@@ -40,10 +33,7 @@ const CASES: Array<{ name: string; params: TotpParameters; mode: string }> = [
 
 describe('cross-check with oathtool', function () {
   before(function () {
-    if (!oathtoolAvailable()) {
-      console.log('    NOTICE: oathtool is not installed (apt-get install oathtool); skipping the cross-check.');
-      this.skip();
-    }
+    laneOrSkip(this, 'oathtool', 'the cross-check with oathtool is skipped');
   });
 
   for (const { name, params, mode } of CASES) {
