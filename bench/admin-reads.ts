@@ -12,7 +12,7 @@
  * (1,000,000), BENCH_DATABASE_URL (default a temporary SQLite file).
  */
 import { availableParallelism } from 'node:os';
-import { benchDatabase, cpuProbe, pin, startServer, tokens } from './support/harness';
+import { benchDatabase, cpuProbe, pin, startServer, tokens, runBench, stopServer } from './support/harness';
 import { measure, printTable, type Target } from './support/load';
 import { ALICE_ADMIN_ID } from './verify-users';
 
@@ -62,13 +62,8 @@ async function main(): Promise<void> {
     const worst = Math.max(...results.slice(1).map((r) => r.p99Ms));
     process.stdout.write(`\nworst p99 of the audit pages: ${worst} ms; aim under ${AIM_P99_MS} ms: ${worst < AIM_P99_MS ? 'met' : 'not met'}\n`);
   } finally {
-    child.send({ type: 'stop' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    await database.drop();
+    await stopServer(child, database);
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { benchDatabase, cpuProbe, pin, startServer, tokens } from './support/harness';
+import { benchDatabase, cpuProbe, pin, startServer, tokens, runBench, stopServer } from './support/harness';
 import { measure, printTable, type Target } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -70,13 +70,8 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    child.send({ type: 'stop' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    await database.drop();
+    await stopServer(child, database);
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

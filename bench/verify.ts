@@ -40,7 +40,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { totp } from '../src/domain/mfa/totp';
-import { benchDatabase, cpuProbe, pin, startServer, tokens } from './support/harness';
+import { benchDatabase, cpuProbe, pin, startServer, tokens, runBench, stopServer } from './support/harness';
 import { measure, printTable, type Measurement, type Target } from './support/load';
 import { benchSecret, benchUserId } from './verify-users';
 
@@ -175,13 +175,8 @@ async function main(): Promise<void> {
     writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), dialect: ready.dialect, ...options, results }, null, 2));
     process.stdout.write(`Results written to ${file}\n`);
   } finally {
-    child.send({ type: 'stop' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    await database.drop();
+    await stopServer(child, database);
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -102,3 +102,18 @@ export function cpuProbe(pid: number): (() => number) | undefined {
   }
 }
 
+
+/** Stops the bench server and drops the bench's database (a `finally` of every bench). */
+export async function stopServer(child: ChildProcess, database: { drop(): Promise<void> }): Promise<void> {
+  child.send({ type: 'stop' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  await database.drop();
+}
+
+/** Runs a bench's main, printing its failure and exiting non-zero. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}
