@@ -32,7 +32,9 @@ async function main(): Promise<void> {
     await database.drop();
     throw error;
   });
-  process.stdout.write(`Ready after ${((Date.now() - started) / 1000).toFixed(1)} s (${ready.dialect}).\n\nQuery plans of the audit page:\n${(ready.plans ?? []).join('\n')}\n\n`);
+  process.stdout.write(
+    `Ready after ${((Date.now() - started) / 1000).toFixed(1)} s (${ready.dialect}).\n\nQuery plans of the audit page:\n${(ready.plans ?? []).join('\n')}\n\n`,
+  );
   const serverPinned = cpus >= 2 && pin(child.pid!, 0);
   const [token] = tokens(ready, 0, 1, () => ALICE_ADMIN_ID);
   const auth = { authorization: `JWT ${token}` };

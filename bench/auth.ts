@@ -21,14 +21,20 @@ async function main(): Promise<void> {
     const results = await measure(
       [
         { name: 'bare Express route', url: `${server.ready.compareUrl}/bare` },
-        { name: "ACE checkValidToken()", url: `${server.ready.compareUrl}/ace`, headers },
+        { name: 'ACE checkValidToken()', url: `${server.ready.compareUrl}/ace`, headers },
         { name: 'Twofold authenticateApi()', url: `${server.ready.compareUrl}/ours`, headers },
       ],
       options,
     );
-    printTable(`JWT authentication, ${options.connections} connections, median of ${options.rounds} × ${options.durationSeconds} s`, results, 'bare Express route');
+    printTable(
+      `JWT authentication, ${options.connections} connections, median of ${options.rounds} × ${options.durationSeconds} s`,
+      results,
+      'bare Express route',
+    );
     const ours = results[2]!.requestsPerSecond / results[0]!.requestsPerSecond;
-    process.stdout.write(`ratio ours/bare = ${ours.toFixed(2)} (aim ≥ 0.50); ACE/bare = ${(results[1]!.requestsPerSecond / results[0]!.requestsPerSecond).toFixed(2)}\n`);
+    process.stdout.write(
+      `ratio ours/bare = ${ours.toFixed(2)} (aim ≥ 0.50); ACE/bare = ${(results[1]!.requestsPerSecond / results[0]!.requestsPerSecond).toFixed(2)}\n`,
+    );
   } finally {
     server.child.kill('SIGTERM');
   }

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
         '',
         `ratio GET /me / bare route: ${ratio.toFixed(2)} (full app ${fullRatio.toFixed(2)}); aim ${AIM.ratio} or better: ${met(fullRatio >= AIM.ratio)}`,
         `p99 of GET /me: ${me.p99Ms} ms, full app ${full.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(full.p99Ms < AIM.p99Ms)}`,
-        ...(me.cpuUsPerRequest === undefined ? [] : [`server CPU per request: bare ${bare.cpuUsPerRequest!.toFixed(0)} µs, /me ${me.cpuUsPerRequest.toFixed(0)} µs, full app ${full.cpuUsPerRequest!.toFixed(0)} µs`]),
+        ...(me.cpuUsPerRequest === undefined
+          ? []
+          : [
+              `server CPU per request: bare ${bare.cpuUsPerRequest!.toFixed(0)} µs, /me ${me.cpuUsPerRequest.toFixed(0)} µs, full app ${full.cpuUsPerRequest!.toFixed(0)} µs`,
+            ]),
         '',
       ].join('\n'),
     );

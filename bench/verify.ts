@@ -42,7 +42,7 @@ import { join } from 'node:path';
 import { totp } from '../src/domain/mfa/totp';
 import { benchDatabase, cpuProbe, pin, startServer, tokens, runBench, stopServer } from './support/harness';
 import { measure, printTable, type Measurement, type Target } from './support/load';
-import { benchSecret, benchUserId } from './verify-users';
+import { benchSecret } from './verify-users';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -51,7 +51,6 @@ const ACCEPT_POOL = Number(process.env.BENCH_USERS ?? 60_000);
 const WRONG_POOL = 5_000;
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 const AIM = { ratio: 0.4, p99Ms: 20 };
-
 
 /**
  * Hands out users for fresh codes round-robin over the pool; a user is given out again only in a
@@ -95,10 +94,12 @@ async function main(): Promise<void> {
   const lean = `http://127.0.0.1:${ready.leanPort}`;
   const app = `http://127.0.0.1:${ready.appPort}`;
   // A fresh request per call: autocannon's setupRequest gets the defaults and returns the request to send.
-  const fresh = (next: () => { headers: Record<string, string>; body: string }): Target['setupRequest'] => (request) => {
-    const built = next();
-    return { ...request, headers: { ...request.headers, ...built.headers }, body: built.body };
-  };
+  const fresh =
+    (next: () => { headers: Record<string, string>; body: string }): Target['setupRequest'] =>
+    (request) => {
+      const built = next();
+      return { ...request, headers: { ...request.headers, ...built.headers }, body: built.body };
+    };
   const wrongCode = () => {
     const index = wrongCursor++ % WRONG_POOL;
     const right = totp(benchSecret(ACCEPT_POOL + index), new Date(), PARAMS);
@@ -157,7 +158,11 @@ async function main(): Promise<void> {
       `ratio verify (wrong code) / bare route:      ${ratio(verifyWrong, bare)}`,
       `ratio verify (wrong code) / JWT check only:  ${ratio(verifyWrong, jwtCheck)}`,
       `ratio full app / lean server (accepted):     ${ratio(verifyFull, verifyOk)}`,
-      ...(verifyOk.cpuUsPerRequest === undefined ? [] : [`server CPU per request, bare route / verify (accepted): ${(bare.cpuUsPerRequest! / verifyOk.cpuUsPerRequest).toFixed(2)} (${bare.cpuUsPerRequest!.toFixed(0)} and ${verifyOk.cpuUsPerRequest.toFixed(0)} µs: what the throughput ratio tends to when the server's core is the bottleneck)`]),
+      ...(verifyOk.cpuUsPerRequest === undefined
+        ? []
+        : [
+            `server CPU per request, bare route / verify (accepted): ${(bare.cpuUsPerRequest! / verifyOk.cpuUsPerRequest).toFixed(2)} (${bare.cpuUsPerRequest!.toFixed(0)} and ${verifyOk.cpuUsPerRequest.toFixed(0)} µs: what the throughput ratio tends to when the server's core is the bottleneck)`,
+          ]),
       `p99 of verify (accepted): ${verifyOk.p99Ms} ms, through the full app ${verifyFull.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(verifyOk.p99Ms < AIM.p99Ms)}`,
       '',
       'What the rows mean: "accepted" requests each carry a fresh valid code of another seeded user and run the whole',

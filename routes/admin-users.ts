@@ -23,7 +23,13 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const accountParam = z.object({ accountId: z.string().min(1).max(128).regex(/^[A-Za-z0-9:_-]+$/, 'is not an Atlassian accountId') });
+const accountParam = z.object({
+  accountId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9:_-]+$/, 'is not an Atlassian accountId'),
+});
 const assignBody = z.object({ twoFactorId: z.string() }).strict();
 
 /** Users, their 2FA IDs, resets and unlocks, below /api/v1/admin (Jira admins only; writes need step-up). */

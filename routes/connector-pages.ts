@@ -38,7 +38,13 @@ export function connectorPagesRouter(deps: ConnectorPagesRouterDeps): Router {
         lead: 'Connect Twofold to a Jira Server or Data Center with OAuth 1.0a or Basic authentication.',
         accountId,
         hostScriptUrl: deps.hostScriptUrlFor(tenant),
-        scripts: ['/public/js/twofold-api.js', '/public/js/step-up.js', '/public/js/admin-page.js', '/public/js/connector-page-view.js', '/public/js/admin-connector.js'],
+        scripts: [
+          '/public/js/twofold-api.js',
+          '/public/js/step-up.js',
+          '/public/js/admin-page.js',
+          '/public/js/connector-page-view.js',
+          '/public/js/admin-connector.js',
+        ],
       });
     }),
   );

@@ -22,7 +22,7 @@ const optionalText = (max: number) =>
 
 /** Unknown fields are ignored, so that a script may PUT back what it got from GET. */
 const settingsSchema = z.object({
-  baseUrl: z.string().trim().min(1, 'enter Jira\'s base URL').max(1024),
+  baseUrl: z.string().trim().min(1, "enter Jira's base URL").max(1024),
   authType: z.enum(['oauth1', 'basic']),
   consumerKey: optionalText(255),
   username: optionalText(255),

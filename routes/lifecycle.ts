@@ -41,9 +41,13 @@ export function lifecycleRouter(deps: LifecycleDeps): Router {
 function refusingInstall(verify: RequestHandler): RequestHandler {
   return (req, res, next) => {
     const refuse = (reason: unknown) =>
-      next(new TwofoldError('install_unauthorized', 'The lifecycle request was refused: its signature, audience or payload did not verify.', { cause: reason }));
+      next(
+        new TwofoldError('install_unauthorized', 'The lifecycle request was refused: its signature, audience or payload did not verify.', { cause: reason }),
+      );
     try {
-      verify(req, res, (error?: unknown) => (error === undefined || error === null || error === 'route' || error === 'router' ? next(error as undefined) : refuse(error)));
+      verify(req, res, (error?: unknown) =>
+        error === undefined || error === null || error === 'route' || error === 'router' ? next(error as undefined) : refuse(error),
+      );
     } catch (error) {
       refuse(error);
     }

@@ -163,7 +163,12 @@ export function presentStatus(status: FactorStatus): Record<string, unknown> {
     lastVerifiedAt: status.lastVerifiedAt?.toISOString() ?? null,
     pendingEnrollment: status.pendingEnrollment,
     totp: status.totp
-      ? { algorithm: status.totp.algorithm, digits: status.totp.digits, period: status.totp.period, confirmedAt: status.totp.confirmedAt?.toISOString() ?? null }
+      ? {
+          algorithm: status.totp.algorithm,
+          digits: status.totp.digits,
+          period: status.totp.period,
+          confirmedAt: status.totp.confirmedAt?.toISOString() ?? null,
+        }
       : null,
     backupCodes: status.backupCodes,
     lockedUntil: status.lockedUntil?.toISOString() ?? null,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddOn } from 'atlassian-connect-express';
@@ -37,7 +38,7 @@ import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
-const APP_VERSION: string = (require(join(PROJECT_ROOT, 'package.json')) as { version: string }).version;
+const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface AppOverrides {
   clock?: Clock;
@@ -137,7 +138,11 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : req.method === 'GET' && res.statusCode < 400 ? 'debug' : 'info'),
       // Page URLs carry a JWT in `?jwt=`: log the scrubbed URL and no headers.
       serializers: {
-        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: scrubText(req.url), remoteAddress: req.remoteAddress }),
+        req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+          method: req.method,
+          url: scrubText(req.url),
+          remoteAddress: req.remoteAddress,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -151,9 +156,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);
 
-  const sandbox = config.sandbox.enabled
-    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger })
-    : undefined;
+  const sandbox = config.sandbox.enabled ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger }) : undefined;
   const sandboxBaseUrl = `${config.localBaseUrl}${SANDBOX_PATH}`;
   const hostScriptUrlFor = (tenant: Tenant) =>
     sandbox && tenant.baseUrl === sandboxBaseUrl ? `${sandboxBaseUrl}/atlassian-connect/all.js` : CONNECT_CDN_ALL_JS;
@@ -169,7 +172,16 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       },
     }),
   );
-  app.use(apiRouter({ authenticate: auth.api, requireJiraAdmin: auth.jiraAdmin, adminCheck, appVersion: APP_VERSION, userRouters: twoStep.userRouters(), adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()] }));
+  app.use(
+    apiRouter({
+      authenticate: auth.api,
+      requireJiraAdmin: auth.jiraAdmin,
+      adminCheck,
+      appVersion: APP_VERSION,
+      userRouters: twoStep.userRouters(),
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()],
+    }),
+  );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
   app.use(connector.pagesRouter(auth, hostScriptUrlFor));
   app.use(sandbox ? sandboxRouter(sandbox) : landingRouter(config.localBaseUrl));
@@ -195,6 +207,6 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   };
 
   function appKey(): string {
-    return (require(join(PROJECT_ROOT, 'atlassian-connect.json')) as { key: string }).key;
+    return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'atlassian-connect.json'), 'utf8')) as { key: string }).key;
   }
 }

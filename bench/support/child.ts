@@ -5,7 +5,14 @@ import { join } from 'node:path';
 export async function startBenchServer<T>(): Promise<{ child: ChildProcess; ready: T; ask<A>(message: object): Promise<A> }> {
   const child = fork(join(__dirname, 'bench-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await nextMessage<T>(child);
-  return { child, ready, ask: (message) => { child.send(message); return nextMessage(child); } };
+  return {
+    child,
+    ready,
+    ask: (message) => {
+      child.send(message);
+      return nextMessage(child);
+    },
+  };
 }
 
 function nextMessage<T>(child: ChildProcess): Promise<T> {

@@ -102,7 +102,6 @@ export function cpuProbe(pid: number): (() => number) | undefined {
   }
 }
 
-
 /** Stops the bench server and drops the bench's database (a `finally` of every bench). */
 export async function stopServer(child: ChildProcess, database: { drop(): Promise<void> }): Promise<void> {
   child.send({ type: 'stop' });

@@ -68,8 +68,9 @@ export function printTable(title: string, results: Measurement[], baseline: stri
   const lines = [
     title,
     `${'route'.padEnd(36)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(8)} ${'vs ' + baseline} ${base.cpuUsPerRequest === undefined ? '' : ' server CPU µs/req (vs)'}`.trimEnd(),
-    ...results.map((r) =>
-      `${r.name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(9)} ${r.p99Ms.toFixed(1).padStart(8)} ${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(6)}${r.cpuUsPerRequest === undefined || base.cpuUsPerRequest === undefined ? '' : `${r.cpuUsPerRequest.toFixed(0).padStart(18)} (${(base.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(2)})`}${r.non2xx + r.errors > 0 ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`,
+    ...results.map(
+      (r) =>
+        `${r.name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(9)} ${r.p99Ms.toFixed(1).padStart(8)} ${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(6)}${r.cpuUsPerRequest === undefined || base.cpuUsPerRequest === undefined ? '' : `${r.cpuUsPerRequest.toFixed(0).padStart(18)} (${(base.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(2)})`}${r.non2xx + r.errors > 0 ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

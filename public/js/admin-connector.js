@@ -17,23 +17,32 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
   var heldWindow = null; // a window opened for Jira's page, kept while a step-up pauses "Authorize"
 
   var view = window.Twofold.connectorView(page);
-  var $ = page.$, all = page.all, field = page.field, resize = page.resize, result = page.result;
-  var fieldErrors = view.fieldErrors, who = view.who;
+  var $ = page.$,
+    all = page.all,
+    field = page.field,
+    resize = page.resize,
+    result = page.result;
+  var fieldErrors = view.fieldErrors,
+    who = view.who;
 
   function load() {
-    return api.get(BASE).then(function (loaded) {
-      connector = loaded;
-      render();
-      return loaded;
-    }, function (error) {
-      page.loadFailed(error);
-      throw error;
-    });
+    return api.get(BASE).then(
+      function (loaded) {
+        connector = loaded;
+        render();
+        return loaded;
+      },
+      function (error) {
+        page.loadFailed(error);
+        throw error;
+      },
+    );
   }
 
   function render() {
     var state = view.render(connector);
-    if (state.pending) startPolling(); else stopPolling();
+    if (state.pending) startPolling();
+    else stopPolling();
     reportAttempt(connector.authorization);
   }
 
@@ -54,7 +63,11 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
 
   function startPolling() {
     if (pollTimer) return;
-    pollTimer = window.setInterval(function () { load().catch(function () { stopPolling(); }); }, POLL_MS);
+    pollTimer = window.setInterval(function () {
+      load().catch(function () {
+        stopPolling();
+      });
+    }, POLL_MS);
   }
   function stopPolling() {
     if (pollTimer) window.clearInterval(pollTimer);
@@ -65,31 +78,63 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
   function run(button, resultName, action) {
     if (button) button.disabled = true;
     // One action's result at a time: an older one (say "Settings saved") would be stale now.
-    all('[data-result]').forEach(function (el) { el.hidden = true; });
-    return action().catch(function (error) {
-      // Cancelling the step-up closes the window an "Authorize" click opened for Jira's page.
-      if (page.stepUp.demand(error, function () { return run(button, resultName, action); }, releaseWindow)) return;
-      page.failed(resultName, failureTitle(error), error);
-      return load().catch(function () {});
-    }).then(function () {
-      if (button) button.disabled = false;
+    all('[data-result]').forEach(function (el) {
+      el.hidden = true;
     });
+    return action()
+      .catch(function (error) {
+        // Cancelling the step-up closes the window an "Authorize" click opened for Jira's page.
+        if (
+          page.stepUp.demand(
+            error,
+            function () {
+              return run(button, resultName, action);
+            },
+            releaseWindow,
+          )
+        )
+          return;
+        page.failed(resultName, failureTitle(error), error);
+        return load().catch(function () {});
+      })
+      .then(function () {
+        if (button) button.disabled = false;
+      });
   }
 
   /** Codes that carry Jira's own refusal or answer (a 502 from Twofold): the admin fixes them in Jira. */
-  var JIRA_ANSWERS = ['token_rejected', 'access_token_expired', 'signature_invalid', 'consumer_key_unknown', 'timestamp_refused', 'nonce_used',
-    'permission_unknown', 'permission_denied', 'parameter_absent', 'parameter_rejected', 'signature_method_rejected', 'version_rejected',
-    'unauthorized', 'upstream_error'];
+  var JIRA_ANSWERS = [
+    'token_rejected',
+    'access_token_expired',
+    'signature_invalid',
+    'consumer_key_unknown',
+    'timestamp_refused',
+    'nonce_used',
+    'permission_unknown',
+    'permission_denied',
+    'parameter_absent',
+    'parameter_rejected',
+    'signature_method_rejected',
+    'version_rejected',
+    'unauthorized',
+    'upstream_error',
+  ];
 
   /** The title says whose failure it is, from the code: Jira's, the way to Jira, or Twofold's own. */
   function failureTitle(error) {
     switch (error.code) {
-      case 'insecure_url': return 'Not saved: the URL is not secure.';
-      case 'invalid_consumer_key': return 'Not saved: check the consumer key.';
-      case 'invalid_request': return 'Not saved.';
-      case 'connector_needs_reauthorization': return 'The connector needs reauthorization.';
-      case 'connector_not_configured': return 'Not set up yet.';
-      case 'unreachable': return 'Jira could not be reached.';
+      case 'insecure_url':
+        return 'Not saved: the URL is not secure.';
+      case 'invalid_consumer_key':
+        return 'Not saved: check the consumer key.';
+      case 'invalid_request':
+        return 'Not saved.';
+      case 'connector_needs_reauthorization':
+        return 'The connector needs reauthorization.';
+      case 'connector_not_configured':
+        return 'Not set up yet.';
+      case 'unreachable':
+        return 'Jira could not be reached.';
     }
     if (JIRA_ANSWERS.indexOf(error.code) !== -1) return 'Jira refused.';
     if (!error.code) return 'Twofold could not be reached.'; // the request itself failed (network)
@@ -107,13 +152,19 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
     fieldErrors(null);
     var hadToken = connector && !!connector.authorizedAt;
     return run(button, 'settings', function () {
-      return api.put(BASE, body).then(function (loaded) {
-        connector = loaded;
-        view.refillForm();
-        render();
-        var voided = hadToken && !loaded.authorizedAt;
-        result('settings', 'success', 'Settings saved.', voided ? 'The access token no longer applies: authorize Twofold again.' : loaded.statusMessage);
-      }, function (error) { fieldErrors(error); throw error; });
+      return api.put(BASE, body).then(
+        function (loaded) {
+          connector = loaded;
+          view.refillForm();
+          render();
+          var voided = hadToken && !loaded.authorizedAt;
+          result('settings', 'success', 'Settings saved.', voided ? 'The access token no longer applies: authorize Twofold again.' : loaded.statusMessage);
+        },
+        function (error) {
+          fieldErrors(error);
+          throw error;
+        },
+      );
     });
   }
 
@@ -122,7 +173,12 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
     return run(button, 'keys', function () {
       return api.post(BASE + '/keys').then(function (keys) {
         return load().then(function () {
-          result('keys', 'success', 'New key pair generated.', 'Fingerprint ' + keys.publicKeyFingerprint + '. Enter the public key in Jira\'s Application Link (step 3), then authorize.');
+          result(
+            'keys',
+            'success',
+            'New key pair generated.',
+            'Fingerprint ' + keys.publicKeyFingerprint + ". Enter the public key in Jira's Application Link (step 3), then authorize.",
+          );
         });
       });
     });
@@ -135,7 +191,9 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
       popup.document.body.textContent = text;
       popup.document.body.style.font = '14px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif';
       popup.document.body.style.margin = '2em';
-    } catch (ignored) { /* not ours to write (any more) */ }
+    } catch (ignored) {
+      /* not ours to write (any more) */
+    }
   }
 
   function releaseWindow() {
@@ -152,41 +210,64 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
     var popup = window.open('', '_blank');
     var blocked = !popup;
     if (popup) {
-      try { popup.opener = null; } catch (ignored) { /* cross-origin already */ }
-      noteWindow(popup, 'Opening Jira\'s authorization page…');
+      try {
+        popup.opener = null;
+      } catch (ignored) {
+        /* cross-origin already */
+      }
+      noteWindow(popup, "Opening Jira's authorization page…");
     }
     heldWindow = popup;
     return run(button, 'authorize', function () {
-      return api.post(BASE + '/authorize', oob ? { callback: 'oob' } : {}).then(function (started) {
-        heldWindow = null;
-        field('authorize-link').href = started.authorizeUrl;
-        field('oob-link').href = started.authorizeUrl;
-        var opened = popup && !popup.closed;
-        if (opened) popup.location.href = started.authorizeUrl;
-        var link = oob ? 'Open it with the link below, choose Allow, then paste the verification code Jira shows.' : 'Open it with the link in the box above.';
-        if (opened && oob) {
-          result('authorize', 'info', 'Jira\'s authorization page opened in a new window.', 'Choose Allow there, then paste the verification code Jira shows below.');
-        } else if (!opened) {
-          result('authorize', 'info', 'Open Jira\'s authorization page.', (blocked ? 'Your browser blocked the new window.' : 'The window for it was closed.') + ' ' + link);
-        }
-        return load().then(function (loaded) {
-          watching = loaded.authorization ? loaded.authorization.startedAt : null;
-          if (oob) field('verifier').focus();
-        });
-      }, function (error) {
-        if (error && error.code === 'verification_required' && popup && !popup.closed) {
-          noteWindow(popup, 'Verify it\'s you on the Twofold page first; Jira\'s authorization page then opens here.');
-        } else {
-          releaseWindow();
-        }
-        throw error;
-      });
+      return api.post(BASE + '/authorize', oob ? { callback: 'oob' } : {}).then(
+        function (started) {
+          heldWindow = null;
+          field('authorize-link').href = started.authorizeUrl;
+          field('oob-link').href = started.authorizeUrl;
+          var opened = popup && !popup.closed;
+          if (opened) popup.location.href = started.authorizeUrl;
+          var link = oob
+            ? 'Open it with the link below, choose Allow, then paste the verification code Jira shows.'
+            : 'Open it with the link in the box above.';
+          if (opened && oob) {
+            result(
+              'authorize',
+              'info',
+              "Jira's authorization page opened in a new window.",
+              'Choose Allow there, then paste the verification code Jira shows below.',
+            );
+          } else if (!opened) {
+            result(
+              'authorize',
+              'info',
+              "Open Jira's authorization page.",
+              (blocked ? 'Your browser blocked the new window.' : 'The window for it was closed.') + ' ' + link,
+            );
+          }
+          return load().then(function (loaded) {
+            watching = loaded.authorization ? loaded.authorization.startedAt : null;
+            if (oob) field('verifier').focus();
+          });
+        },
+        function (error) {
+          if (error && error.code === 'verification_required' && popup && !popup.closed) {
+            noteWindow(popup, "Verify it's you on the Twofold page first; Jira's authorization page then opens here.");
+          } else {
+            releaseWindow();
+          }
+          throw error;
+        },
+      );
     });
   }
 
   function submitVerifier(button) {
     var verifier = field('verifier').value.trim();
-    if (!verifier) { $('[data-error="verifier"]').textContent = 'Paste the code Jira showed.'; $('[data-error="verifier"]').hidden = false; return; }
+    if (!verifier) {
+      $('[data-error="verifier"]').textContent = 'Paste the code Jira showed.';
+      $('[data-error="verifier"]').hidden = false;
+      return;
+    }
     $('[data-error="verifier"]').hidden = true;
     return run(button, 'authorize', function () {
       return api.post(BASE + '/verifier', { verifier: verifier }).then(function (loaded) {
@@ -202,13 +283,23 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
 
   function test(button) {
     return run(button, 'test', function () {
-      return api.post(BASE + '/test').then(function (answer) {
-        return load().then(function () {
-          result('test', 'success', 'Connection works.', 'Twofold acts in Jira as ' + who(answer.user) + '.');
-        });
-      }, function (error) {
-        return load().then(function () { throw error; }, function () { throw error; });
-      });
+      return api.post(BASE + '/test').then(
+        function (answer) {
+          return load().then(function () {
+            result('test', 'success', 'Connection works.', 'Twofold acts in Jira as ' + who(answer.user) + '.');
+          });
+        },
+        function (error) {
+          return load().then(
+            function () {
+              throw error;
+            },
+            function () {
+              throw error;
+            },
+          );
+        },
+      );
     });
   }
 
@@ -219,9 +310,14 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
       return api.del(BASE + '/token').then(function () {
         view.refillForm();
         return load().then(function () {
-          result('test', 'success', basic ? 'Password forgotten.' : 'Access token forgotten.', basic
-            ? 'Save a password again to reconnect.'
-            : 'Authorize Twofold again to reconnect. The token stays valid in Jira until it is revoked there (Profile › Tools › View OAuth Access Tokens).');
+          result(
+            'test',
+            'success',
+            basic ? 'Password forgotten.' : 'Access token forgotten.',
+            basic
+              ? 'Save a password again to reconnect.'
+              : 'Authorize Twofold again to reconnect. The token stays valid in Jira until it is revoked there (Profile › Tools › View OAuth Access Tokens).',
+          );
         });
       });
     });
@@ -230,7 +326,9 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
   function copy(name, raw) {
     var el = field(name);
     var text = raw ? el.textContent : el.textContent.replace(/\s+/g, '');
-    var done = function () { page.flag('copy', 'Copied', 'Paste it into Jira.', 'success'); };
+    var done = function () {
+      page.flag('copy', 'Copied', 'Paste it into Jira.', 'success');
+    };
     var fallback = function () {
       var range = document.createRange();
       range.selectNodeContents(el);
@@ -238,8 +336,13 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
       selection.removeAllRanges();
       selection.addRange(range);
       var ok = false;
-      try { ok = document.execCommand('copy'); } catch (ignored) { ok = false; }
-      if (ok) done(); else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
+      try {
+        ok = document.execCommand('copy');
+      } catch (ignored) {
+        ok = false;
+      }
+      if (ok) done();
+      else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
     };
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
     else fallback();
@@ -262,22 +365,47 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
     if (!target || target.disabled) return;
     if (target.hasAttribute('data-copy')) return copy(target.getAttribute('data-copy'), target.hasAttribute('data-copy-raw'));
     switch (target.getAttribute('data-action')) {
-      case 'reload': load(); break;
-      case 'generate':
-        if (connector && connector.publicKeyPem) { $('[data-confirm="generate"]').hidden = false; resize(); } else generate(target);
+      case 'reload':
+        load();
         break;
-      case 'generate-confirmed': generate(root.querySelector('[data-action="generate"]')); break;
-      case 'authorize': authorize(target, false); break;
-      case 'authorize-oob': authorize(target, true); break;
-      case 'test': test(target); break;
-      case 'forget': $('[data-confirm="forget"]').hidden = false; resize(); break;
-      case 'forget-confirmed': forget(field('forget-button')); break;
-      case 'cancel-confirm': all('[data-confirm]').forEach(function (el) { el.hidden = true; }); resize(); break;
+      case 'generate':
+        if (connector && connector.publicKeyPem) {
+          $('[data-confirm="generate"]').hidden = false;
+          resize();
+        } else generate(target);
+        break;
+      case 'generate-confirmed':
+        generate(root.querySelector('[data-action="generate"]'));
+        break;
+      case 'authorize':
+        authorize(target, false);
+        break;
+      case 'authorize-oob':
+        authorize(target, true);
+        break;
+      case 'test':
+        test(target);
+        break;
+      case 'forget':
+        $('[data-confirm="forget"]').hidden = false;
+        resize();
+        break;
+      case 'forget-confirmed':
+        forget(field('forget-button'));
+        break;
+      case 'cancel-confirm':
+        all('[data-confirm]').forEach(function (el) {
+          el.hidden = true;
+        });
+        resize();
+        break;
     }
   });
 
   // Back from Jira's window: look again at once instead of waiting for the next poll.
-  window.addEventListener('focus', function () { if (pollTimer) load().catch(function () {}); });
+  window.addEventListener('focus', function () {
+    if (pollTimer) load().catch(function () {});
+  });
 
   load().catch(function () {});
 });

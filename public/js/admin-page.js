@@ -21,15 +21,28 @@
 
   window.Twofold = window.Twofold || {};
   window.Twofold.adminPage = function (root) {
-    function $(selector) { return root.querySelector(selector); }
-    function all(selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
-    function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
-    function setText(name, text) { var el = field(name); if (el) el.textContent = text == null ? '' : text; }
-    function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
+    function $(selector) {
+      return root.querySelector(selector);
+    }
+    function all(selector) {
+      return Array.prototype.slice.call(root.querySelectorAll(selector));
+    }
+    function field(name) {
+      return root.querySelector('[data-field="' + name + '"]');
+    }
+    function setText(name, text) {
+      var el = field(name);
+      if (el) el.textContent = text == null ? '' : text;
+    }
+    function resize() {
+      if (window.AP && window.AP.resize) window.AP.resize();
+    }
 
     /** Shows one `[data-section]` and hides the others; the root's data-state names it. */
     function show(section) {
-      all('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+      all('[data-section]').forEach(function (el) {
+        el.hidden = el.getAttribute('data-section') !== section;
+      });
       root.setAttribute('data-state', section);
       resize();
     }
@@ -47,7 +60,13 @@
     function flag(topic, title, body, type) {
       var previous = openFlags[topic];
       delete openFlags[topic];
-      if (previous && typeof previous.close === 'function') { try { previous.close(); } catch (ignored) { /* already gone */ } }
+      if (previous && typeof previous.close === 'function') {
+        try {
+          previous.close();
+        } catch (ignored) {
+          /* already gone */
+        }
+      }
       if (!window.AP || !window.AP.flag) return;
       openFlags[topic] = window.AP.flag.create({ title: title, body: body || '', type: type || 'info', close: 'auto' });
     }
@@ -59,10 +78,17 @@
     function result(name, kind, title, body, code) {
       var el = typeof name === 'string' ? $('[data-result="' + name + '"]') : name;
       if (!el) return;
-      if (!title) { el.hidden = true; el.textContent = ''; el.removeAttribute('data-error-code'); resize(); return; }
+      if (!title) {
+        el.hidden = true;
+        el.textContent = '';
+        el.removeAttribute('data-error-code');
+        resize();
+        return;
+      }
       el.className = 'tf-result tf-result--' + kind;
       el.setAttribute('data-kind', kind);
-      if (code) el.setAttribute('data-error-code', code); else el.removeAttribute('data-error-code');
+      if (code) el.setAttribute('data-error-code', code);
+      else el.removeAttribute('data-error-code');
       el.textContent = '';
       var strong = document.createElement('strong');
       strong.textContent = title;
@@ -74,7 +100,12 @@
       if (el.scrollIntoView) el.scrollIntoView({ block: 'center' });
       // The flag stays small (a flag floats over the page): a long explanation is in the result line, next to the button.
       var short = body && body.length <= FLAG_BODY_MAX ? body : '';
-      flag(el.getAttribute('data-result') || (typeof name === 'string' ? name : 'result'), title, short, kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info');
+      flag(
+        el.getAttribute('data-result') || (typeof name === 'string' ? name : 'result'),
+        title,
+        short,
+        kind === 'error' ? 'error' : kind === 'success' ? 'success' : 'info',
+      );
       resize();
     }
 
@@ -89,7 +120,9 @@
         el.hidden = true;
         el.textContent = '';
       });
-      Array.prototype.slice.call((scope || root).querySelectorAll('[aria-invalid]')).forEach(function (el) { el.removeAttribute('aria-invalid'); });
+      Array.prototype.slice.call((scope || root).querySelectorAll('[aria-invalid]')).forEach(function (el) {
+        el.removeAttribute('aria-invalid');
+      });
     }
 
     /**
@@ -106,7 +139,10 @@
         var el = within.querySelector('[data-error="' + path + '"]');
         if (!el && path.indexOf('.') > 0) el = within.querySelector('[data-error="' + path.slice(0, path.lastIndexOf('.')) + '"]');
         var text = describe ? describe(path, p.problem) : p.problem;
-        if (!el) { unplaced.push(path + ' ' + p.problem); return; }
+        if (!el) {
+          unplaced.push(path + ' ' + p.problem);
+          return;
+        }
         el.textContent = el.textContent ? el.textContent + ' ' + text : text;
         el.hidden = false;
         var input = within.querySelector('[data-field="' + el.getAttribute('data-error') + '"]');
@@ -129,7 +165,9 @@
       resize: resize,
       show: show,
       loadFailed: loadFailed,
-      flash: function (kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); },
+      flash: function (kind, title, body) {
+        window.Twofold.showBanner($('[data-flash]'), kind, title, body);
+      },
       result: result,
       failed: failed,
       flag: flag,
@@ -158,8 +196,12 @@
     if (!accountId) return Promise.resolve(null);
     if (!names[accountId]) {
       names[accountId] = hostJson('/rest/api/3/user?accountId=' + encodeURIComponent(accountId)).then(
-        function (user) { return user && user.displayName ? user.displayName : null; },
-        function () { return null; }
+        function (user) {
+          return user && user.displayName ? user.displayName : null;
+        },
+        function () {
+          return null;
+        },
       );
     }
     return names[accountId];

@@ -10,7 +10,11 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   var api = window.Twofold.api;
   var BASE = '/api/v1/admin/policy';
 
-  var $ = page.$, all = page.all, field = page.field, setText = page.setText, resize = page.resize;
+  var $ = page.$,
+    all = page.all,
+    field = page.field,
+    setText = page.setText,
+    resize = page.resize;
   var form = $('[data-form="policy"]');
   var saved = null; // the form as last loaded or saved, to tell unsaved changes
   var siteGroups = null; // {names: [...], complete: bool} once Jira answered
@@ -20,24 +24,41 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   var SELECT_FIELDS = ['totp.algorithm', 'totp.digits', 'totp.period', 'totp.window'];
   var TEXT_FIELDS = ['idPattern', 'branding.serviceName', 'branding.companyName', 'branding.color'];
 
-  function get(object, path) { return path.split('.').reduce(function (value, key) { return value == null ? value : value[key]; }, object); }
+  function get(object, path) {
+    return path.split('.').reduce(function (value, key) {
+      return value == null ? value : value[key];
+    }, object);
+  }
   function set(object, path, value) {
     var keys = path.split('.');
     var last = keys.pop();
-    var target = keys.reduce(function (inner, key) { return (inner[key] = inner[key] || {}); }, object);
+    var target = keys.reduce(function (inner, key) {
+      return (inner[key] = inner[key] || {});
+    }, object);
     target[last] = value;
   }
 
   /** Lines or comma-separated entries, trimmed, empty ones left out. */
-  function entries(text) { return text.split(/[\n,]/).map(function (s) { return s.trim(); }).filter(Boolean); }
+  function entries(text) {
+    return text
+      .split(/[\n,]/)
+      .map(function (s) {
+        return s.trim();
+      })
+      .filter(Boolean);
+  }
 
   /** A whole number stays a number; anything else goes as typed, so that the API names the problem. */
-  function numberOf(text) { return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text; }
+  function numberOf(text) {
+    return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text;
+  }
 
   function fill(policy) {
     field('enforcedGroups').value = policy.enforcedGroups.join('\n');
     field('ipSafeZones').value = policy.ipSafeZones.join('\n');
-    ['totp', 'backup_codes'].forEach(function (method) { field('methods-' + method).checked = policy.methods.indexOf(method) >= 0; });
+    ['totp', 'backup_codes'].forEach(function (method) {
+      field('methods-' + method).checked = policy.methods.indexOf(method) >= 0;
+    });
     SELECT_FIELDS.concat(NUMBER_FIELDS, TEXT_FIELDS).forEach(function (path) {
       var value = get(policy, path);
       field(path).value = value == null ? '' : String(value);
@@ -53,12 +74,21 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     var body = {
       enforcedGroups: entries(field('enforcedGroups').value),
       ipSafeZones: entries(field('ipSafeZones').value),
-      methods: all('input[name="methods"]:checked').map(function (input) { return input.value; }),
+      methods: all('input[name="methods"]:checked').map(function (input) {
+        return input.value;
+      }),
       allowUserChosenId: field('allowUserChosenId').checked,
     };
-    SELECT_FIELDS.forEach(function (path) { var el = field(path); set(body, path, el.hasAttribute('data-number') ? Number(el.value) : el.value); });
-    NUMBER_FIELDS.forEach(function (path) { set(body, path, numberOf(field(path).value)); });
-    TEXT_FIELDS.forEach(function (path) { set(body, path, field(path).value.trim()); });
+    SELECT_FIELDS.forEach(function (path) {
+      var el = field(path);
+      set(body, path, el.hasAttribute('data-number') ? Number(el.value) : el.value);
+    });
+    NUMBER_FIELDS.forEach(function (path) {
+      set(body, path, numberOf(field(path).value));
+    });
+    TEXT_FIELDS.forEach(function (path) {
+      set(body, path, field(path).value.trim());
+    });
     return body;
   }
 
@@ -91,18 +121,31 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     if (!(failures >= 1) || Math.floor(failures) !== failures) return general;
     var within = minutes >= 1 && Math.floor(minutes) === minutes ? minutes + (minutes === 1 ? ' minute' : ' minutes') : 'the window';
     if (failures === 1) return 'The first wrong code within ' + within + ' locks the user out for ' + within + '.';
-    return 'The ' + ordinal(failures) + ' wrong code within ' + within + ' locks the user out for ' + within + '; after ' +
-      (failures - 1) + (failures === 2 ? ' wrong code' : ' wrong codes') + ' the right one still gets in.';
+    return (
+      'The ' +
+      ordinal(failures) +
+      ' wrong code within ' +
+      within +
+      ' locks the user out for ' +
+      within +
+      '; after ' +
+      (failures - 1) +
+      (failures === 2 ? ' wrong code' : ' wrong codes') +
+      ' the right one still gets in.'
+    );
   }
   function ordinal(n) {
-    var tens = n % 100, units = n % 10;
+    var tens = n % 100,
+      units = n % 10;
     var suffix = tens >= 11 && tens <= 13 ? 'th' : units === 1 ? 'st' : units === 2 ? 'nd' : units === 3 ? 'rd' : 'th';
     return n + suffix;
   }
 
   function duration(minutes) {
     if (!(minutes > 0) || Math.floor(minutes) !== minutes) return '';
-    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), rest = minutes % 60;
+    var days = Math.floor(minutes / 1440),
+      hours = Math.floor((minutes % 1440) / 60),
+      rest = minutes % 60;
     var parts = [];
     if (days) parts.push(days + (days === 1 ? ' day' : ' days'));
     if (hours) parts.push(hours + (hours === 1 ? ' hour' : ' hours'));
@@ -114,8 +157,12 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   function renderGroups() {
     if (!siteGroups) return;
     var chosen = entries(field('enforcedGroups').value);
-    var lower = chosen.map(function (name) { return name.toLowerCase(); });
-    var offered = siteGroups.names.filter(function (name) { return lower.indexOf(name.toLowerCase()) < 0; });
+    var lower = chosen.map(function (name) {
+      return name.toLowerCase();
+    });
+    var offered = siteGroups.names.filter(function (name) {
+      return lower.indexOf(name.toLowerCase()) < 0;
+    });
     var chips = field('group-chips');
     // Rebuilt only when the offer changes: a chip replaced between mousedown and mouseup gets no click.
     if (chips.getAttribute('data-offered') !== offered.join('\n')) {
@@ -132,12 +179,27 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       });
     }
     field('group-suggestions').hidden = offered.length === 0;
-    var known = siteGroups.names.map(function (name) { return name.toLowerCase(); });
-    var unknown = siteGroups.complete ? chosen.filter(function (name) { return known.indexOf(name.toLowerCase()) < 0; }) : [];
+    var known = siteGroups.names.map(function (name) {
+      return name.toLowerCase();
+    });
+    var unknown = siteGroups.complete
+      ? chosen.filter(function (name) {
+          return known.indexOf(name.toLowerCase()) < 0;
+        })
+      : [];
     var warning = $('[data-warning="enforcedGroups"]');
     warning.hidden = unknown.length === 0;
-    warning.textContent = unknown.length === 0 ? '' : (unknown.length === 1 ? 'Jira has no group named ' : 'Jira has no groups named ') +
-      unknown.map(function (name) { return '“' + name + '”'; }).join(', ') + ': nobody is asked through ' + (unknown.length === 1 ? 'it.' : 'them.');
+    warning.textContent =
+      unknown.length === 0
+        ? ''
+        : (unknown.length === 1 ? 'Jira has no group named ' : 'Jira has no groups named ') +
+          unknown
+            .map(function (name) {
+              return '“' + name + '”';
+            })
+            .join(', ') +
+          ': nobody is asked through ' +
+          (unknown.length === 1 ? 'it.' : 'them.');
   }
 
   function addGroup(name) {
@@ -150,7 +212,10 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   /** What the pattern gives the admin, worked out as Twofold does (src/domain/idmap/id-pattern.ts). */
   function renderPreview() {
     var box = field('id-preview');
-    if (!myself) { box.hidden = true; return; }
+    if (!myself) {
+      box.hidden = true;
+      return;
+    }
     var pattern = field('idPattern').value.trim();
     var email = (myself.emailAddress || '').trim().toLowerCase() || null;
     var local = email && email.indexOf('@') >= 0 ? email.slice(0, email.lastIndexOf('@')) : null;
@@ -159,8 +224,14 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     var used = 0;
     var preview = pattern.replace(/%[A-Za-z]+%/g, function (name) {
       used += 1;
-      if (!(name in values)) { problem = problem || 'unknown placeholder ' + name; return name; }
-      if (values[name] === null) { problem = problem || 'your email address is hidden, so you would get your account ID'; return name; }
+      if (!(name in values)) {
+        problem = problem || 'unknown placeholder ' + name;
+        return name;
+      }
+      if (values[name] === null) {
+        problem = problem || 'your email address is hidden, so you would get your account ID';
+        return name;
+      }
       return values[name];
     });
     if (!pattern || used === 0) problem = 'add at least one placeholder';
@@ -186,32 +257,48 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     field('invalid-summary').hidden = true;
     page.result('save');
     button.disabled = true;
-    return api.put(BASE, body).then(function (policy) {
-      fill(policy);
-      page.result('save', 'success', 'Policy saved.', 'It applies from the next verification on.');
-    }, function (error) {
-      if (page.stepUp.demand(error, save)) return;
-      if (error.code === 'invalid_policy' || error.code === 'invalid_request') {
-        var unplaced = page.fieldErrors(error, describe, form);
-        var count = ((error.details && error.details.fields) || []).length;
-        if (unplaced.length) { var other = $('[data-error="other"]'); other.textContent = unplaced.join('; '); other.hidden = false; }
-        setText('invalid-text', ' ' + (count === 1 ? 'One field needs' : count + ' fields need') + ' a change; each is marked above.');
-        field('invalid-summary').hidden = false;
-        page.flag('save', 'Policy not saved', 'Check the marked fields.', 'error');
-        var first = form.querySelector('[data-error]:not([hidden])');
-        var input = first && first.parentNode.querySelector('input:not([type=color]), textarea, select');
-        if (input) input.focus();
-        resize();
-        return;
-      }
-      page.failed('save', 'Policy not saved.', error);
-    }).then(function () { button.disabled = false; });
+    return api
+      .put(BASE, body)
+      .then(
+        function (policy) {
+          fill(policy);
+          page.result('save', 'success', 'Policy saved.', 'It applies from the next verification on.');
+        },
+        function (error) {
+          if (page.stepUp.demand(error, save)) return;
+          if (error.code === 'invalid_policy' || error.code === 'invalid_request') {
+            var unplaced = page.fieldErrors(error, describe, form);
+            var count = ((error.details && error.details.fields) || []).length;
+            if (unplaced.length) {
+              var other = $('[data-error="other"]');
+              other.textContent = unplaced.join('; ');
+              other.hidden = false;
+            }
+            setText('invalid-text', ' ' + (count === 1 ? 'One field needs' : count + ' fields need') + ' a change; each is marked above.');
+            field('invalid-summary').hidden = false;
+            page.flag('save', 'Policy not saved', 'Check the marked fields.', 'error');
+            var first = form.querySelector('[data-error]:not([hidden])');
+            var input = first && first.parentNode.querySelector('input:not([type=color]), textarea, select');
+            if (input) input.focus();
+            resize();
+            return;
+          }
+          page.failed('save', 'Policy not saved.', error);
+        },
+      )
+      .then(function () {
+        button.disabled = false;
+      });
   }
 
-  form.addEventListener('submit', function (event) { event.preventDefault(); save(); });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    save();
+  });
   form.addEventListener('input', function (event) {
     if (event.target === field('color-picker')) field('branding.color').value = event.target.value;
-    if (event.target === field('branding.color') && /^#[0-9a-f]{6}$/i.test(event.target.value.trim())) field('color-picker').value = event.target.value.trim().toLowerCase();
+    if (event.target === field('branding.color') && /^#[0-9a-f]{6}$/i.test(event.target.value.trim()))
+      field('color-picker').value = event.target.value.trim().toLowerCase();
     refresh();
   });
   form.addEventListener('change', refresh);
@@ -220,7 +307,10 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     if (!target || target.disabled) return;
     if (target.hasAttribute('data-add-group')) return addGroup(target.getAttribute('data-add-group'));
     switch (target.getAttribute('data-action')) {
-      case 'reload': page.show('loading'); load(); break;
+      case 'reload':
+        page.show('loading');
+        load();
+        break;
       case 'discard':
         page.clearErrors(form);
         field('invalid-summary').hidden = true;
@@ -231,12 +321,23 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   });
 
   // Jira's view of the site (optional): group names to pick from, and the admin for the ID preview.
-  window.Twofold.hostJson('/rest/api/3/groups/picker?maxResults=100').then(function (answer) {
-    var names = (answer.groups || []).map(function (group) { return group.name; });
-    siteGroups = { names: names, complete: typeof answer.total === 'number' && answer.total <= names.length };
-    refresh();
-  }, function () {});
-  window.Twofold.hostJson('/rest/api/3/myself').then(function (me) { myself = me; refresh(); }, function () {});
+  window.Twofold.hostJson('/rest/api/3/groups/picker?maxResults=100').then(
+    function (answer) {
+      var names = (answer.groups || []).map(function (group) {
+        return group.name;
+      });
+      siteGroups = { names: names, complete: typeof answer.total === 'number' && answer.total <= names.length };
+      refresh();
+    },
+    function () {},
+  );
+  window.Twofold.hostJson('/rest/api/3/myself').then(
+    function (me) {
+      myself = me;
+      refresh();
+    },
+    function () {},
+  );
 
   load();
 });

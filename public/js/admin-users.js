@@ -14,7 +14,9 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   /** The status filter applies within each page of Jira's users: look a few pages on before showing none. */
   var EMPTY_PAGES_BEFORE_ASKING = 5;
 
-  var $ = page.$, field = page.field, resize = page.resize;
+  var $ = page.$,
+    field = page.field,
+    resize = page.resize;
   var rows = field('rows');
   var filter = { group: '', enrolled: '' };
   var nextCursor = null;
@@ -25,10 +27,16 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   var METHOD_NAMES = { totp: 'App or token', backup_codes: 'backup codes' };
   var SOURCE_NAMES = { derived: 'from the ID pattern', pattern: 'from the ID pattern', admin: 'set by an admin', user: 'chosen by the user' };
 
-  function template(name) { return $('template[data-template="' + name + '"]').content.firstElementChild.cloneNode(true); }
-  function cell(row, name) { return row.querySelector('[data-cell="' + name + '"]'); }
+  function template(name) {
+    return $('template[data-template="' + name + '"]').content.firstElementChild.cloneNode(true);
+  }
+  function cell(row, name) {
+    return row.querySelector('[data-cell="' + name + '"]');
+  }
   function rowOf(accountId) {
-    return Array.prototype.slice.call(rows.querySelectorAll('tr[data-user]')).filter(function (tr) { return tr.getAttribute('data-account-id') === accountId; })[0];
+    return Array.prototype.slice.call(rows.querySelectorAll('tr[data-user]')).filter(function (tr) {
+      return tr.getAttribute('data-account-id') === accountId;
+    })[0];
   }
 
   function query(cursor) {
@@ -42,7 +50,9 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   /** Pages on from `cursor` until some user matches (or a few pages were empty); appends them. */
   function fetchFrom(cursor, emptyPages) {
     return api.get(query(cursor)).then(function (answer) {
-      answer.users.forEach(function (user) { rows.appendChild(renderRow(user)); });
+      answer.users.forEach(function (user) {
+        rows.appendChild(renderRow(user));
+      });
       shown += answer.users.length;
       nextCursor = answer.nextCursor;
       if (answer.users.length === 0 && nextCursor && emptyPages + 1 < EMPTY_PAGES_BEFORE_ASKING) return fetchFrom(nextCursor, emptyPages + 1);
@@ -59,25 +69,32 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       nextCursor = null;
       page.show('loading');
     }
-    loading = fetchFrom(more ? nextCursor : null, 0).then(function () {
-      renderFooter();
-      page.show('ready');
-    }, page.loadFailed).then(function () {
-      loading = null;
-      button.disabled = false;
-    });
+    loading = fetchFrom(more ? nextCursor : null, 0)
+      .then(function () {
+        renderFooter();
+        page.show('ready');
+      }, page.loadFailed)
+      .then(function () {
+        loading = null;
+        button.disabled = false;
+      });
     return loading;
   }
 
   function renderFooter() {
     var filtered = filter.group || filter.enrolled;
-    var status = filter.enrolled === 'true' ? ' who set up two-step verification' : filter.enrolled === 'false' ? ' who have not set up two-step verification' : '';
+    var status =
+      filter.enrolled === 'true' ? ' who set up two-step verification' : filter.enrolled === 'false' ? ' who have not set up two-step verification' : '';
     var where = filter.group ? ' in ' + filter.group : '';
     field('caption').textContent = shown === 0 ? '' : (shown === 1 ? '1 user' : shown + ' users') + where + status + (nextCursor ? ' so far' : '') + '.';
     field('empty').hidden = shown > 0;
-    field('empty-text').textContent = nextCursor ? ' None in the users looked at so far: load more to look further.'
-      : filter.group ? ' Check the group name: Jira knows no members of “' + filter.group + '”' + (filter.enrolled ? ' with that status.' : '.')
-      : filtered ? ' Nobody has that status.' : '';
+    field('empty-text').textContent = nextCursor
+      ? ' None in the users looked at so far: load more to look further.'
+      : filter.group
+        ? ' Check the group name: Jira knows no members of “' + filter.group + '”' + (filter.enrolled ? ' with that status.' : '.')
+        : filtered
+          ? ' Nobody has that status.'
+          : '';
     $('table').hidden = shown === 0;
     $('[data-action="more"]').hidden = !nextCursor;
     $('[data-action="clear-filter"]').hidden = !filtered;
@@ -103,9 +120,19 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     status.className = 'tf-lozenge' + (user.enrolled ? ' tf-lozenge--success' : user.required ? ' tf-lozenge--warning' : '');
     status.setAttribute('data-enrolled', user.enrolled ? 'true' : 'false');
     status.setAttribute('data-required', user.required ? 'true' : 'false');
-    status.title = user.enrolled ? '' : user.required ? 'A member of a group the policy requires two-step verification of.' : 'In no group the policy requires it of.';
+    status.title = user.enrolled
+      ? ''
+      : user.required
+        ? 'A member of a group the policy requires two-step verification of.'
+        : 'In no group the policy requires it of.';
     var methods = cell(row, 'methods');
-    methods.textContent = user.methods.length ? user.methods.map(function (m) { return METHOD_NAMES[m] || m; }).join(', ') : '–';
+    methods.textContent = user.methods.length
+      ? user.methods
+          .map(function (m) {
+            return METHOD_NAMES[m] || m;
+          })
+          .join(', ')
+      : '–';
     methods.classList.toggle('tf-subtle', user.methods.length === 0);
     row.querySelector('[data-action="reset"]').hidden = !user.enrolled;
     var locked = isLocked(user);
@@ -117,7 +144,9 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   }
 
   /** `lockedUntil` is in the answer since the API shows lockouts; older answers have none. */
-  function isLocked(user) { return !!user.lockedUntil && Date.parse(user.lockedUntil) > Date.now(); }
+  function isLocked(user) {
+    return !!user.lockedUntil && Date.parse(user.lockedUntil) > Date.now();
+  }
   function lockEnd(iso) {
     var date = new Date(iso);
     return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : page.formatTime(iso);
@@ -172,26 +201,57 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     page.clearErrors(form);
     if (wanted === user.twoFactorId) return closeIdForm(row);
     submit.disabled = true;
-    return api.put(BASE + '/' + encodeURIComponent(user.accountId), { twoFactorId: wanted }).then(function (answer) {
-      user.twoFactorId = answer.twoFactorId;
-      user.twoFactorIdSource = answer.twoFactorIdSource;
-      fillRow(row, user);
-      closeIdForm(row);
-      rowResult(row, 'success', '2FA ID changed.', user.displayName + ' now goes by ' + answer.twoFactorId + (user.enrolled ? '. Their authenticator app keeps showing the old name until they set it up again.' : '.'));
-    }, function (error) {
-      if (page.stepUp.demand(error, function () { return saveId(row); })) return;
-      var message = error.code === 'id_taken' ? error.message + ' Choose another.' : error.message;
-      if (error.code === 'invalid_request' && page.fieldErrors(error, function (f, problem) { return 'The 2FA ID ' + problem + '.'; }, form).length === 0) message = null;
-      if (message) {
-        var el = form.querySelector('[data-error="twoFactorId"]');
-        el.textContent = message;
-        el.hidden = false;
-      }
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('data-code', error.code || '');
-      input.focus();
-      resize();
-    }).then(function () { submit.disabled = false; });
+    return api
+      .put(BASE + '/' + encodeURIComponent(user.accountId), { twoFactorId: wanted })
+      .then(
+        function (answer) {
+          user.twoFactorId = answer.twoFactorId;
+          user.twoFactorIdSource = answer.twoFactorIdSource;
+          fillRow(row, user);
+          closeIdForm(row);
+          rowResult(
+            row,
+            'success',
+            '2FA ID changed.',
+            user.displayName +
+              ' now goes by ' +
+              answer.twoFactorId +
+              (user.enrolled ? '. Their authenticator app keeps showing the old name until they set it up again.' : '.'),
+          );
+        },
+        function (error) {
+          if (
+            page.stepUp.demand(error, function () {
+              return saveId(row);
+            })
+          )
+            return;
+          var message = error.code === 'id_taken' ? error.message + ' Choose another.' : error.message;
+          if (
+            error.code === 'invalid_request' &&
+            page.fieldErrors(
+              error,
+              function (f, problem) {
+                return 'The 2FA ID ' + problem + '.';
+              },
+              form,
+            ).length === 0
+          )
+            message = null;
+          if (message) {
+            var el = form.querySelector('[data-error="twoFactorId"]');
+            el.textContent = message;
+            el.hidden = false;
+          }
+          input.setAttribute('aria-invalid', 'true');
+          input.setAttribute('data-code', error.code || '');
+          input.focus();
+          resize();
+        },
+      )
+      .then(function () {
+        submit.disabled = false;
+      });
   }
 
   // ---- Reset ----
@@ -201,8 +261,10 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     var title = cell(panel, 'confirm-title');
     title.id = 'tf-confirm-' + user.accountId;
     title.textContent = 'Reset the second factor of ' + user.displayName + '?';
-    cell(panel, 'confirm-text').textContent = 'Their authenticator app or token and their backup codes stop working at once, and their current verification ends. ' +
-      user.displayName + ' must set up two-step verification again before the next verification. Do this when someone lost their phone or token, once you are sure who is asking.';
+    cell(panel, 'confirm-text').textContent =
+      'Their authenticator app or token and their backup codes stop working at once, and their current verification ends. ' +
+      user.displayName +
+      ' must set up two-step verification again before the next verification. Do this when someone lost their phone or token, once you are sure who is asking.';
     var dialog = panel.querySelector('[role="alertdialog"]');
     dialog.setAttribute('aria-labelledby', title.id);
     panel.querySelector('[data-action="cancel-reset"]').focus();
@@ -211,29 +273,62 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   function reset(row, button, proof) {
     var user = userOf.get(row);
     if (button) button.disabled = true;
-    return api.post(BASE + '/' + encodeURIComponent(user.accountId) + '/reset', proof).then(function () {
-      user.enrolled = false;
-      user.methods = [];
-      fillRow(row, user);
-      rowResult(row, 'success', 'Second factor reset.', user.displayName + ' sets up two-step verification again from their profile, under "Two-step verification".');
-    }, function (error) {
-      if (page.stepUp.demand(error, function (code) { return reset(row, undefined, code); })) { closePanel(row); return; }
-      rowResult(row, 'error', 'Not reset.', error.message || 'Something went wrong.', error.code);
-    }).then(function () { if (button) button.disabled = false; });
+    return api
+      .post(BASE + '/' + encodeURIComponent(user.accountId) + '/reset', proof)
+      .then(
+        function () {
+          user.enrolled = false;
+          user.methods = [];
+          fillRow(row, user);
+          rowResult(
+            row,
+            'success',
+            'Second factor reset.',
+            user.displayName + ' sets up two-step verification again from their profile, under "Two-step verification".',
+          );
+        },
+        function (error) {
+          if (
+            page.stepUp.demand(error, function (code) {
+              return reset(row, undefined, code);
+            })
+          ) {
+            closePanel(row);
+            return;
+          }
+          rowResult(row, 'error', 'Not reset.', error.message || 'Something went wrong.', error.code);
+        },
+      )
+      .then(function () {
+        if (button) button.disabled = false;
+      });
   }
 
   // ---- Lockout ----
   function unlock(row, button) {
     var user = userOf.get(row);
     if (button) button.disabled = true;
-    return api.post(BASE + '/' + encodeURIComponent(user.accountId) + '/unlock').then(function () {
-      user.lockedUntil = null;
-      fillRow(row, user);
-      rowResult(row, 'success', 'Lockout lifted.', user.displayName + ' can enter codes again. Their second factor is unchanged.');
-    }, function (error) {
-      if (page.stepUp.demand(error, function () { return unlock(row); })) return;
-      rowResult(row, 'error', 'Still locked.', error.message || 'Something went wrong.', error.code);
-    }).then(function () { if (button) button.disabled = false; });
+    return api
+      .post(BASE + '/' + encodeURIComponent(user.accountId) + '/unlock')
+      .then(
+        function () {
+          user.lockedUntil = null;
+          fillRow(row, user);
+          rowResult(row, 'success', 'Lockout lifted.', user.displayName + ' can enter codes again. Their second factor is unchanged.');
+        },
+        function (error) {
+          if (
+            page.stepUp.demand(error, function () {
+              return unlock(row);
+            })
+          )
+            return;
+          rowResult(row, 'error', 'Still locked.', error.message || 'Something went wrong.', error.code);
+        },
+      )
+      .then(function () {
+        if (button) button.disabled = false;
+      });
   }
 
   // ---- Events ----
@@ -261,32 +356,52 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     var panel = target.closest('tr[data-panel]');
     if (panel) row = panel.previousElementSibling;
     switch (target.getAttribute('data-action')) {
-      case 'reload': list(false); break;
-      case 'more': list(true); break;
+      case 'reload':
+        list(false);
+        break;
+      case 'more':
+        list(true);
+        break;
       case 'clear-filter':
         field('filter-group').value = '';
         field('filter-enrolled').value = '';
         filter = { group: '', enrolled: '' };
         list(false);
         break;
-      case 'edit-id': editId(row); break;
-      case 'cancel-id': closeIdForm(row); break;
-      case 'reset': askReset(row); break;
-      case 'unlock': unlock(row, target); break;
-      case 'reset-confirmed': reset(row, target); break;
-      case 'cancel-reset': closePanel(row); row.querySelector('[data-action="reset"]').focus(); break;
+      case 'edit-id':
+        editId(row);
+        break;
+      case 'cancel-id':
+        closeIdForm(row);
+        break;
+      case 'reset':
+        askReset(row);
+        break;
+      case 'unlock':
+        unlock(row, target);
+        break;
+      case 'reset-confirmed':
+        reset(row, target);
+        break;
+      case 'cancel-reset':
+        closePanel(row);
+        row.querySelector('[data-action="reset"]').focus();
+        break;
     }
   });
 
   // The site's groups, to pick from (optional: typing a name works without).
-  window.Twofold.hostJson('/rest/api/3/groups/picker?maxResults=100').then(function (answer) {
-    var options = field('group-list');
-    (answer.groups || []).forEach(function (group) {
-      var option = document.createElement('option');
-      option.value = group.name;
-      options.appendChild(option);
-    });
-  }, function () {});
+  window.Twofold.hostJson('/rest/api/3/groups/picker?maxResults=100').then(
+    function (answer) {
+      var options = field('group-list');
+      (answer.groups || []).forEach(function (group) {
+        var option = document.createElement('option');
+        option.value = group.name;
+        options.appendChild(option);
+      });
+    },
+    function () {},
+  );
 
   list(false);
 });

@@ -6,6 +6,9 @@
   button.addEventListener('click', function () {
     window.close();
     // Browsers keep windows open that a script did not open (e.g. the link was opened by hand).
-    window.setTimeout(function () { button.textContent = 'Close this tab to go back to Jira'; button.disabled = true; }, 300);
+    window.setTimeout(function () {
+      button.textContent = 'Close this tab to go back to Jira';
+      button.disabled = true;
+    }, 300);
   });
 })();

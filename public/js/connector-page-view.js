@@ -10,7 +10,11 @@
   window.Twofold = window.Twofold || {};
   /** The connector's rendering on the admin page `page` (Twofold.adminPage). */
   window.Twofold.connectorView = function (page) {
-    var root = page.root, all = page.all, field = page.field, setText = page.setText, formatTime = page.formatTime;
+    var root = page.root,
+      all = page.all,
+      field = page.field,
+      setText = page.setText,
+      formatTime = page.formatTime;
     var formFilled = false;
     var linkFolded = false;
 
@@ -33,12 +37,17 @@
       var shown = false;
       ((error && error.details && error.details.fields) || []).forEach(function (f) {
         var el = page.$('[data-error="' + String(f.field || '').split('.')[0] + '"]');
-        if (el) { el.textContent = f.problem; el.hidden = false; shown = true; }
+        if (el) {
+          el.textContent = f.problem;
+          el.hidden = false;
+          shown = true;
+        }
       });
       // insecure_url names no field (invalid_consumer_key always does, so it is shown above).
       if (!shown && error && error.code === 'insecure_url') {
         var url = page.$('[data-error="baseUrl"]');
-        url.textContent = error.message; url.hidden = false;
+        url.textContent = error.message;
+        url.hidden = false;
       }
     }
 
@@ -51,8 +60,12 @@
       if (button) button.hidden = !value;
     }
 
-    function formatDate(iso) { return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : ''; }
-    function who(user) { return user ? user.displayName + ' (' + user.name + ')' : ''; }
+    function formatDate(iso) {
+      return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : '';
+    }
+    function who(user) {
+      return user ? user.displayName + ' (' + user.name + ')' : '';
+    }
 
     function selectedAuthType() {
       var checked = root.querySelector('input[name="authType"]:checked');
@@ -61,8 +74,12 @@
 
     function toggleAuthSections() {
       var oauth = selectedAuthType() === 'oauth1';
-      all('[data-oauth-only]').forEach(function (el) { el.hidden = !oauth; });
-      all('[data-basic-only]').forEach(function (el) { el.hidden = oauth; });
+      all('[data-oauth-only]').forEach(function (el) {
+        el.hidden = !oauth;
+      });
+      all('[data-basic-only]').forEach(function (el) {
+        el.hidden = oauth;
+      });
       setText('test-step', oauth ? '5' : '2');
       page.resize();
     }
@@ -89,15 +106,36 @@
       root.setAttribute('data-status', c.status);
       setText('status-message', c.statusMessage);
       field('expiry-warning').hidden = !c.tokenExpiresSoon;
-      setText('expiry-text', c.tokenExpiresAt ? ' It expires on ' + formatDate(c.tokenExpiresAt) + '. Reauthorize Twofold before then, or the connector stops.' : '');
+      setText(
+        'expiry-text',
+        c.tokenExpiresAt ? ' It expires on ' + formatDate(c.tokenExpiresAt) + '. Reauthorize Twofold before then, or the connector stops.' : '',
+      );
 
       setText('summary-base-url', c.baseUrl || 'Not set');
-      setText('summary-auth', c.authType === 'basic' ? 'Basic' + (c.username ? ' as ' + c.username : '') : c.authType === 'oauth1' ? 'OAuth 1.0a (RSA-SHA1), consumer key ' + (c.consumerKey || '–') : 'Not set');
+      setText(
+        'summary-auth',
+        c.authType === 'basic'
+          ? 'Basic' + (c.username ? ' as ' + c.username : '')
+          : c.authType === 'oauth1'
+            ? 'OAuth 1.0a (RSA-SHA1), consumer key ' + (c.consumerKey || '–')
+            : 'Not set',
+      );
       var acting = c.lastTest && c.lastTest.ok ? c.lastTest.user : null;
-      setText('summary-acting', acting ? who(acting) : c.status === 'needs_reauthorization' ? 'Nobody: Jira refuses the credentials' : c.status === 'connected' || c.status === 'error' ? 'Unknown until the connection is tested' : 'Nobody yet');
+      setText(
+        'summary-acting',
+        acting
+          ? who(acting)
+          : c.status === 'needs_reauthorization'
+            ? 'Nobody: Jira refuses the credentials'
+            : c.status === 'connected' || c.status === 'error'
+              ? 'Unknown until the connection is tested'
+              : 'Nobody yet',
+      );
       setText('summary-token', c.tokenExpiresAt ? 'Valid until ' + formatDate(c.tokenExpiresAt) : c.authorizedAt ? 'Held' : 'None');
 
-      var secretHelp = c.hasSecret ? 'A password is saved (never shown). Leave empty to keep it; type a new one to replace it.' : 'Stored encrypted and never shown again.';
+      var secretHelp = c.hasSecret
+        ? 'A password is saved (never shown). Leave empty to keep it; type a new one to replace it.'
+        : 'Stored encrypted and never shown again.';
       setText('secret-help', secretHelp);
 
       field('no-key').hidden = !!c.publicKeyPem;
@@ -118,13 +156,21 @@
       linkValue('link-callback', link.consumerCallbackUrl);
       // Once connected, the set-up values are folded away (still one click from view).
       var details = field('link-details');
-      if (!linkFolded && c.status === 'connected') { details.open = false; linkFolded = true; }
-      if (c.status !== 'connected') { details.open = true; linkFolded = false; }
+      if (!linkFolded && c.status === 'connected') {
+        details.open = false;
+        linkFolded = true;
+      }
+      if (c.status !== 'connected') {
+        details.open = true;
+        linkFolded = false;
+      }
 
       var hasToken = !!c.authorizedAt;
       var info = field('authorized-info');
       info.hidden = !hasToken;
-      info.textContent = hasToken ? 'Authorized on ' + formatTime(c.authorizedAt) + (c.tokenExpiresAt ? '; the token is valid until ' + formatDate(c.tokenExpiresAt) + '.' : '.') : '';
+      info.textContent = hasToken
+        ? 'Authorized on ' + formatTime(c.authorizedAt) + (c.tokenExpiresAt ? '; the token is valid until ' + formatDate(c.tokenExpiresAt) + '.' : '.')
+        : '';
       var authorize = root.querySelector('[data-action="authorize"]');
       authorize.textContent = hasToken || c.status === 'needs_reauthorization' ? 'Reauthorize' : 'Authorize';
       var ready = c.authType === 'oauth1' && c.status !== 'unconfigured';
@@ -152,15 +198,19 @@
         // The sentence only; the code stays in data-error-code for support.
         var why = String(last.message || 'Jira did not answer as expected.').replace(/\.?$/, '.');
         lastEl.textContent = 'Last test ' + formatTime(last.at) + ': ' + (last.ok ? 'Twofold acts as ' + who(last.user) + '.' : 'failed. ' + why);
-        if (!last.ok && last.code) lastEl.setAttribute('data-error-code', last.code); else lastEl.removeAttribute('data-error-code');
+        if (!last.ok && last.code) lastEl.setAttribute('data-error-code', last.code);
+        else lastEl.removeAttribute('data-error-code');
       }
       var forget = field('forget-button');
       forget.textContent = c.authType === 'basic' ? 'Forget password' : 'Forget token';
       forget.hidden = !(hasToken || c.hasSecret || c.status === 'needs_reauthorization');
       setText('forget-question', c.authType === 'basic' ? 'Forget the saved password?' : 'Forget the access token?');
-      setText('forget-detail', c.authType === 'basic'
-        ? 'Twofold deletes the saved password and stops reaching Jira until you save one again. The password itself does not change in Jira.'
-        : 'Twofold deletes its copy and stops reaching Jira until you authorize again. The token itself stays valid in Jira until it is revoked there: as the Jira user Twofold acts as, open Profile › Tools › View OAuth Access Tokens and revoke it.');
+      setText(
+        'forget-detail',
+        c.authType === 'basic'
+          ? 'Twofold deletes the saved password and stops reaching Jira until you save one again. The password itself does not change in Jira.'
+          : 'Twofold deletes its copy and stops reaching Jira until you authorize again. The token itself stays valid in Jira until it is revoked there: as the Jira user Twofold acts as, open Profile › Tools › View OAuth Access Tokens and revoke it.',
+      );
       root.querySelector('[data-action="test"]').disabled = c.status === 'unconfigured' || c.status === 'awaiting_authorization';
 
       toggleAuthSections();
@@ -175,7 +225,9 @@
       toggleAuthSections: toggleAuthSections,
       render: render,
       /** The next render fills the settings form from the saved connector again. */
-      refillForm: function () { formFilled = false; },
+      refillForm: function () {
+        formFilled = false;
+      },
     };
   };
 })();

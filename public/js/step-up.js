@@ -15,10 +15,14 @@
 
   function messageFor(error) {
     switch (error.code) {
-      case 'code_reused': return 'That code was already used. Wait for the next one from your app or token.';
-      case 'locked_out': return 'Too many wrong codes. Try again in ' + Math.ceil((error.retryAfter || 60) / 60) + ' minute(s).';
-      case 'invalid_request': return 'Type the code your app or token shows now, or a backup code.';
-      default: return error.message || 'That code did not work.';
+      case 'code_reused':
+        return 'That code was already used. Wait for the next one from your app or token.';
+      case 'locked_out':
+        return 'Too many wrong codes. Try again in ' + Math.ceil((error.retryAfter || 60) / 60) + ' minute(s).';
+      case 'invalid_request':
+        return 'Type the code your app or token shows now, or a backup code.';
+      default:
+        return error.message || 'That code did not work.';
     }
   }
 
@@ -33,7 +37,9 @@
     var forAction = false; // the code goes with the action, not to /me/verify
     var undo = null; // what to do if the admin cancels instead
 
-    function resize() { if (window.AP && window.AP.resize) window.AP.resize(); }
+    function resize() {
+      if (window.AP && window.AP.resize) window.AP.resize();
+    }
     function showError(message) {
       error.textContent = message || '';
       error.hidden = !message;
@@ -81,13 +87,21 @@
         if (next) next(body);
         return;
       }
-      window.Twofold.api.post('/api/v1/me/verify', body).then(function () {
-        close();
-        if (next) next();
-      }, function (failure) {
-        input.value = ''; // a wrong code does not stay in the field
-        showError(messageFor(failure));
-      }).then(function () { submit.disabled = false; });
+      window.Twofold.api
+        .post('/api/v1/me/verify', body)
+        .then(
+          function () {
+            close();
+            if (next) next();
+          },
+          function (failure) {
+            input.value = ''; // a wrong code does not stay in the field
+            showError(messageFor(failure));
+          },
+        )
+        .then(function () {
+          submit.disabled = false;
+        });
     });
 
     card.querySelector('[data-action="cancel-step-up"]').addEventListener('click', function () {
@@ -100,7 +114,9 @@
       demand: demand,
       cancel: close,
       /** Whether an action waits for a code. */
-      pending: function () { return resume !== null; },
+      pending: function () {
+        return resume !== null;
+      },
     };
   };
 })();

@@ -15,19 +15,29 @@
   var resume = null; // what to do after a successful step-up
   var resumeSection = 'on';
 
-  function $(selector) { return root.querySelector(selector); }
-  function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
+  function $(selector) {
+    return root.querySelector(selector);
+  }
+  function field(name) {
+    return root.querySelector('[data-field="' + name + '"]');
+  }
 
   function show(section) {
-    root.querySelectorAll('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+    root.querySelectorAll('[data-section]').forEach(function (el) {
+      el.hidden = el.getAttribute('data-section') !== section;
+    });
     root.setAttribute('data-state', section);
     var focus = root.querySelector('[data-section="' + section + '"] input:not([type=checkbox]), [data-section="' + section + '"] h2');
     if (focus && focus.tagName === 'INPUT') focus.focus();
     if (window.AP && window.AP.resize) window.AP.resize();
   }
 
-  function flash(kind, title, body) { window.Twofold.showBanner($('[data-flash]'), kind, title, body); }
-  function clearFlash() { $('[data-flash]').hidden = true; }
+  function flash(kind, title, body) {
+    window.Twofold.showBanner($('[data-flash]'), kind, title, body);
+  }
+  function clearFlash() {
+    $('[data-flash]').hidden = true;
+  }
 
   function fieldError(name, message) {
     var el = root.querySelector('[data-error="' + name + '"]');
@@ -39,10 +49,11 @@
     if (!iso) return '';
     var date = new Date(iso);
     var sameDay = date.toDateString() === new Date().toDateString();
-    return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-      : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+    return sameDay ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   }
-  function formatDate(iso) { return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : ''; }
+  function formatDate(iso) {
+    return iso ? new Date(iso).toLocaleDateString([], { dateStyle: 'medium' }) : '';
+  }
   function describeParams(p) {
     var algorithm = { SHA1: 'SHA-1', SHA256: 'SHA-256', SHA512: 'SHA-512' }[p.algorithm] || p.algorithm;
     return 'TOTP · ' + algorithm + ' · ' + p.digits + ' digits · ' + p.period + ' s';
@@ -50,22 +61,30 @@
 
   function messageFor(error) {
     switch (error.code) {
-      case 'invalid_code': return error.message;
-      case 'code_reused': return 'That code was already used. Wait for the next one from your app or token.';
-      case 'locked_out': return 'Too many wrong codes. Try again in ' + Math.ceil((error.retryAfter || 60) / 60) + ' minute(s).';
-      case 'invalid_request': return 'Type the code your app or token shows now.';
-      default: return error.message || 'Something went wrong. Try again.';
+      case 'invalid_code':
+        return error.message;
+      case 'code_reused':
+        return 'That code was already used. Wait for the next one from your app or token.';
+      case 'locked_out':
+        return 'Too many wrong codes. Try again in ' + Math.ceil((error.retryAfter || 60) / 60) + ' minute(s).';
+      case 'invalid_request':
+        return 'Type the code your app or token shows now.';
+      default:
+        return error.message || 'Something went wrong. Try again.';
     }
   }
 
   function load() {
-    return api.get('/api/v1/me').then(function (status) {
-      me = status;
-      render();
-    }, function (error) {
-      field('load-error').textContent = ' ' + (error.message || '');
-      show('error');
-    });
+    return api.get('/api/v1/me').then(
+      function (status) {
+        me = status;
+        render();
+      },
+      function (error) {
+        field('load-error').textContent = ' ' + (error.message || '');
+        show('error');
+      },
+    );
   }
 
   function render() {
@@ -111,7 +130,9 @@
       var value = field(name) && field(name).value;
       if (value) body[name] = name === 'algorithm' ? value : Number(value);
     });
-    var start = function (proof) { return api.post('/api/v1/me/totp', Object.assign({}, body, proof || {})).then(showSetup); };
+    var start = function (proof) {
+      return api.post('/api/v1/me/totp', Object.assign({}, body, proof || {})).then(showSetup);
+    };
     // Replacing a working app or token needs a code of the old one; a first set-up does not.
     if (me && me.enrolled) return askCode('set up a new app or token', start, 'on');
     return start(null);
@@ -142,23 +163,28 @@
       if (!code) return fieldError(name, 'Type the code your app or token shows now.');
       var button = event.submitter || $('[data-form="' + name + '"] [type=submit]');
       button.disabled = true;
-      send(code).then(function () { button.disabled = false; });
+      send(code).then(function () {
+        button.disabled = false;
+      });
     });
   }
 
   function confirmSetup(code) {
-    return api.post('/api/v1/me/totp/confirm', { code: code }).then(function (result) {
-      // The key is not needed any more: take it off the page.
-      field('base32').textContent = '';
-      field('hex').textContent = '';
-      field('qr').removeAttribute('src');
-      shownCodes = result.backupCodes || [];
-      if (shownCodes.length === 0) return finish();
-      showCodes();
-    }, function (error) {
-      $('#tf-confirm-code').value = ''; // a wrong code does not stay in the field
-      fieldError('confirm', error.code === 'no_pending_enrollment' ? error.message : messageFor(error));
-    });
+    return api.post('/api/v1/me/totp/confirm', { code: code }).then(
+      function (result) {
+        // The key is not needed any more: take it off the page.
+        field('base32').textContent = '';
+        field('hex').textContent = '';
+        field('qr').removeAttribute('src');
+        shownCodes = result.backupCodes || [];
+        if (shownCodes.length === 0) return finish();
+        showCodes();
+      },
+      function (error) {
+        $('#tf-confirm-code').value = ''; // a wrong code does not stay in the field
+        fieldError('confirm', error.code === 'no_pending_enrollment' ? error.message : messageFor(error));
+      },
+    );
   }
 
   function showCodes() {
@@ -183,9 +209,13 @@
   }
 
   function copy(text, what) {
-    var done = function () { flash('success', what + ' copied', ''); };
+    var done = function () {
+      flash('success', what + ' copied', '');
+    };
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () { flash('warning', 'Copying is blocked here', 'Select the text and copy it yourself.'); });
+      navigator.clipboard.writeText(text).then(done, function () {
+        flash('warning', 'Copying is blocked here', 'Select the text and copy it yourself.');
+      });
     } else {
       flash('warning', 'Copying is blocked here', 'Select the text and copy it yourself.');
     }
@@ -198,7 +228,10 @@
     link.download = 'backup-codes.txt';
     document.body.appendChild(link);
     link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+      link.remove();
+    }, 1000);
   }
 
   /** Whether `error` is about the code typed (answered at the field), not about the change. */
@@ -210,14 +243,16 @@
   function withCode(name, action) {
     return function (code) {
       fieldError(name, '');
-      return action(proofOf(code)).catch(function (error) {
-        if (!codeProblem(error)) throw error;
-        $('#tf-' + name + '-code').value = ''; // a wrong code does not stay in the field
-        fieldError(name, messageFor(error));
-      }).catch(function (error) {
-        show('on');
-        fail(error);
-      });
+      return action(proofOf(code))
+        .catch(function (error) {
+          if (!codeProblem(error)) throw error;
+          $('#tf-' + name + '-code').value = ''; // a wrong code does not stay in the field
+          fieldError(name, messageFor(error));
+        })
+        .catch(function (error) {
+          show('on');
+          fail(error);
+        });
     };
   }
 
@@ -230,7 +265,9 @@
 
   function remove(proof) {
     return api.del('/api/v1/me/totp', proof).then(function () {
-      return load().then(function () { flash('info', 'Two-step verification is off', 'Your app or token and your backup codes no longer work here.'); });
+      return load().then(function () {
+        flash('info', 'Two-step verification is off', 'Your app or token and your backup codes no longer work here.');
+      });
     });
   }
 
@@ -238,18 +275,27 @@
     var action = resume;
     if (!action) return load();
     fieldError('stepup', '');
-    return action(proofOf(code)).then(function () { resume = null; }, function (error) {
-      if (!codeProblem(error)) throw error;
-      $('#tf-stepup-code').value = ''; // a wrong code does not stay in the field
-      fieldError('stepup', messageFor(error));
-    }).catch(function (error) {
-      resume = null;
-      show(resumeSection);
-      flash('error', 'That did not work', error.message);
-    });
+    return action(proofOf(code))
+      .then(
+        function () {
+          resume = null;
+        },
+        function (error) {
+          if (!codeProblem(error)) throw error;
+          $('#tf-stepup-code').value = ''; // a wrong code does not stay in the field
+          fieldError('stepup', messageFor(error));
+        },
+      )
+      .catch(function (error) {
+        resume = null;
+        show(resumeSection);
+        flash('error', 'That did not work', error.message);
+      });
   }
 
-  function fail(error) { flash('error', 'That did not work', error.message || 'Try again.'); }
+  function fail(error) {
+    flash('error', 'That did not work', error.message || 'Try again.');
+  }
 
   root.addEventListener('click', function (event) {
     var target = event.target.closest('[data-action], [data-copy]');
@@ -257,14 +303,29 @@
     var copyField = target.getAttribute('data-copy');
     if (copyField) return copy(field(copyField).textContent.replace(/\s+/g, ''), 'Key');
     switch (target.getAttribute('data-action')) {
-      case 'reload': show('loading'); load(); break;
-      case 'start': case 'replace': startSetup().catch(fail); break;
-      case 'cancel-setup':
-        api.del('/api/v1/me/totp/pending').catch(function () {}).then(load);
+      case 'reload':
+        show('loading');
+        load();
         break;
-      case 'copy-codes': copy(shownCodes.join('\n'), 'Backup codes'); break;
-      case 'download-codes': download(); break;
-      case 'finish': finish().catch(fail); break;
+      case 'start':
+      case 'replace':
+        startSetup().catch(fail);
+        break;
+      case 'cancel-setup':
+        api
+          .del('/api/v1/me/totp/pending')
+          .catch(function () {})
+          .then(load);
+        break;
+      case 'copy-codes':
+        copy(shownCodes.join('\n'), 'Backup codes');
+        break;
+      case 'download-codes':
+        download();
+        break;
+      case 'finish':
+        finish().catch(fail);
+        break;
       case 'regenerate':
         clearFlash();
         $('#tf-regenerate-code').value = '';
@@ -278,10 +339,15 @@
         fieldError('remove', '');
         show('remove-confirm');
         break;
-      case 'back': resume = null; render(); break;
+      case 'back':
+        resume = null;
+        render();
+        break;
     }
   });
-  field('ack').addEventListener('change', function () { $('[data-action="finish"]').disabled = !field('ack').checked; });
+  field('ack').addEventListener('change', function () {
+    $('[data-action="finish"]').disabled = !field('ack').checked;
+  });
   onCode('confirm', confirmSetup);
   onCode('stepup', submitStepUp);
   onCode('regenerate', withCode('regenerate', regenerate));

@@ -40,47 +40,70 @@
     }
   }
   function loadSession(key) {
-    try { return window.localStorage.getItem(key) || memory[key] || null; } catch (e) { return memory[key] || null; }
+    try {
+      return window.localStorage.getItem(key) || memory[key] || null;
+    } catch (e) {
+      return memory[key] || null;
+    }
   }
   function saveSession(key, value) {
     memory[key] = value;
-    try { window.localStorage.setItem(key, value); } catch (e) { /* kept in memory only */ }
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (e) {
+      /* kept in memory only */
+    }
   }
 
   function call(method, path, body) {
     var key = null;
-    return token().then(function (jwt) {
-      key = sessionKey(jwt);
-      var init = { method: method, headers: { Authorization: 'JWT ' + jwt, Accept: 'application/json' } };
-      var session = loadSession(key);
-      if (session) init.headers[SESSION_HEADER] = session;
-      if (body !== undefined) {
-        init.headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(body);
-      }
-      return fetch(path, init);
-    }).then(function (response) {
-      if (response.status === 204) return null;
-      return response.json().catch(function () { return {}; }).then(function (payload) {
-        if (response.ok) {
-          // This browser's new 2FA session: kept, sent from now on.
-          if (payload && typeof payload.sessionToken === 'string') saveSession(key, payload.sessionToken);
-          return payload;
+    return token()
+      .then(function (jwt) {
+        key = sessionKey(jwt);
+        var init = { method: method, headers: { Authorization: 'JWT ' + jwt, Accept: 'application/json' } };
+        var session = loadSession(key);
+        if (session) init.headers[SESSION_HEADER] = session;
+        if (body !== undefined) {
+          init.headers['Content-Type'] = 'application/json';
+          init.body = JSON.stringify(body);
         }
-        var error = payload && payload.error ? payload.error : { code: 'internal_error', message: 'Something went wrong.' };
-        var failure = new TwofoldApiError(response.status, error.code, error.message, error.details);
-        failure.retryAfter = Number(response.headers.get('Retry-After')) || undefined;
-        throw failure;
+        return fetch(path, init);
+      })
+      .then(function (response) {
+        if (response.status === 204) return null;
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (payload) {
+            if (response.ok) {
+              // This browser's new 2FA session: kept, sent from now on.
+              if (payload && typeof payload.sessionToken === 'string') saveSession(key, payload.sessionToken);
+              return payload;
+            }
+            var error = payload && payload.error ? payload.error : { code: 'internal_error', message: 'Something went wrong.' };
+            var failure = new TwofoldApiError(response.status, error.code, error.message, error.details);
+            failure.retryAfter = Number(response.headers.get('Retry-After')) || undefined;
+            throw failure;
+          });
       });
-    });
   }
 
   window.Twofold = window.Twofold || {};
   window.Twofold.api = {
-    get: function (path) { return call('GET', path); },
-    post: function (path, body) { return call('POST', path, body === undefined ? {} : body); },
-    put: function (path, body) { return call('PUT', path, body); },
-    del: function (path, body) { return call('DELETE', path, body); },
+    get: function (path) {
+      return call('GET', path);
+    },
+    post: function (path, body) {
+      return call('POST', path, body === undefined ? {} : body);
+    },
+    put: function (path, body) {
+      return call('PUT', path, body);
+    },
+    del: function (path, body) {
+      return call('DELETE', path, body);
+    },
     Error: TwofoldApiError,
   };
   /** Fills a page's banner (`.tf-banner` with [data-flash-title] and [data-flash-body]) and shows it. */

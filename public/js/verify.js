@@ -18,9 +18,13 @@
   // The user's own app or token settings, once GET /api/v1/me has told them.
   var totp = null;
 
-  function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
+  function field(name) {
+    return root.querySelector('[data-field="' + name + '"]');
+  }
   function show(section) {
-    root.querySelectorAll('[data-section]').forEach(function (el) { el.hidden = el.getAttribute('data-section') !== section; });
+    root.querySelectorAll('[data-section]').forEach(function (el) {
+      el.hidden = el.getAttribute('data-section') !== section;
+    });
     root.querySelector('.tf-verify-card').hidden = section !== null;
     root.setAttribute('data-state', section || 'ready');
     if (window.AP && window.AP.resize) window.AP.resize();
@@ -37,10 +41,17 @@
     message.hidden = false;
     if (window.AP && window.AP.resize) window.AP.resize();
   }
-  function quiet() { message.hidden = true; message.setAttribute('data-code', ''); }
-  function digitsText(digits) { return digits ? digits + '-digit' : '6- or 8-digit'; }
+  function quiet() {
+    message.hidden = true;
+    message.setAttribute('data-code', '');
+  }
+  function digitsText(digits) {
+    return digits ? digits + '-digit' : '6- or 8-digit';
+  }
   function codeHint() {
-    return totp ? 'The ' + digitsText(totp.digits) + ' code changes every ' + totp.period + ' seconds.' : 'The 6- or 8-digit code changes every 30 or 60 seconds.';
+    return totp
+      ? 'The ' + digitsText(totp.digits) + ' code changes every ' + totp.period + ' seconds.'
+      : 'The 6- or 8-digit code changes every 30 or 60 seconds.';
   }
 
   function setBackupMode(on) {
@@ -56,7 +67,9 @@
     input.focus();
   }
 
-  function lockFor(seconds) { lockUntil(new Date(Date.now() + seconds * 1000)); }
+  function lockFor(seconds) {
+    lockUntil(new Date(Date.now() + seconds * 1000));
+  }
 
   /** Locked out until `until`: the form is off, the wait counts down, and the form comes back when it ends. */
   function lockUntil(until) {
@@ -93,13 +106,19 @@
     switch (error.code) {
       case 'invalid_code': {
         var left = error.details && typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : null;
-        var body = backupMode ? 'Check the code and type it again; each backup code works once.'
+        var body = backupMode
+          ? 'Check the code and type it again; each backup code works once.'
           : 'Check that you use the entry for this site and that the time on your phone or token is right.';
         if (left !== null) body += ' ' + left + (left === 1 ? ' attempt left.' : ' attempts left.');
         return say('error', 'That code is not right', body, 'invalid_code');
       }
       case 'code_reused':
-        return say('warning', 'That code was already used', backupMode ? 'Each backup code works once. Use another one.' : 'Wait for your app or token to show the next code, then type that one.', 'code_reused');
+        return say(
+          'warning',
+          'That code was already used',
+          backupMode ? 'Each backup code works once. Use another one.' : 'Wait for your app or token to show the next code, then type that one.',
+          'code_reused',
+        );
       case 'locked_out':
         return lockFor(error.retryAfter || (error.details && error.details.retryAfterSeconds) || 60);
       case 'not_enrolled':
@@ -110,7 +129,12 @@
         // A typing slip costs no attempt; say what a code looks like (the server knows the digits too).
         var digits = (totp && totp.digits) || (error.details && error.details.digits);
         var typedBackup = backupMode || (error.details && error.details.fields && error.details.fields[0] && error.details.fields[0].field === 'backupCode');
-        return say('error', 'That is not a code', typedBackup ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(digits) + ' code your app or token shows.', error.code);
+        return say(
+          'error',
+          'That is not a code',
+          typedBackup ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(digits) + ' code your app or token shows.',
+          error.code,
+        );
       }
       default:
         return say('error', 'That did not work', error.message || 'Try again.', error.code);
@@ -120,23 +144,46 @@
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     var typed = input.value.trim();
-    if (!typed) return say('error', 'Type a code first', backupMode ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(totp && totp.digits) + ' code your app or token shows.', 'invalid_request');
+    if (!typed)
+      return say(
+        'error',
+        'Type a code first',
+        backupMode ? 'A backup code looks like ABCDE-23456.' : 'Type the ' + digitsText(totp && totp.digits) + ' code your app or token shows.',
+        'invalid_request',
+      );
     submit.disabled = true;
     quiet();
-    api.post('/api/v1/me/verify', backupMode ? { backupCode: typed } : { code: typed }).then(function (result) {
-      input.value = '';
-      var left = typeof result.backupCodesLeft === 'number' ? result.backupCodesLeft : null;
-      field('until').textContent = ' You stay verified in this browser until ' + formatTime(new Date(result.verifiedUntil)) + '.'
-        + (left === null ? '' : ' ' + (left === 0 ? 'That was your last backup code: generate new ones on the "Two-step verification" page.'
-          : left + (left === 1 ? ' backup code left.' : ' backup codes left.') + (left <= 3 ? ' Generate new ones soon.' : '')));
-      show('success');
-    }, function (error) {
-      input.value = ''; // a wrong code does not stay in the field
-      explain(error);
-    }).then(function () { if (!input.disabled) submit.disabled = false; });
+    api
+      .post('/api/v1/me/verify', backupMode ? { backupCode: typed } : { code: typed })
+      .then(
+        function (result) {
+          input.value = '';
+          var left = typeof result.backupCodesLeft === 'number' ? result.backupCodesLeft : null;
+          field('until').textContent =
+            ' You stay verified in this browser until ' +
+            formatTime(new Date(result.verifiedUntil)) +
+            '.' +
+            (left === null
+              ? ''
+              : ' ' +
+                (left === 0
+                  ? 'That was your last backup code: generate new ones on the "Two-step verification" page.'
+                  : left + (left === 1 ? ' backup code left.' : ' backup codes left.') + (left <= 3 ? ' Generate new ones soon.' : '')));
+          show('success');
+        },
+        function (error) {
+          input.value = ''; // a wrong code does not stay in the field
+          explain(error);
+        },
+      )
+      .then(function () {
+        if (!input.disabled) submit.disabled = false;
+      });
   });
 
-  toggle.addEventListener('click', function () { setBackupMode(!backupMode); });
+  toggle.addEventListener('click', function () {
+    setBackupMode(!backupMode);
+  });
   root.addEventListener('click', function (event) {
     var target = event.target.closest('[data-action]');
     if (!target || !window.AP || !window.AP.navigator) return;
@@ -146,18 +193,21 @@
   });
 
   // Tell the user where they stand; a failure here changes nothing about verifying.
-  api.get('/api/v1/me').then(function (me) {
-    if (!me.enrolled) return show('not-enrolled');
-    if (me.totp) {
-      totp = { digits: me.totp.digits, period: me.totp.period };
-      if (!backupMode) field('hint').textContent = codeHint();
-    }
-    // Locked out already (wrong codes earlier, here or in another tab): say so and until when, form off.
-    if (me.lockedUntil && Date.parse(me.lockedUntil) > Date.now()) return lockUntil(new Date(me.lockedUntil));
-    if (me.verifiedUntil) {
-      var session = field('session');
-      session.textContent = 'This browser is verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';
-      session.hidden = false;
-    }
-  }, function () {});
+  api.get('/api/v1/me').then(
+    function (me) {
+      if (!me.enrolled) return show('not-enrolled');
+      if (me.totp) {
+        totp = { digits: me.totp.digits, period: me.totp.period };
+        if (!backupMode) field('hint').textContent = codeHint();
+      }
+      // Locked out already (wrong codes earlier, here or in another tab): say so and until when, form off.
+      if (me.lockedUntil && Date.parse(me.lockedUntil) > Date.now()) return lockUntil(new Date(me.lockedUntil));
+      if (me.verifiedUntil) {
+        var session = field('session');
+        session.textContent = 'This browser is verified until ' + formatTime(new Date(me.verifiedUntil)) + '. Verify again to extend it.';
+        session.hidden = false;
+      }
+    },
+    function () {},
+  );
 })();

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AesGcmSecretBox } from '../adapters/crypto/aes-gcm-secret-box';
-import {
-  forgetPreviousDevelopmentMasterKeys,
-  readOrCreateDevelopmentMasterKeys,
-  replaceDevelopmentMasterKey,
-} from '../adapters/crypto/development-master-key';
+import { forgetPreviousDevelopmentMasterKeys, readOrCreateDevelopmentMasterKeys, replaceDevelopmentMasterKey } from '../adapters/crypto/development-master-key';
 import { MASTER_KEY_BYTES, masterKeyId } from '../adapters/crypto/master-key';
 import { openDatabase, type Database } from '../adapters/db/database';
 import { migrate } from '../adapters/db/migrate';
@@ -93,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
 
   const logger = createLogger(config.logLevel);
   const currentKeyId = masterKeyId(config.masterKeys.current);
-  if (args.newKey) logger.info({ keyId: currentKeyId }, `generated a new development master key (${currentKeyId}); the old one is kept until re-sealing is done`);
+  if (args.newKey)
+    logger.info({ keyId: currentKeyId }, `generated a new development master key (${currentKeyId}); the old one is kept until re-sealing is done`);
 
   let database: Database | undefined;
   try {

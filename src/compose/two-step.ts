@@ -77,7 +77,17 @@ export function composeTwoStep(deps: TwoStepDeps) {
   });
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
   const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
-  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, browserSessions: browserSessionRows, audit, clock, random });
+  const verification = new VerificationService({
+    state,
+    credentials,
+    backupCodes,
+    failures,
+    sessions,
+    browserSessions: browserSessionRows,
+    audit,
+    clock,
+    random,
+  });
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });

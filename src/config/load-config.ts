@@ -73,7 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
       problems.push('TWOFOLD_MASTER_KEY is required in production (32 random bytes, base64: `openssl rand -base64 32`)');
     } else if (reachableFromOutside) {
       // Refused before the key is read or generated: no key file is written for a refused start.
-      problems.push(`TWOFOLD_MASTER_KEY is not set, so a generated development key (credentials/master.key) would be used while HOST=${host} is not a loopback address; set TWOFOLD_MASTER_KEY, or HOST=127.0.0.1`);
+      problems.push(
+        `TWOFOLD_MASTER_KEY is not set, so a generated development key (credentials/master.key) would be used while HOST=${host} is not a loopback address; set TWOFOLD_MASTER_KEY, or HOST=127.0.0.1`,
+      );
     } else if (options.developmentMasterKeys) {
       const keys = options.developmentMasterKeys();
       masterKeyText = keys.current;
@@ -90,7 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     .filter((key): key is Buffer => key !== undefined);
 
   if (production && vars.CONNECT_KEYS_CDN_URL?.startsWith('http://')) {
-    problems.push('CONNECT_KEYS_CDN_URL must be https in production: install hooks are verified with the keys it serves, so keys fetched over http let anyone forge an install');
+    problems.push(
+      'CONNECT_KEYS_CDN_URL must be https in production: install hooks are verified with the keys it serves, so keys fetched over http let anyone forge an install',
+    );
   }
 
   const sandboxEnabled = !production && (vars.TWOFOLD_SANDBOX ?? vars.NODE_ENV === 'development');

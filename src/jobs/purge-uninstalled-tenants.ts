@@ -10,7 +10,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * as it was); after it, the data is deleted. Runs shortly after start and every six hours. Each tenant
  * is purged in one transaction, so a failure leaves it whole for the next run.
  */
-export function startUninstalledTenantPurge(deps: { tenants: TenantRepository; clock: Clock; logger: Logger; graceDays: number }): { runOnce(): Promise<string[]>; stop(): void } {
+export function startUninstalledTenantPurge(deps: { tenants: TenantRepository; clock: Clock; logger: Logger; graceDays: number }): {
+  runOnce(): Promise<string[]>;
+  stop(): void;
+} {
   const runOnce = async () => {
     const cutoff = new Date(deps.clock.now().getTime() - deps.graceDays * DAY_MS);
     const purged = await deps.tenants.purgeUninstalledBefore(cutoff);

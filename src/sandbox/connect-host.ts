@@ -43,7 +43,11 @@ export class SandboxConnectHost {
     const descriptor = await fetchDescriptor(descriptorUrl);
     const sharedSecret = randomBytes(32).toString('base64url');
     const appBaseUrl = descriptor.baseUrl.replace(/\/+$/, '');
-    const delivery = await this.deliverLifecycle(appBaseUrl, descriptor.lifecycle?.installed ?? '/installed', this.lifecyclePayload(descriptor.key, 'installed', sharedSecret));
+    const delivery = await this.deliverLifecycle(
+      appBaseUrl,
+      descriptor.lifecycle?.installed ?? '/installed',
+      this.lifecyclePayload(descriptor.key, 'installed', sharedSecret),
+    );
     if (delivery.status < 200 || delivery.status >= 300) {
       throw new Error(`The app refused the install (HTTP ${delivery.status}): ${delivery.body.slice(0, 300)}`);
     }
@@ -55,7 +59,11 @@ export class SandboxConnectHost {
   async uninstall(): Promise<void> {
     const app = this.state.installed;
     if (!app) return;
-    const delivery = await this.deliverLifecycle(app.appBaseUrl, app.descriptor.lifecycle?.uninstalled ?? '/uninstalled', this.lifecyclePayload(app.appKey, 'uninstalled', app.sharedSecret));
+    const delivery = await this.deliverLifecycle(
+      app.appBaseUrl,
+      app.descriptor.lifecycle?.uninstalled ?? '/uninstalled',
+      this.lifecyclePayload(app.appKey, 'uninstalled', app.sharedSecret),
+    );
     if (delivery.status < 200 || delivery.status >= 300) {
       throw new Error(`The app refused the uninstall (HTTP ${delivery.status}): ${delivery.body.slice(0, 300)}`);
     }
@@ -110,11 +118,24 @@ export class SandboxConnectHost {
     const module = [...(app.descriptor.modules?.adminPages ?? []), ...(app.descriptor.modules?.generalPages ?? [])].find((m) => m.key === moduleKey);
     if (!module) throw new Error(`The app has no page module ${moduleKey}`);
     const host = new URL(this.hostBaseUrl);
-    const query = new URLSearchParams({ xdm_e: host.origin, cp: host.pathname.replace(/\/+$/, ''), lic: 'none', cv: '1001.0.0-SANDBOX', xdm_c: `channel-${moduleKey}` });
+    const query = new URLSearchParams({
+      xdm_e: host.origin,
+      cp: host.pathname.replace(/\/+$/, ''),
+      lic: 'none',
+      cv: '1001.0.0-SANDBOX',
+      xdm_c: `channel-${moduleKey}`,
+    });
     const pathAndQuery = `${module.url}${module.url.includes('?') ? '&' : '?'}${query.toString()}`;
     const now = this.nowSeconds();
     const token = jwt.encodeSymmetric(
-      { iss: this.clientKey, sub: accountId, iat: now, exp: now + 180, qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('GET', pathAndQuery)), context: { user: { accountId } } },
+      {
+        iss: this.clientKey,
+        sub: accountId,
+        iat: now,
+        exp: now + 180,
+        qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('GET', pathAndQuery)),
+        context: { user: { accountId } },
+      },
       app.sharedSecret,
     );
     return `${app.appBaseUrl}${pathAndQuery}&jwt=${encodeURIComponent(token)}`;
@@ -140,7 +161,7 @@ export class SandboxConnectHost {
     if (!authorization?.startsWith('JWT ')) return { ok: false, reason: 'missing JWT' };
     let claims: { iss?: string; exp?: number; qsh?: string };
     try {
-      claims = jwt.decodeSymmetric(authorization.slice(4), app.sharedSecret, jwt.SymmetricAlgorithm.HS256);
+      claims = jwt.decodeSymmetric(authorization.slice(4), app.sharedSecret, jwt.SymmetricAlgorithm.HS256) as typeof claims;
     } catch {
       return { ok: false, reason: 'JWT signature does not verify' };
     }

@@ -13,11 +13,35 @@ export interface SandboxUser {
 export const ADMIN_GROUPS = ['jira-administrators', 'site-admins'];
 
 export const SANDBOX_USERS: SandboxUser[] = [
-  { accountId: '5b10a2844c20165700ede21a', displayName: 'Alice Admin', emailAddress: 'alice@example.com', groups: ['jira-administrators', 'jira-software-users'], active: true },
-  { accountId: '5b10ac8d82e05b22cc7d4e2b', displayName: 'Bob Builder', emailAddress: 'bob@example.com', groups: ['developers', 'jira-software-users'], active: true },
-  { accountId: '5b10ac8d82e05b22cc7d4e3c', displayName: 'Carol Chen', emailAddress: 'carol.chen@example.com', groups: ['developers', 'qa', 'jira-software-users'], active: true },
+  {
+    accountId: '5b10a2844c20165700ede21a',
+    displayName: 'Alice Admin',
+    emailAddress: 'alice@example.com',
+    groups: ['jira-administrators', 'jira-software-users'],
+    active: true,
+  },
+  {
+    accountId: '5b10ac8d82e05b22cc7d4e2b',
+    displayName: 'Bob Builder',
+    emailAddress: 'bob@example.com',
+    groups: ['developers', 'jira-software-users'],
+    active: true,
+  },
+  {
+    accountId: '5b10ac8d82e05b22cc7d4e3c',
+    displayName: 'Carol Chen',
+    emailAddress: 'carol.chen@example.com',
+    groups: ['developers', 'qa', 'jira-software-users'],
+    active: true,
+  },
   { accountId: '5b10ac8d82e05b22cc7d4e4d', displayName: 'Dave Okafor', emailAddress: 'dave@example.com', groups: ['qa', 'jira-software-users'], active: true },
-  { accountId: '5b10ac8d82e05b22cc7d4e5e', displayName: 'Erin Novak', emailAddress: 'erin.novak@example.com', groups: ['developers', 'jira-software-users'], active: true },
+  {
+    accountId: '5b10ac8d82e05b22cc7d4e5e',
+    displayName: 'Erin Novak',
+    emailAddress: 'erin.novak@example.com',
+    groups: ['developers', 'jira-software-users'],
+    active: true,
+  },
   { accountId: '5b10ac8d82e05b22cc7d4e6f', displayName: 'Frank Former', emailAddress: 'frank@example.com', groups: ['developers'], active: false },
 ];
 

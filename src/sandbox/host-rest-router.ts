@@ -48,7 +48,7 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   });
 
   router.get('/api/3/group/member', (req, res) => {
-    const groupName = String(req.query.groupname ?? '');
+    const groupName = queryText(req.query.groupname, '');
     const members = SANDBOX_USERS.filter((user) => user.groups.includes(groupName));
     if (!groupName || members.length === 0) {
       return void res.status(404).json({ errorMessages: [`Group ${groupName || '(none)'} does not exist.`], errors: {} });
@@ -117,7 +117,11 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
 
   router.get('/api/3/groups/picker', (_req, res) => {
     const groups = groupNames();
-    res.json({ header: `Showing ${groups.length} of ${groups.length} matching groups`, total: groups.length, groups: groups.map((name) => ({ name, html: name, groupId: `group-${name}` })) });
+    res.json({
+      header: `Showing ${groups.length} of ${groups.length} matching groups`,
+      total: groups.length,
+      groups: groups.map((name) => ({ name, html: name, groupId: `group-${name}` })),
+    });
   });
 
   return router;
@@ -131,8 +135,8 @@ function userParam(req: Request, res: Response): SandboxUser | undefined {
 }
 
 function paging(req: Request, cap: number): { startAt: number; maxResults: number } {
-  const startAt = Math.max(0, Number.parseInt(String(req.query.startAt ?? '0'), 10) || 0);
-  const maxResults = Math.min(cap, Math.max(1, Number.parseInt(String(req.query.maxResults ?? String(cap)), 10) || cap));
+  const startAt = Math.max(0, Number.parseInt(queryText(req.query.startAt, '0'), 10) || 0);
+  const maxResults = Math.min(cap, Math.max(1, Number.parseInt(queryText(req.query.maxResults, String(cap)), 10) || cap));
   return { startAt, maxResults };
 }
 
@@ -150,4 +154,9 @@ function present(user: SandboxUser, host: SandboxConnectHost) {
 
 function propertyUrl(host: SandboxConnectHost, user: SandboxUser, key: string): string {
   return `${host.hostBaseUrl}/rest/api/3/user/properties/${encodeURIComponent(key)}?accountId=${user.accountId}`;
+}
+
+/** A query or form value as text, or `fallback` when absent or not a single string. */
+function queryText(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }

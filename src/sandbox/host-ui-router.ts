@@ -64,12 +64,21 @@ export function hostUiRouter(host: SandboxConnectHost, options: { basePath: stri
   });
 
   router.get('/plugins/servlet/upm', (req, res) => {
-    res.send(render('manage-apps', shell(req, res, { title: 'Manage apps', active: 'upm', descriptorUrl: host.installed?.descriptorUrl ?? `${options.appBaseUrl}/atlassian-connect.json` })));
+    res.send(
+      render(
+        'manage-apps',
+        shell(req, res, {
+          title: 'Manage apps',
+          active: 'upm',
+          descriptorUrl: host.installed?.descriptorUrl ?? `${options.appBaseUrl}/atlassian-connect.json`,
+        }),
+      ),
+    );
   });
 
   router.post('/plugins/servlet/upm/install', (req, res) => {
     if (!isSiteAdmin(currentUser(req))) return back(res, '/plugins/servlet/upm', 'Only Jira administrators can install apps.', 'error');
-    const descriptorUrl = String((req.body as { descriptorUrl?: unknown }).descriptorUrl ?? '');
+    const descriptorUrl = queryText((req.body as { descriptorUrl?: unknown }).descriptorUrl, '');
     host.install(descriptorUrl).then(
       (app) => back(res, '/plugins/servlet/upm', `${app.descriptor.name} was installed.`),
       (error: Error) => {
@@ -90,7 +99,9 @@ export function hostUiRouter(host: SandboxConnectHost, options: { basePath: stri
   router.get('/plugins/servlet/ac/:appKey/:moduleKey', (req, res) => {
     const moduleKey = String(req.params.moduleKey);
     const installed = host.installed;
-    const module = [...(installed?.descriptor.modules?.adminPages ?? []), ...(installed?.descriptor.modules?.generalPages ?? [])].find((m) => m.key === moduleKey);
+    const module = [...(installed?.descriptor.modules?.adminPages ?? []), ...(installed?.descriptor.modules?.generalPages ?? [])].find(
+      (m) => m.key === moduleKey,
+    );
     if (!installed || installed.appKey !== req.params.appKey || !module) {
       return back(res, '/', 'That app page does not exist here. Is the app installed?', 'error');
     }
@@ -105,7 +116,7 @@ export function hostUiRouter(host: SandboxConnectHost, options: { basePath: stri
   });
 
   router.get('/api/page-url', (req, res) => {
-    const moduleKey = String(req.query.moduleKey ?? '');
+    const moduleKey = queryText(req.query.moduleKey, '');
     const installed = host.installed;
     if (!installed) return void res.status(409).json({ error: { code: 'not_installed', message: 'No app is installed.' } });
     res.json({ url: `${base}/plugins/servlet/ac/${encodeURIComponent(installed.appKey)}/${encodeURIComponent(moduleKey)}` });
@@ -134,4 +145,9 @@ function viewRenderer(): (view: string, model: Record<string, unknown>) => strin
     }
     return layout({ ...model, body: template(model) });
   };
+}
+
+/** A query or form value as text, or `fallback` when absent or not a single string. */
+function queryText(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }

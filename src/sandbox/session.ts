@@ -12,11 +12,18 @@ export function sessionUser(req: Request): SandboxUser | undefined {
 }
 
 export function currentUser(req: Request): SandboxUser {
-  return sessionUser(req) ?? SANDBOX_USERS[0]!;
+  return sessionUser(req) ?? defaultUser();
 }
 
 export function switchUser(res: Response, accountId: string): boolean {
   if (!findUser(accountId)) return false;
   res.cookie(COOKIE, accountId, { httpOnly: true, sameSite: 'lax', path: '/' });
   return true;
+}
+
+/** The first sandbox user (Alice Admin) acts when no one has switched. */
+function defaultUser(): SandboxUser {
+  const [first] = SANDBOX_USERS;
+  if (first === undefined) throw new Error('the sandbox has no users');
+  return first;
 }

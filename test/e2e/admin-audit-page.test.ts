@@ -33,7 +33,14 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
     // Alice set up her factor outside this browser (through the API): the browser holds no session,
     // so admin changes here need a verification in it first.
     clock.advance(60_000);
-    await page.route(/\/api\/v1\/admin\/audit\?/, (route) => route.continue({ url: route.request().url().replace(/limit=\d+/, `limit=${pageSize}`) }));
+    await page.route(/\/api\/v1\/admin\/audit\?/, (route) =>
+      route.continue({
+        url: route
+          .request()
+          .url()
+          .replace(/limit=\d+/, `limit=${pageSize}`),
+      }),
+    );
   });
   after(() => started?.stop());
 
@@ -58,7 +65,12 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
     const api = (await app.request('GET', '/api/v1/admin/audit', { token: app.contextToken(ALICE_ADMIN.accountId) })).json();
     const time = newest.locator('time');
     assert.equal(await time.getAttribute('datetime'), api.entries[0].at);
-    const expected = await frame.locator('body').evaluate((_, at) => new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' }), api.entries[0].at as string);
+    const expected = await frame
+      .locator('body')
+      .evaluate(
+        (_, at) => new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' }),
+        api.entries[0].at as string,
+      );
     assert.equal(await time.textContent(), expected);
     assert.match(expected, /^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}:\d{2}$/, 'en-GB, as the browser is set');
     assert.ok((await cellTexts('action')).includes('Started setting up an app or token'));
@@ -71,7 +83,10 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
     await dave.locator('[data-action=reset]').click();
     await frame.locator('[data-action=reset-confirmed]').click();
     await frame.locator('[data-step-up]:visible').waitFor();
-    assert.match((await frame.locator('[data-step-up]').textContent()) ?? '', /Changing a user's 2FA ID or second factor needs a two-step verification in this browser/);
+    assert.match(
+      (await frame.locator('[data-step-up]').textContent()) ?? '',
+      /Changing a user's 2FA ID or second factor needs a two-step verification in this browser/,
+    );
     assert.equal((await me(app, USERS.dave)).enrolled, true, 'nothing happened yet');
 
     await frame.locator('[data-field=step-up-code]').fill(wrongCode(alice, clock));
@@ -152,7 +167,14 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
 
   it('reads every row as prose: no raw step names, error codes or "key: value" lists', async () => {
     const at = new Date(clock.now().getTime()).toISOString();
-    const entry = (id: string, action: string, detail: Record<string, unknown>) => ({ id, at, actorAccountId: ALICE_ADMIN.accountId, action, subjectAccountId: null, detail });
+    const entry = (id: string, action: string, detail: Record<string, unknown>) => ({
+      id,
+      at,
+      actorAccountId: ALICE_ADMIN.accountId,
+      action,
+      subjectAccountId: null,
+      detail,
+    });
     const rows = [
       entry('1', 'connector.authorization_failed', { step: 'request_token', errorCode: 'unreachable' }),
       entry('2', 'connector.authorization_failed', { step: 'access_token', errorCode: 'signature_invalid' }),
@@ -175,7 +197,11 @@ describe('Audit log admin page in Chromium, after a reset with step-up', functio
       }
       assert.equal(details[0], 'Jira could not be reached, while asking Jira for a request token (step 1)');
       assert.equal(details[2], 'A wrong code while setting up (1 failure in this window)');
-      assert.equal(await entries().nth(5).locator('[data-cell=detail]').getAttribute('data-raw-detail'), JSON.stringify(rows[5]!.detail), 'the raw detail is kept for support');
+      assert.equal(
+        await entries().nth(5).locator('[data-cell=detail]').getAttribute('data-raw-detail'),
+        JSON.stringify(rows[5]!.detail),
+        'the raw detail is kept for support',
+      );
       await shoot('admin-audit-05-prose-rows');
     } finally {
       await page.unroute(auditUrl, fake);

@@ -39,7 +39,8 @@ describe('Policy admin page in Chromium', function () {
     for (const selector of ['[data-action=save]', '[data-action=discard]', '[data-result=save]']) {
       const box = await frame.locator(selector).boundingBox();
       assert.ok(flagBox && box, selector);
-      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      const overlaps =
+        box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
       assert.equal(overlaps, false, `the flag covers ${selector}`);
     }
     await page.screenshot({ path: `test-output/screenshots/${shot}.png` });

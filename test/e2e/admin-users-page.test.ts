@@ -27,7 +27,14 @@ describe('Users admin page in Chromium', function () {
     started = await startInstalledAppInChromium({ clock: steppedClock() });
     ({ app, clock, page, frame } = started);
     await enroll(app, clock, USERS.dave);
-    await page.route(/\/api\/v1\/admin\/users\?/, (route) => route.continue({ url: route.request().url().replace(/limit=\d+/, `limit=${pageSize}`) }));
+    await page.route(/\/api\/v1\/admin\/users\?/, (route) =>
+      route.continue({
+        url: route
+          .request()
+          .url()
+          .replace(/limit=\d+/, `limit=${pageSize}`),
+      }),
+    );
   });
   after(() => started?.stop());
 
@@ -68,7 +75,14 @@ describe('Users admin page in Chromium', function () {
     try {
       const answer = (await app.request('GET', '/api/v1/admin/users', { token })).json();
       const required = Object.fromEntries(answer.users.map((u: { displayName: string; required: boolean }) => [u.displayName, u.required]));
-      assert.deepEqual(required, { 'Alice Admin': false, 'Bob Builder': false, 'Carol Chen': true, 'Dave Okafor': true, 'Erin Novak': false, 'Frank Former': false });
+      assert.deepEqual(required, {
+        'Alice Admin': false,
+        'Bob Builder': false,
+        'Carol Chen': true,
+        'Dave Okafor': true,
+        'Erin Novak': false,
+        'Frank Former': false,
+      });
       await openPage();
       const carol = row('Carol Chen').locator('[data-testid=enrolled]');
       assert.equal(await carol.textContent(), 'Required, not set up');
@@ -107,7 +121,11 @@ describe('Users admin page in Chromium', function () {
       // Jira's user search gives no total: a full last page still offers more, which then brings none.
       while (await frame.locator('[data-action=more]').isVisible()) {
         await frame.locator('[data-action=more]').click();
-        await frame.locator('[data-users][data-state=ready] [data-action=more]:not([disabled])').or(frame.locator('[data-action=more][hidden]')).first().waitFor({ state: 'attached' });
+        await frame
+          .locator('[data-users][data-state=ready] [data-action=more]:not([disabled])')
+          .or(frame.locator('[data-action=more][hidden]'))
+          .first()
+          .waitFor({ state: 'attached' });
       }
       assert.deepEqual(await names(), ['Alice Admin', 'Bob Builder', 'Carol Chen', 'Dave Okafor', 'Erin Novak', 'Frank Former']);
       assert.match((await frame.locator('[data-field=caption]').textContent()) ?? '', /^6 users\.$/);

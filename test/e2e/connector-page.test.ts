@@ -186,7 +186,8 @@ describe('Jira connector page in Chromium', function () {
     for (const target of [frame.locator('[data-testid=test-connection]'), resultOf('test')]) {
       const box = await target.boundingBox();
       assert.ok(flagBox && box);
-      const overlaps = box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
+      const overlaps =
+        box.x < flagBox.x + flagBox.width && flagBox.x < box.x + box.width && box.y < flagBox.y + flagBox.height && flagBox.y < box.y + box.height;
       assert.equal(overlaps, false, 'the flag covers the button or its result');
     }
     await page.screenshot({ path: 'test-output/screenshots/connector-07b-flag-clear-of-buttons.png' });

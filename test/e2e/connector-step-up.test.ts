@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { screenshot, skipWithoutChromium } from '../support/browser';
-import { codeNow, enroll, me, wrongCode, type Enrolled } from '../integration/mfa/support';
+import { codeNow, enroll, wrongCode, type Enrolled } from '../integration/mfa/support';
 import type { FixedClock } from '../../src/domain/ports/clock';
 import { FakeJiraServer } from '../support/fake-jira-server';
 import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';

@@ -33,7 +33,7 @@ describe('Sandbox Jira in Chromium: install and framed pages', function () {
     assert.equal(await page.inputValue('#descriptorUrl'), `${app.baseUrl}/atlassian-connect.json`);
     await page.click('[data-testid=install]');
     await page.waitForSelector('.sbx-notice--success');
-    assert.match(await page.textContent('.sbx-notice') ?? '', /was installed/);
+    assert.match((await page.textContent('.sbx-notice')) ?? '', /was installed/);
     await screenshot(page, 'foundation-01-manage-apps-installed');
   });
 
@@ -83,12 +83,20 @@ describe('Sandbox Jira in Chromium: install and framed pages', function () {
     });
     assert.equal(me.accountId, BOB_MEMBER.accountId, 'AP.request runs as the signed-in user');
 
-    await frame.evaluate(() => (globalThis as unknown as { AP: { flag: { create(o: object): void } } }).AP.flag.create({ title: 'Saved', body: 'Your settings were saved.', type: 'success' }));
+    await frame.evaluate(() =>
+      (globalThis as unknown as { AP: { flag: { create(o: object): void } } }).AP.flag.create({
+        title: 'Saved',
+        body: 'Your settings were saved.',
+        type: 'success',
+      }),
+    );
     await page.locator('.sbx-flag--success', { hasText: 'Your settings were saved.' }).waitFor();
 
     await Promise.all([
       page.waitForURL(/twofold-verify$/),
-      frame.evaluate(() => (globalThis as unknown as { AP: { navigator: { go(t: string, c: object): void } } }).AP.navigator.go('addonmodule', { moduleKey: 'twofold-verify' })),
+      frame.evaluate(() =>
+        (globalThis as unknown as { AP: { navigator: { go(t: string, c: object): void } } }).AP.navigator.go('addonmodule', { moduleKey: 'twofold-verify' }),
+      ),
     ]);
   });
 

@@ -22,7 +22,7 @@ const CAROL = '5b10ac8d82e05b22cc7d4e3c';
  * computed from that clock: which code is current, reused or fresh then never depends on how long
  * the browser takes.
  */
-describe("Two-step verification and \"Verify it's you\" pages in Chromium", function () {
+describe('Two-step verification and "Verify it\'s you" pages in Chromium', function () {
   this.timeout(90_000);
   let started: InstalledAppInChromium<FixedClock>;
   let page: Page;
@@ -168,12 +168,20 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
       await secondFrame.locator('[data-two-step][data-state="on"]').waitFor();
       assert.equal(await secondFrame.locator('[data-field="verified"]').textContent(), 'Not verified in this browser');
       await screenshot(second, 'two-step-06-second-browser-not-verified');
-      const me = await secondFrame.locator('body').evaluate(() => (globalThis as unknown as { Twofold: { api: { get(path: string): Promise<{ verifiedUntil: string | null }> } } }).Twofold.api.get('/api/v1/me'));
-      assert.equal(me.verifiedUntil, null, "the API agrees: this browser holds no session");
+      const me = await secondFrame
+        .locator('body')
+        .evaluate(() =>
+          (globalThis as unknown as { Twofold: { api: { get(path: string): Promise<{ verifiedUntil: string | null }> } } }).Twofold.api.get('/api/v1/me'),
+        );
+      assert.equal(me.verifiedUntil, null, 'the API agrees: this browser holds no session');
     } finally {
       await other.close();
     }
-    assert.match((await (await open('twofold-my-verification', 'on')).locator('[data-field="verified"]').textContent()) ?? '', /^In this browser until/, 'the first browser stays verified');
+    assert.match(
+      (await (await open('twofold-my-verification', 'on')).locator('[data-field="verified"]').textContent()) ?? '',
+      /^In this browser until/,
+      'the first browser stays verified',
+    );
   });
 
   it('"Generate new codes" asks to confirm, says the old codes stop working, and takes a code', async () => {
@@ -194,7 +202,10 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     await frame.locator('[data-two-step][data-state="codes"]').waitFor();
     const fresh = await frame.locator('[data-testid=backup-codes] li').allTextContents();
     assert.equal(fresh.length, 10);
-    assert.equal(fresh.some((code) => backupCodes.includes(code)), false);
+    assert.equal(
+      fresh.some((code) => backupCodes.includes(code)),
+      false,
+    );
     backupCodes = fresh;
     await frame.locator('[data-testid=ack]').check();
     await frame.locator('[data-action="finish"]').click();
@@ -274,12 +285,17 @@ describe("Two-step verification and \"Verify it's you\" pages in Chromium", func
     const started = await app.request('POST', '/api/v1/me/totp', { token, body: { algorithm: 'SHA256', digits: 8, period: 60 } });
     const daveSecret = (decodeBase32(started.json().secretBase32) as { bytes: Buffer }).bytes;
     const daveParams: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };
-    const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) } });
+    const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', {
+      token,
+      body: { code: totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) },
+    });
     assert.equal(confirmed.status, 200);
     await switchTo(dave);
     frame = await open('twofold-verify');
     await frame.locator('[data-field="hint"]:text("The 8-digit code changes every 60 seconds.")').waitFor();
-    await frame.locator('[data-testid=verify-code]').fill('12345678' === totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) ? '87654321' : '12345678');
+    await frame
+      .locator('[data-testid=verify-code]')
+      .fill('12345678' === totpAtStep(daveSecret, timeStepAt(clock.now(), 60), daveParams) ? '87654321' : '12345678');
     await frame.locator('[data-testid=verify-submit]').click();
     await frame.locator('[data-message][data-code="invalid_code"]').waitFor();
     assert.equal(await overflow(), false, 'no horizontal scrolling at 390 px');

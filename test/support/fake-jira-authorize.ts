@@ -25,7 +25,11 @@ export function authorizePage(method: string, form: string, tokens: Map<string, 
   const tokenValue = fields.get('oauth_token') ?? '';
   const token = tokens.get(tokenValue);
   const html = (status: number, inner: string): void =>
-    send(status, { 'Content-Type': 'text/html;charset=UTF-8' }, `<!doctype html><html><head><title>OAuth Access Request</title></head><body>${inner}</body></html>`);
+    send(
+      status,
+      { 'Content-Type': 'text/html;charset=UTF-8' },
+      `<!doctype html><html><head><title>OAuth Access Request</title></head><body>${inner}</body></html>`,
+    );
   if (token === undefined || token.used) return html(400, '<h1 id="error">The request token is invalid or was already used.</h1>');
   if (method !== 'POST') {
     return html(
@@ -39,7 +43,9 @@ export function authorizePage(method: string, form: string, tokens: Map<string, 
   if (allow) Object.assign(token, { user: browserUser, verifier: randomBytes(8).toString('hex') });
   else token.denied = true;
   if (token.callback === 'oob') {
-    return allow ? html(200, `<p>Enter this verification code: <code id="verifier">${token.verifier}</code></p>`) : html(200, '<p id="denied">Access denied.</p>');
+    return allow
+      ? html(200, `<p>Enter this verification code: <code id="verifier">${token.verifier}</code></p>`)
+      : html(200, '<p id="denied">Access denied.</p>');
   }
   const back = new URL(token.callback);
   back.searchParams.set('oauth_token', tokenValue);

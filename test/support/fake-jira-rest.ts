@@ -68,7 +68,9 @@ export function handleRest(ctx: RestContext): Answer {
     }
     const id = `${owner.key}\u0000${propertyKey}`;
     if (ctx.method === 'GET') {
-      return ctx.properties.has(id) ? { status: 200, body: { key: propertyKey, value: ctx.properties.get(id) } } : notFound(`Property '${propertyKey}' does not exist.`);
+      return ctx.properties.has(id)
+        ? { status: 200, body: { key: propertyKey, value: ctx.properties.get(id) } }
+        : notFound(`Property '${propertyKey}' does not exist.`);
     }
     if (ctx.method === 'PUT') {
       const existed = ctx.properties.has(id);

@@ -33,12 +33,40 @@ export interface FakeJiraOptions {
 }
 
 type Headers = Record<string, string>;
-interface AccessToken { consumerKey: string; secret: string; user: string; expiresAt: number; revoked?: boolean }
-interface Canned { status: number; headers?: Headers; body?: string }
-interface Incoming { req: IncomingMessage; method: string; path: string; query: string; body: string }
-interface Reply { send: (status: number, headers: Headers, body: string) => void; problem: (p: OAuthProblem) => void }
-interface Verified { params: Map<string, string>; consumerKey: string; token?: string }
-export interface RecordedRequest { method: string; path: string; auth: 'oauth' | 'basic' | 'none'; status: number }
+interface AccessToken {
+  consumerKey: string;
+  secret: string;
+  user: string;
+  expiresAt: number;
+  revoked?: boolean;
+}
+interface Canned {
+  status: number;
+  headers?: Headers;
+  body?: string;
+}
+interface Incoming {
+  req: IncomingMessage;
+  method: string;
+  path: string;
+  query: string;
+  body: string;
+}
+interface Reply {
+  send: (status: number, headers: Headers, body: string) => void;
+  problem: (p: OAuthProblem) => void;
+}
+interface Verified {
+  params: Map<string, string>;
+  consumerKey: string;
+  token?: string;
+}
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  auth: 'oauth' | 'basic' | 'none';
+  status: number;
+}
 
 const OAUTH = '/plugins/servlet/oauth';
 const HTML = { 'Content-Type': 'text/html;charset=UTF-8' };
@@ -52,8 +80,7 @@ export class FakeJiraServer {
   clockSkewSeconds: number;
   #server: Server;
   #baseUrl = '';
-  readonly #opts: Required<Omit<FakeJiraOptions, 'baseUrlSeenByJira' | 'browserUser'>> &
-    Pick<FakeJiraOptions, 'baseUrlSeenByJira' | 'browserUser'>;
+  readonly #opts: Required<Omit<FakeJiraOptions, 'baseUrlSeenByJira' | 'browserUser'>> & Pick<FakeJiraOptions, 'baseUrlSeenByJira' | 'browserUser'>;
   readonly #requestTokens = new Map<string, RequestToken>();
   readonly #accessTokens = new Map<string, AccessToken>();
   readonly #nonces = new Set<string>();
@@ -76,7 +103,9 @@ export class FakeJiraServer {
   }
 
   /** The address tests give the connector, context path included. */
-  get baseUrl(): string { return this.#baseUrl; }
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
 
   async close(): Promise<void> {
     this.#server.closeAllConnections();

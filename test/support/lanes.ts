@@ -55,7 +55,11 @@ const noticesPrinted = new Set<string>();
  * True when the lane is there. Otherwise false after a notice that says what is skipped (printed once
  * per lane and wording), or, under REQUIRE_LANES=1, a LaneMissingError.
  */
-export function checkLane(lane: LaneName, whatIsSkipped: string, options: { available?: boolean; required?: boolean; print?: (line: string) => void } = {}): boolean {
+export function checkLane(
+  lane: LaneName,
+  whatIsSkipped: string,
+  options: { available?: boolean; required?: boolean; print?: (line: string) => void } = {},
+): boolean {
   if (options.available ?? laneAvailable(lane)) return true;
   if (options.required ?? lanesRequired()) throw new LaneMissingError(lane);
   const notice = `  [notice] ${PROBES[lane].missing}: ${whatIsSkipped}\n`;

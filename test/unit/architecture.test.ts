@@ -35,7 +35,9 @@ export function specifiersOf(source: string): string[] {
 /** A relative specifier as a path from the repository root (`src/adapters/…`), a package name as itself. */
 function target(site: ImportSite): string {
   if (!site.specifier.startsWith('.')) return site.specifier;
-  return relative(ROOT, resolve(dirname(join(ROOT, site.file)), site.specifier)).split(sep).join('/');
+  return relative(ROOT, resolve(dirname(join(ROOT, site.file)), site.specifier))
+    .split(sep)
+    .join('/');
 }
 
 function isPackage(specifier: string, name: string): boolean {
@@ -89,7 +91,10 @@ describe('architecture: what each layer may import', () => {
         { file: 'routes/me.ts', specifier: '../src/adapters/http/async-route' },
         { file: 'routes/me.ts', specifier: '../src/http/async-route' },
       ];
-      assert.deepEqual(violations(sites, (path) => isUnder(path, 'src/adapters')), ['routes/me.ts → ../src/adapters/http/async-route']);
+      assert.deepEqual(
+        violations(sites, (path) => isUnder(path, 'src/adapters')),
+        ['routes/me.ts → ../src/adapters/http/async-route'],
+      );
     });
 
     it('scans real files (a scan that finds nothing proves nothing)', () => {
@@ -99,16 +104,25 @@ describe('architecture: what each layer may import', () => {
   });
 
   it('routes/ import no adapter: authentication and other adapters arrive from the composition root', () => {
-    assert.deepEqual(violations(importSites('routes'), (path) => isUnder(path, 'src/adapters')), []);
+    assert.deepEqual(
+      violations(importSites('routes'), (path) => isUnder(path, 'src/adapters')),
+      [],
+    );
   });
 
   it('routes/ do not import the composition root (it imports them)', () => {
-    assert.deepEqual(violations(importSites('routes'), (path) => isUnder(path, 'src/compose') || path === 'src/app'), []);
+    assert.deepEqual(
+      violations(importSites('routes'), (path) => isUnder(path, 'src/compose') || path === 'src/app'),
+      [],
+    );
   });
 
   it('only src/app.ts and src/compose/ build routers from routes/', () => {
     const sites = [...importSites('src'), ...importSites('bench')].filter((site) => site.file !== 'src/app.ts' && !isUnder(site.file, 'src/compose'));
-    assert.deepEqual(violations(sites, (path) => isUnder(path, 'routes')), []);
+    assert.deepEqual(
+      violations(sites, (path) => isUnder(path, 'routes')),
+      [],
+    );
   });
 
   it('src/domain imports no framework or I/O library', () => {
@@ -118,10 +132,16 @@ describe('architecture: what each layer may import', () => {
 
   it('src/domain imports nothing from the outer layers', () => {
     const outer = ['src/adapters', 'src/http', 'src/compose', 'src/app', 'src/config', 'src/sandbox', 'routes'];
-    assert.deepEqual(violations(importSites('src/domain'), (path) => outer.some((folder) => isUnder(path, folder))), []);
+    assert.deepEqual(
+      violations(importSites('src/domain'), (path) => outer.some((folder) => isUnder(path, folder))),
+      [],
+    );
   });
 
   it('src/http (the edge’s Express helpers) imports no adapter', () => {
-    assert.deepEqual(violations(importSites('src/http'), (path) => isUnder(path, 'src/adapters')), []);
+    assert.deepEqual(
+      violations(importSites('src/http'), (path) => isUnder(path, 'src/adapters')),
+      [],
+    );
   });
 });

@@ -32,7 +32,7 @@ export async function bootAce(app: Express, config: Config, store: EncryptedTena
   await new Promise<void>((done) => {
     addon = ace(
       app,
-      { config: { [config.mode]: modeOverrides } as ace.Options['config'] },
+      { config: { [config.mode]: modeOverrides } },
       aceLogger(logger),
       { descriptorFilename: 'atlassian-connect.json', configFileName: resolve(PROJECT_ROOT, 'config.json') },
       done,
@@ -42,7 +42,8 @@ export async function bootAce(app: Express, config: Config, store: EncryptedTena
   for (const listener of process.listeners('unhandledRejection')) {
     if (!before.includes(listener)) process.removeListener('unhandledRejection', listener);
   }
-  return addon!;
+  if (addon === undefined) throw new Error('ACE did not create its add-on');
+  return addon;
 }
 
 /**

@@ -33,7 +33,8 @@ export class JiraCloudUserDirectory implements UserDirectory {
       return { users: page.values.map(plain), isLast: page.isLast };
     } catch (error) {
       // Jira answers 404 for a group that does not exist: it has no members.
-      if (error instanceof TwofoldError && error.code === 'upstream_error' && error.details?.status === 404) return { users: [], isLast: true };
+      if (error instanceof TwofoldError && error.code === 'upstream_error' && (error.details as { status?: unknown } | undefined)?.status === 404)
+        return { users: [], isLast: true };
       throw error;
     }
   }

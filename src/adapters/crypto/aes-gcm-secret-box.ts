@@ -20,13 +20,19 @@ export class AesGcmSecretBox implements SecretBox {
     for (const key of [current, ...previous]) this.keys.set(masterKeyId(key), key);
   }
 
+  private currentKey(): Buffer {
+    const key = this.keys.get(this.currentId);
+    if (key === undefined) throw new Error('the current master key is not among the keys');
+    return key;
+  }
+
   get currentKeyId(): string {
     return this.currentId;
   }
 
   seal(plaintext: string, context: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentId)!, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.currentKey(), iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [FORMAT_VERSION, this.currentId, iv, ciphertext, cipher.getAuthTag()]

@@ -32,7 +32,10 @@ export function forgetPreviousDevelopmentMasterKeys(dir = DEVELOPMENT_CREDENTIAL
 function readPreviousKeys(dir: string): string[] {
   const file = join(dir, 'previous-master.keys');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 function writeDevelopmentMasterKey(file: string, key: string): void {

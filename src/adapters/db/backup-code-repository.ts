@@ -84,7 +84,8 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
         await failureCountersIn(unit).resetUser(tenant, accountId);
         // The session repositories offer no part in a unit of work yet: their statements are run here.
         const { session, browserSession } = success;
-        if (session) await unit.statements.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
+        if (session)
+          await unit.statements.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
         if (browserSession) await unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, browserSession));
         await auditLogIn(unit).record(tenant, success.audit);
       });
@@ -114,5 +115,4 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
     })) as unknown as Array<{ account_id: string; unused: number | string }>;
     return new Map(rows.map((row) => [row.account_id, Number(row.unused)]));
   }
-
 }

@@ -37,7 +37,11 @@ export class SequelizeBrowserSessionRepository implements BrowserSessionReposito
     // Expired rows of this user go on the way (one indexed DELETE): sessions end by time, and no job
     // sweeps them. Another user's are left to their own next verification or to the tenant purge.
     await Promise.all([
-      this.sql.changed('DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now', { tenant, accountId, now }),
+      this.sql.changed('DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now', {
+        tenant,
+        accountId,
+        now,
+      }),
       this.sql.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session)),
     ]);
   }

@@ -33,7 +33,7 @@ export class SequelizeConnectorRepository implements ConnectorRepository {
     const row = await this.rows.findByPk(tenant);
     if (row === null) return null;
     const open = (name: SecretName): string | null => {
-      const sealed = row[CONNECTOR_SEALED_COLUMNS[name] as SealedColumnName];
+      const sealed = row[CONNECTOR_SEALED_COLUMNS[name]];
       return sealed === null ? null : this.secretBox.open(sealed, connectorSecretContext(tenant, CONNECTOR_SEALED_COLUMNS[name]));
     };
     return {
@@ -137,6 +137,9 @@ function lastTest(text: string | null): ConnectorTestResult | null {
     at: new Date(String(value['at'])),
     code: typeof value['code'] === 'string' ? value['code'] : null,
     message: typeof value['message'] === 'string' ? value['message'] : null,
-    user: user !== null && typeof user === 'object' && typeof user.name === 'string' ? { name: user.name, displayName: String(user.displayName ?? user.name) } : null,
+    user:
+      user !== null && typeof user === 'object' && typeof user.name === 'string'
+        ? { name: user.name, displayName: typeof user.displayName === 'string' ? user.displayName : user.name }
+        : null,
   };
 }

@@ -38,7 +38,9 @@ export class ResealError extends Error {
     readonly rowKeys: Record<string, unknown>,
     reason: string,
   ) {
-    const keys = Object.entries(rowKeys).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(', ');
+    const keys = Object.entries(rowKeys)
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join(', ');
     super(
       `${table}.${column} of the row ${keys} does not open under any configured master key (${reason}). ` +
         'Set TWOFOLD_PREVIOUS_MASTER_KEYS (or credentials/previous-master.keys) to include the key it was sealed under, then rerun.',
@@ -86,9 +88,7 @@ async function resealColumn(
 
   // Whole rows: a column's context is derived from its row (SealedColumn.context), not only from the keys.
   const select = (after: boolean) =>
-    `SELECT * FROM ${table}` +
-    (after ? ` WHERE ${keysetAfter(keys)}` : '') +
-    ` ORDER BY ${keys.join(', ')} LIMIT ${batchSize}`;
+    `SELECT * FROM ${table}` + (after ? ` WHERE ${keysetAfter(keys)}` : '') + ` ORDER BY ${keys.join(', ')} LIMIT ${batchSize}`;
   const update = `UPDATE ${table} SET ${column} = :newValue WHERE ${keys.map((key, i) => `${key} = :k${i}`).join(' AND ')} AND ${column} = :oldValue`;
 
   let last: unknown[] | undefined;
@@ -145,12 +145,16 @@ async function resealColumn(
     }
     logger.debug({ table: sealed.table, column: sealed.column, rows: rows.length, resealed: result.resealed }, 're-seal batch written');
 
-    const lastRow = rows[rows.length - 1]!;
+    const lastRow = rows[rows.length - 1];
+    if (lastRow === undefined) break;
     last = sealed.keyColumns.map((name) => lastRow[name]);
     if (rows.length < batchSize) break;
   }
   if (result.skipped > 0) {
-    logger.warn({ table: sealed.table, column: sealed.column, skipped: result.skipped }, 'values changed while being re-sealed were left as written; rerun to check them');
+    logger.warn(
+      { table: sealed.table, column: sealed.column, skipped: result.skipped },
+      'values changed while being re-sealed were left as written; rerun to check them',
+    );
   }
   return result;
 }

@@ -65,15 +65,13 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     context: (row) => totpSecretContext(String(row.client_key), String(row.account_id), String(row.id)),
     legacyContext: (row) => LEGACY_CONTEXTS.totpSecret(String(row.client_key), String(row.account_id), String(row.id)),
   },
-  ...Object.values(CONNECTOR_SEALED_COLUMNS).map(
-    (column): SealedColumn => ({
-      table: 'connectors',
-      keyColumns: ['client_key'],
-      column,
-      context: (row) => connectorSecretContext(String(row.client_key), column),
-      legacyContext: (row) => LEGACY_CONTEXTS.connectorSecret(String(row.client_key), column),
-    }),
-  ),
+  ...Object.values(CONNECTOR_SEALED_COLUMNS).map((column): SealedColumn => ({
+    table: 'connectors',
+    keyColumns: ['client_key'],
+    column,
+    context: (row) => connectorSecretContext(String(row.client_key), column),
+    legacyContext: (row) => LEGACY_CONTEXTS.connectorSecret(String(row.client_key), column),
+  })),
   {
     table: 'connector_authorizations',
     keyColumns: ['client_key', 'state_hash'],

@@ -17,11 +17,7 @@ export interface TenantChangeNotifier {
  * of its own, reconnecting with a delay when it drops; SQLite is one process, where local
  * invalidation is enough.
  */
-export async function startTenantChangeNotifier(
-  database: Database,
-  onChange: (clientKey: string) => void,
-  logger: Logger,
-): Promise<TenantChangeNotifier> {
+export async function startTenantChangeNotifier(database: Database, onChange: (clientKey: string) => void, logger: Logger): Promise<TenantChangeNotifier> {
   if (database.dialect !== 'postgres') {
     return { publish: async (clientKey) => onChange(clientKey), close: async () => {} };
   }

@@ -58,7 +58,11 @@ export class SequelizeTenantRepository implements TenantRepository {
         // Locked (Postgres: FOR UPDATE, as saveInstallation does): a reinstall either commits before this
         // read, which then finds nothing, or waits until the purge is done and installs afresh. On SQLite
         // a reinstall committed after this read makes the deletes fail (the snapshot is stale) instead.
-        const stillUninstalled = await this.rows.findOne({ where: { client_key: clientKey, uninstalled_at: { [Op.lt]: cutoff } }, transaction, lock: transaction.LOCK.UPDATE });
+        const stillUninstalled = await this.rows.findOne({
+          where: { client_key: clientKey, uninstalled_at: { [Op.lt]: cutoff } },
+          transaction,
+          lock: transaction.LOCK.UPDATE,
+        });
         if (!stillUninstalled) return; // reinstalled meanwhile
         const qi = this.sequelize.getQueryInterface();
         for (const { table, tenantColumn } of TENANT_OWNED_TABLES) {

@@ -10,7 +10,19 @@ import { Sql } from './sql';
 import { inUserTransaction } from './user-transaction';
 
 /** Every column of a credential row, in the order the domain reads them (also verification-state-reader.ts). */
-export const TOTP_CREDENTIAL_COLUMNS = ['id', 'client_key', 'account_id', 'status', 'secret_sealed', 'algorithm', 'digits', 'period', 'last_used_step', 'created_at', 'confirmed_at'] as const;
+export const TOTP_CREDENTIAL_COLUMNS = [
+  'id',
+  'client_key',
+  'account_id',
+  'status',
+  'secret_sealed',
+  'algorithm',
+  'digits',
+  'period',
+  'last_used_step',
+  'created_at',
+  'confirmed_at',
+] as const;
 const COLUMNS = TOTP_CREDENTIAL_COLUMNS.join(', ');
 
 type StateRow = Pick<TotpCredentialRow, 'status' | 'algorithm' | 'digits' | 'period' | 'confirmed_at'>;
@@ -52,7 +64,10 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     const active = rows.find((row) => row.status === 'active') as StateRow | undefined;
     return {
       active: active
-        ? { params: storedTotpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }), confirmedAt: toDate(active.confirmed_at) }
+        ? {
+            params: storedTotpParameters({ algorithm: active.algorithm, digits: Number(active.digits), period: Number(active.period) }),
+            confirmedAt: toDate(active.confirmed_at),
+          }
         : null,
       pending: rows.some((row) => row.status === 'pending'),
       unusedBackupCodes: Number(rows[0]?.unused_backup_codes ?? 0),

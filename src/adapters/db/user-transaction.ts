@@ -38,6 +38,9 @@ const queues = new WeakMap<Sequelize, Promise<unknown>>();
 function inTurn<T>(sequelize: Sequelize, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(sequelize) ?? Promise.resolve();
   const result = previous.then(work, work);
-  queues.set(sequelize, result.catch(() => undefined));
+  queues.set(
+    sequelize,
+    result.catch(() => undefined),
+  );
   return result;
 }

@@ -1,11 +1,5 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import {
-  UnreachableError,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpTransport,
-  type UnreachableReason,
-} from '../../domain/ports/http-transport';
+import { UnreachableError, type HttpRequest, type HttpResponse, type HttpTransport, type UnreachableReason } from '../../domain/ports/http-transport';
 
 export interface AxiosTransportOptions {
   /** Answers larger than this are refused as `too_large`; Jira's pages of 50 users are a few kB. */
@@ -72,7 +66,7 @@ function plainHeaders(headers: unknown): Record<string, string> {
   const source = headers !== null && typeof headers === 'object' ? (headers as Record<string, unknown>) : {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || value === null) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+    out[name.toLowerCase()] = Array.isArray(value) ? value.map(headerText).join(', ') : headerText(value);
   }
   return out;
 }
@@ -111,4 +105,9 @@ function lowLevelCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   if (cause !== undefined && typeof cause.code === 'string') return cause.code;
   return error.code;
+}
+
+/** A header value as text: axios gives strings, numbers and booleans; anything else is not a header value. */
+function headerText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }

@@ -13,8 +13,7 @@ export function wantsJson(req: Request): boolean {
 }
 
 /** What a caller is told about a failure of ours: never its message, details or stack. */
-const INTERNAL_ERROR_MESSAGE =
-  'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.';
+const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.';
 
 /**
  * The one error renderer: `{"error": {"code", "message", "details"?}}` for API calls, an HTML page for pages.

@@ -93,7 +93,7 @@ export class HttpJiraServerClient implements JiraServerClient {
     return parseUserPage(parseJson(response.body), startAt);
   }
 
-  async getUserProperty(user: JiraUserRef, propertyKey: string): Promise<unknown | null> {
+  async getUserProperty(user: JiraUserRef, propertyKey: string): Promise<unknown> {
     const response = await this.#call({ method: 'GET', path: propertyPath(propertyKey), query: userQuery(user, 'userKey') }, [404]);
     if (response.status === 404) return null;
     const property = parseJson(response.body) as { value?: unknown } | null;

@@ -15,9 +15,7 @@ export interface FailureContext {
   now: Date;
 }
 
-export type ClassifiedFailure =
-  | { kind: 'credentials_rejected'; error: TwofoldError; rejection: CredentialsRejection }
-  | { kind: 'error'; error: TwofoldError };
+export type ClassifiedFailure = { kind: 'credentials_rejected'; error: TwofoldError; rejection: CredentialsRejection } | { kind: 'error'; error: TwofoldError };
 
 /** Problems after which the access token is dead: only a new authorization helps. */
 const DEAD_TOKEN_PROBLEMS = new Set(['token_rejected', 'token_revoked', 'token_expired']);

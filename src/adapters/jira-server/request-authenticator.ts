@@ -21,11 +21,7 @@ export function authenticatorFor(credentials: JiraServerCredentials, clock: Cloc
  * since Jira refuses a replayed nonce.
  * @see RFC 5849 §3.1
  */
-function oauth1Authenticator(
-  credentials: Extract<JiraServerCredentials, { type: 'oauth1' }>,
-  clock: Clock,
-  random: Random,
-): RequestAuthenticator {
+function oauth1Authenticator(credentials: Extract<JiraServerCredentials, { type: 'oauth1' }>, clock: Clock, random: Random): RequestAuthenticator {
   const client = { consumerKey: credentials.consumerKey, signatureMethod: 'RSA-SHA1', privateKeyPem: credentials.privateKeyPem } as const;
   const token = { token: credentials.accessToken, tokenSecret: credentials.tokenSecret };
   return { type: 'oauth1', authenticate: (request) => signRequest(request, { client, token, clock, random }) };

@@ -33,6 +33,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * pino before either output sees a line, so it is the same in every mode.
  */
 export function createModeLogger(mode: Mode, level: string, output: NodeJS.WritableStream = process.stdout): Logger {
-  if (mode !== 'development') return createLogger(level, output === process.stdout ? undefined : (output as pino.DestinationStream));
-  return createLogger(level, pretty({ destination: output, colorize: output === process.stdout && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }));
+  if (mode !== 'development') return createLogger(level, output === process.stdout ? undefined : output);
+  return createLogger(
+    level,
+    pretty({
+      destination: output,
+      colorize: output === process.stdout && process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      sync: true,
+    }),
+  );
 }

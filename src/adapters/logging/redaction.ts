@@ -8,7 +8,13 @@ import { SECRET_FIELD_NAMES } from '../../domain/secret-fields';
 export { SECRET_FIELD_NAMES };
 
 export function redactPaths(): string[] {
-  const paths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twofold-gate-key"]', 'req.headers["x-twofold-session"]', 'res.headers["set-cookie"]'];
+  const paths = [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'req.headers["x-twofold-gate-key"]',
+    'req.headers["x-twofold-session"]',
+    'res.headers["set-cookie"]',
+  ];
   for (const name of SECRET_FIELD_NAMES) paths.push(name, `*.${name}`, `*.*.${name}`);
   return paths;
 }
@@ -17,10 +23,7 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 // A quoted value may hold escaped quotes (JSON, util.inspect); util.inspect quotes with ` when the value
 // holds both ' and ".
 const QUOTED = ['"', "'", '`'].map((q) => `${q}(?:[^${q}\\\\]|\\\\.)*${q}`).join('|');
-const SECRET_ASSIGNMENT = new RegExp(
-  `(["']?(?:${SECRET_FIELD_NAMES.join('|')})["']?\\s*[:=]\\s*)(${QUOTED}|[^\\s,&}]+)`,
-  'gi',
-);
+const SECRET_ASSIGNMENT = new RegExp(`(["']?(?:${SECRET_FIELD_NAMES.join('|')})["']?\\s*[:=]\\s*)(${QUOTED}|[^\\s,&}]+)`, 'gi');
 
 /** Scrubs free text (e.g. ACE's util.inspect() output, URLs with ?jwt=) before it is logged. */
 export function scrubText(text: string): string {

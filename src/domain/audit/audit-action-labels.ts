@@ -34,7 +34,11 @@ export interface AuditActionGroup {
 }
 
 const GROUP_OF = (action: AuditAction): string =>
-  action.startsWith('connector.') ? 'Jira connector' : action === 'admin.reset' || action === 'user.unlocked' || action === 'policy.changed' || action === 'user.id_assigned' ? 'Administration' : 'Two-step verification';
+  action.startsWith('connector.')
+    ? 'Jira connector'
+    : action === 'admin.reset' || action === 'user.unlocked' || action === 'policy.changed' || action === 'user.id_assigned'
+      ? 'Administration'
+      : 'Two-step verification';
 
 /** The actions grouped for a filter menu: two-step verification, administration, the connector. */
 export function auditActionGroups(): AuditActionGroup[] {

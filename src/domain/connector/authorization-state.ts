@@ -41,12 +41,16 @@ export interface PendingAuthorization {
 /** 256 random bits, base64url: what goes into the callback URL. */
 export function newAuthorizationState(random: Random): { state: string; stateHash: string } {
   const state = random.bytes(32).toString('base64url');
-  return { state, stateHash: hashState(state)! };
+  return { state, stateHash: stateDigest(state) };
 }
 
 /** The stored form of a state; null for something that cannot be a state Twofold issued. */
 export function hashState(state: string): string | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(state)) return null;
+  return stateDigest(state);
+}
+
+function stateDigest(state: string): string {
   return createHash('sha256').update(state, 'utf8').digest('hex');
 }
 
@@ -91,7 +95,8 @@ export function attemptState(attempt: PendingAuthorization, now: Date): AttemptS
 export const REFUSAL_MESSAGES: Record<AttemptRefusal, string> = {
   unknown:
     'This link does not belong to an authorization that Twofold started: it may have been altered or forged. Nothing was changed. Start the authorization again from the Jira connector page.',
-  replayed: 'This authorization link was already used. Each link works once; nothing was changed. If the connector is not connected, start the authorization again.',
+  replayed:
+    'This authorization link was already used. Each link works once; nothing was changed. If the connector is not connected, start the authorization again.',
   superseded: 'A newer authorization was started after this one, so this link no longer counts. Nothing was changed. Finish the newer one, or start again.',
   expired: 'This authorization link expired: it is valid for 10 minutes. Nothing was changed. Start the authorization again from the Jira connector page.',
 };

@@ -1,4 +1,4 @@
-import { isTwofoldError, TwofoldError, type ErrorCode } from '../errors';
+import { InvariantError, isTwofoldError, TwofoldError, type ErrorCode } from '../errors';
 import { isOAuth1Error, parseAuthorizationCallback } from '../oauth1';
 import type { Clock } from '../ports/clock';
 import type { Random } from '../ports/random';
@@ -104,19 +104,23 @@ export class ConnectorAuthorization {
       if (refusal === 'expired' && attempt !== null && attempt.endedAt === null) await this.end(attempt, { kind: 'expired', code: null, message: null });
       return { ok: false, reason: refusal, code: 'authorization_state_invalid', message: REFUSAL_MESSAGES[refusal] };
     }
-    const open = attempt!;
+    if (attempt === null) throw new InvariantError('a callback attempt passed the refusal check without an attempt');
+    const open = attempt;
     const stillAdmin = await deps.stillAdmin(open.tenant, open.adminAccountId);
     const claimed = await this.claim(open);
     if (claimed === null) return { ok: false, reason: 'replayed', code: 'authorization_state_invalid', message: REFUSAL_MESSAGES.replayed };
     if (!stillAdmin) {
-      const message = 'The user who started this authorization is no longer a Jira administrator, so Twofold did not complete it. Nothing was changed; a Jira administrator can authorize again.';
+      const message =
+        'The user who started this authorization is no longer a Jira administrator, so Twofold did not complete it. Nothing was changed; a Jira administrator can authorize again.';
       await this.fail(open, 'callback', new TwofoldError('not_admin', message));
       return { ok: false, reason: 'failed', code: 'not_admin', message };
     }
     const callback = parseAuthorizationCallback(query, open.requestToken);
     if (isOAuth1Error(callback)) {
       const denied = callback.code === 'permission_denied';
-      const message = denied ? 'The authorization was denied in Jira (Deny was chosen). Nothing was changed; to connect, authorize again and choose Allow.' : callback.message;
+      const message = denied
+        ? 'The authorization was denied in Jira (Deny was chosen). Nothing was changed; to connect, authorize again and choose Allow.'
+        : callback.message;
       await this.fail(open, 'callback', new TwofoldError(callback.code, message), denied ? 'denied' : 'failed');
       return { ok: false, reason: denied ? 'denied' : 'failed', code: callback.code, message };
     }
@@ -139,7 +143,8 @@ export class ConnectorAuthorization {
         'No authorization with a verification code is waiting for you (it expires after 10 minutes and works once). Click "Authorize with a verification code" again.',
       );
     }
-    const result = await this.exchange(attempt!, claimed.requestTokenSecret, verifier);
+    if (attempt === null) throw new InvariantError('a verification code was claimed without an attempt');
+    const result = await this.exchange(attempt, claimed.requestTokenSecret, verifier);
     return { user: result.user };
   }
 
@@ -160,16 +165,27 @@ export class ConnectorAuthorization {
    * the attempt as failed and is audited; the error is thrown (anything but a TwofoldError as
    * `internal_error`, its cause kept).
    */
-  private async exchange(attempt: PendingAuthorization, requestTokenSecret: string | null, verifier: string): Promise<{ user: ActingUser | null; testMessage: string | null }> {
+  private async exchange(
+    attempt: PendingAuthorization,
+    requestTokenSecret: string | null,
+    verifier: string,
+  ): Promise<{ user: ActingUser | null; testMessage: string | null }> {
     const { deps } = this;
     try {
       // One read of the connector: its settings must still be those the request token was issued for.
       const loaded = await deps.connectors.findWithSecrets(attempt.tenant);
       const { state, secrets } = loaded ?? { state: null, secrets: null };
-      if (state === null || settingsFingerprint(state) !== attempt.settingsFingerprint || secrets?.privateKeyPem == null || requestTokenSecret === null) {
+      if (
+        state === null ||
+        state.baseUrl === null ||
+        state.consumerKey === null ||
+        settingsFingerprint(state) !== attempt.settingsFingerprint ||
+        secrets?.privateKeyPem == null ||
+        requestTokenSecret === null
+      ) {
         throw settingsChanged();
       }
-      const consumer = { baseUrl: state.baseUrl!, consumerKey: state.consumerKey!, privateKeyPem: secrets.privateKeyPem };
+      const consumer = { baseUrl: state.baseUrl, consumerKey: state.consumerKey, privateKeyPem: secrets.privateKeyPem };
       const grant = await deps.gateway.accessToken(consumer, { token: attempt.requestToken, tokenSecret: requestTokenSecret }, verifier);
       const grantInput = { accessToken: grant.token, tokenSecret: grant.tokenSecret, tokenExpiresAt: grant.tokenExpiresAt, mode: attempt.mode };
       await deps.service.mutate(

@@ -115,9 +115,13 @@ export class ConnectorService {
     const status = connectorStatus(state, this.deps.clock.now());
     if (status === 'needs_reauthorization') {
       const fix = state.authType === 'basic' ? 'save the correct password' : 'reauthorize it';
-      throw new TwofoldError('connector_needs_reauthorization', `Jira no longer accepts the connector's credentials: ${fix} on the Jira connector page first.`, {
-        details: { status, ...(state.credentialsRejected === null ? {} : { reason: state.credentialsRejected.code }) },
-      });
+      throw new TwofoldError(
+        'connector_needs_reauthorization',
+        `Jira no longer accepts the connector's credentials: ${fix} on the Jira connector page first.`,
+        {
+          details: { status, ...(state.credentialsRejected === null ? {} : { reason: state.credentialsRejected.code }) },
+        },
+      );
     }
     if (credentials === null || state.baseUrl === null || status === 'unconfigured' || status === 'awaiting_authorization') {
       throw new TwofoldError(
@@ -160,7 +164,13 @@ export class ConnectorService {
   }
 
   async record(tenant: string, actor: string | null, entry: NonNullable<Transition['audit']>): Promise<void> {
-    await this.deps.audit.record(tenant, { at: this.deps.clock.now(), actorAccountId: actor, action: entry.action, subjectAccountId: null, detail: entry.detail });
+    await this.deps.audit.record(tenant, {
+      at: this.deps.clock.now(),
+      actorAccountId: actor,
+      action: entry.action,
+      subjectAccountId: null,
+      detail: entry.detail,
+    });
   }
 }
 

@@ -130,7 +130,11 @@ export function tokenForgotten(current: ConnectorState, at: Date, actor: string)
   if (current.hasBasicSecret) eraseBasicSecret(next, secrets);
   freshCredentials(next);
   stamp(next, at, actor);
-  return { state: next, secrets, audit: { action: 'connector.token_forgotten', detail: { authType: current.authType, hadCredentials: current.hasAccessToken || current.hasBasicSecret } } };
+  return {
+    state: next,
+    secrets,
+    audit: { action: 'connector.token_forgotten', detail: { authType: current.authType, hadCredentials: current.hasAccessToken || current.hasBasicSecret } },
+  };
 }
 
 /**
@@ -151,7 +155,10 @@ export function credentialsRejected(current: ConnectorState, generation: number,
   return {
     state: next,
     secrets,
-    audit: { action: 'connector.token_rejected', detail: { authType: current.authType, errorCode: rejection.code, problem: rejection.problem, status: rejection.status } },
+    audit: {
+      action: 'connector.token_rejected',
+      detail: { authType: current.authType, errorCode: rejection.code, problem: rejection.problem, status: rejection.status },
+    },
   };
 }
 

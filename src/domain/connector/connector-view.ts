@@ -1,14 +1,6 @@
 import { attemptState, type AttemptState, type AuthorizationMode, type PendingAuthorization } from './authorization-state';
 import { consumerNameFor } from './connector-settings';
-import {
-  connectorStatus,
-  tokenExpired,
-  tokenExpiresSoon,
-  type ActingUser,
-  type AuthType,
-  type ConnectorState,
-  type ConnectorStatus,
-} from './connector-state';
+import { connectorStatus, tokenExpired, tokenExpiresSoon, type ActingUser, type AuthType, type ConnectorState, type ConnectorStatus } from './connector-state';
 import { publicKeyBase64, publicKeyFingerprint } from './public-key';
 
 /** The path Jira sends the admin's browser back to (OAuth step 2 → 3). */
@@ -130,11 +122,14 @@ function statusMessage(state: ConnectorState, status: ConnectorStatus, now: Date
     case 'connected': {
       const user = state.lastTest?.ok === true ? state.lastTest.user : null;
       if (user !== null) return `Connected: Twofold acts in Jira as ${user.displayName} (${user.name}).`;
-      return state.authType === 'basic' ? 'Credentials saved. Test the connection to check them.' : 'Authorized. Test the connection to see who Twofold acts as.';
+      return state.authType === 'basic'
+        ? 'Credentials saved. Test the connection to check them.'
+        : 'Authorized. Test the connection to see who Twofold acts as.';
     }
     case 'needs_reauthorization':
       if (state.credentialsRejected !== null) return state.credentialsRejected.message;
-      if (tokenExpired(state, now)) return `The access token expired on ${state.tokenExpiresAt!.toISOString().slice(0, 10)}. Reauthorize Twofold.`;
+      if (tokenExpired(state, now))
+        return `The access token expired on ${state.tokenExpiresAt?.toISOString().slice(0, 10) ?? 'an earlier date'}. Reauthorize Twofold.`;
       return 'Reauthorize Twofold.';
     case 'error':
       return state.failure?.message ?? 'The last use of the connector failed.';

@@ -10,7 +10,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/;
 export function publicKeyBase64(publicKeyPem: string): string {
   const match = PEM_BLOCK.exec(publicKeyPem);
   if (match === null || match[1] !== 'PUBLIC KEY') throw new TypeError('not a PEM "PUBLIC KEY" (SubjectPublicKeyInfo)');
-  return match[2]!.replace(/\s+/g, '');
+  return (match[2] ?? '').replace(/\s+/g, '');
 }
 
 /**

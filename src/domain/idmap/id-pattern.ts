@@ -27,9 +27,7 @@ export interface IdSubject {
   readonly username?: string | null;
 }
 
-export type ExpandIdPatternResult =
-  | { readonly ok: true; readonly twoFactorId: string }
-  | { readonly ok: false; readonly missing: IdPlaceholder };
+export type ExpandIdPatternResult = { readonly ok: true; readonly twoFactorId: string } | { readonly ok: false; readonly missing: IdPlaceholder };
 
 const PLACEHOLDER = /%[A-Za-z]+%/g;
 
@@ -43,6 +41,7 @@ export function idPatternProblem(pattern: unknown): string | null {
   // Without a placeholder every user would get the same ID.
   if (used.length === 0) return `must contain at least one of ${ID_PLACEHOLDERS.join(', ')}`;
   const literal = pattern.replace(PLACEHOLDER, '');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\s\u0000-\u001f\u007f]/.test(literal)) return 'must not contain spaces or control characters';
   return null;
 }
@@ -89,6 +88,7 @@ export function normalizeTwoFactorId(text: unknown): NormalizeIdResult {
   const twoFactorId = text.normalize('NFC').trim();
   if (twoFactorId.length === 0) return { ok: false, problem: 'must not be empty' };
   if (twoFactorId.length > MAX_TWO_FACTOR_ID_LENGTH) return { ok: false, problem: `must be at most ${MAX_TWO_FACTOR_ID_LENGTH} characters` };
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\s\u0000-\u001f\u007f]/.test(twoFactorId)) return { ok: false, problem: 'must not contain spaces or control characters' };
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(twoFactorId)) return { ok: false, problem: 'must be printable text' };
   return { ok: true, twoFactorId, key: twoFactorId.toLowerCase() };

@@ -77,11 +77,20 @@ export class TwoFactorIds {
    * may not take an ID shaped like an email address unless it is their own (`400`): IDs are usually
    * email addresses (`%email%`), and nobody may claim `bob@…` before Bob enrolls.
    */
-  async assign(tenant: Tenant, actorAccountId: string, accountId: string, twoFactorId: unknown, source: 'admin' | 'user', policy: TenantPolicy): Promise<IdMapping> {
+  async assign(
+    tenant: Tenant,
+    actorAccountId: string,
+    accountId: string,
+    twoFactorId: unknown,
+    source: 'admin' | 'user',
+    policy: TenantPolicy,
+  ): Promise<IdMapping> {
     if (source === 'user' && !policy.allowUserChosenId) throw new TwofoldError('forbidden', 'On this site your administrator assigns 2FA IDs.');
     const normalized = normalizeTwoFactorId(twoFactorId);
     if (!normalized.ok) {
-      throw new TwofoldError('invalid_request', `The 2FA ID ${normalized.problem}.`, { details: { fields: [{ field: 'twoFactorId', problem: normalized.problem }] } });
+      throw new TwofoldError('invalid_request', `The 2FA ID ${normalized.problem}.`, {
+        details: { fields: [{ field: 'twoFactorId', problem: normalized.problem }] },
+      });
     }
     if (source === 'user') await this.refuseSomeoneElsesEmail(tenant, accountId, normalized.key, policy);
     const at = this.clock.now();
@@ -110,9 +119,13 @@ export class TwoFactorIds {
     const emailAddress = (await this.directory.getUser(tenant, accountId))?.emailAddress ?? null;
     const own = [emailAddress, this.deriveFor(policy, { accountId, emailAddress })];
     if (own.some((id) => id !== null && id.trim().toLowerCase() === key)) return;
-    throw new TwofoldError('invalid_request', 'A 2FA ID shaped like an email address must be your own email address. Pick an ID without an @, or use your own address.', {
-      details: { fields: [{ field: 'twoFactorId', problem: 'looks like an email address that is not yours' }] },
-    });
+    throw new TwofoldError(
+      'invalid_request',
+      'A 2FA ID shaped like an email address must be your own email address. Pick an ID without an @, or use your own address.',
+      {
+        details: { fields: [{ field: 'twoFactorId', problem: 'looks like an email address that is not yours' }] },
+      },
+    );
   }
 
   private async derive(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<string> {

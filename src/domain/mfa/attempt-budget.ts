@@ -97,10 +97,14 @@ export function refuseIfLockedOut(lockout: LockoutPolicy, counted: Counted, now:
 
 export function lockedOut(decision: Extract<LockoutDecision, { locked: true }>): TwofoldError {
   const minutes = Math.ceil(decision.retryAfterSeconds / 60);
-  return new TwofoldError('locked_out', decision.scope === 'user'
-    ? `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
-    : `Too many wrong codes on this site just now. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-    retryAfterSeconds: decision.retryAfterSeconds,
-    details: { retryAfterSeconds: decision.retryAfterSeconds, until: decision.until.toISOString(), scope: decision.scope },
-  });
+  return new TwofoldError(
+    'locked_out',
+    decision.scope === 'user'
+      ? `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+      : `Too many wrong codes on this site just now. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    {
+      retryAfterSeconds: decision.retryAfterSeconds,
+      details: { retryAfterSeconds: decision.retryAfterSeconds, until: decision.until.toISOString(), scope: decision.scope },
+    },
+  );
 }

@@ -39,8 +39,7 @@ export interface StoredBackupCode {
 }
 
 export type VerifyBackupCodeResult<T extends StoredBackupCode> =
-  | { readonly ok: true; readonly index: number; readonly code: T }
-  | { readonly ok: false; readonly reason: 'invalid_code' | 'code_reused' | 'malformed' };
+  { readonly ok: true; readonly index: number; readonly code: T } | { readonly ok: false; readonly reason: 'invalid_code' | 'code_reused' | 'malformed' };
 
 function derive(normalized: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const N = 2 ** cost.logN;
@@ -93,10 +92,7 @@ export async function hashBackupCodes(codes: readonly string[], random: Random):
 }
 
 /** A new set: the codes to show once, and the hashes to store, in the same order. */
-export async function createBackupCodeSet(
-  random: Random,
-  count?: number,
-): Promise<{ readonly codes: string[]; readonly hashes: string[] }> {
+export async function createBackupCodeSet(random: Random, count?: number): Promise<{ readonly codes: string[]; readonly hashes: string[] }> {
   const codes = generateBackupCodes(random, count);
   return { codes, hashes: await hashBackupCodes(codes, random) };
 }
@@ -107,19 +103,14 @@ export async function createBackupCodeSet(
  * record, for the caller to redeem with the atomic `BackupCodeRepository.redeem` (a lost race
  * there means `code_reused`). A match with only a used code is `code_reused`.
  */
-export async function verifyBackupCode<T extends StoredBackupCode>(
-  typed: string,
-  stored: readonly T[],
-): Promise<VerifyBackupCodeResult<T>> {
+export async function verifyBackupCode<T extends StoredBackupCode>(typed: string, stored: readonly T[]): Promise<VerifyBackupCodeResult<T>> {
   const normalized = normalizeBackupCode(typed);
   if (normalized === null) return { ok: false, reason: 'malformed' };
   const parsed = stored.map((code) => parseHash(code.hash));
   // One derivation per salt (normally one per attempt), all started before any is awaited.
   const groups = new Map<string, ParsedHash>(parsed.map((entry) => [entry.group, entry]));
   const derived = new Map<string, Buffer>(
-    await Promise.all(
-      [...groups].map(async ([group, entry]) => [group, await derive(normalized, entry.salt, entry.cost)] as const),
-    ),
+    await Promise.all([...groups].map(async ([group, entry]) => [group, await derive(normalized, entry.salt, entry.cost)] as const)),
   );
 
   let unusedMatch = -1;

@@ -36,7 +36,10 @@ export function formatBackupCode(normalized: string): string {
  */
 export function normalizeBackupCode(typed: string): string | null {
   if (typeof typed !== 'string' || typed.length > 64) return null;
-  const compact = typed.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212]/g, '').toUpperCase();
+  const compact = typed
+    .normalize('NFKC')
+    .replace(/[\s\-\u2010-\u2015\u2212]/g, '')
+    .toUpperCase();
   if (compact.length !== BACKUP_CODE_LENGTH) return null;
   for (const char of compact) if (!BACKUP_CODE_ALPHABET.includes(char)) return null;
   return compact;

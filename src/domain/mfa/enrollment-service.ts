@@ -100,7 +100,12 @@ export class EnrollmentService {
    * (replacing any earlier), a new set of backup codes is made, and the browser that confirmed counts
    * as verified. Returns the backup codes, shown once, and that browser's session credential.
    */
-  async confirm(tenant: Tenant, accountId: string, policy: TenantPolicy, code: string): Promise<{ backupCodes: string[]; sessionToken: string; verifiedUntil: Date }> {
+  async confirm(
+    tenant: Tenant,
+    accountId: string,
+    policy: TenantPolicy,
+    code: string,
+  ): Promise<{ backupCodes: string[]; sessionToken: string; verifiedUntil: Date }> {
     const { credentials, clock, random } = this.deps;
     const now = clock.now();
     // The code proves a new factor and earns backup codes and a session: it is held to the same
@@ -113,23 +118,27 @@ export class EnrollmentService {
     }
     if (now.getTime() - pending.createdAt.getTime() > PENDING_ENROLLMENT_MINUTES * 60_000) {
       await credentials.removePending(tenant.clientKey, accountId);
-      throw new TwofoldError('no_pending_enrollment', `This set-up expired: a new key must be confirmed within ${PENDING_ENROLLMENT_MINUTES} minutes. Start again and scan the new key.`);
+      throw new TwofoldError(
+        'no_pending_enrollment',
+        `This set-up expired: a new key must be confirmed within ${PENDING_ENROLLMENT_MINUTES} minutes. Start again and scan the new key.`,
+      );
     }
     const attempt = await this.budget.open({ tenant: tenant.clientKey, accountId, lockout: policy.lockout }, counted, now);
     try {
       const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });
       if (!result.ok) {
-        const [failed] = await Promise.all([
-          attempt.failed(),
-          this.audit(tenant, accountId, now, 'totp.confirm_failed', { failures: attempt.failures }),
-        ]);
+        const [failed] = await Promise.all([attempt.failed(), this.audit(tenant, accountId, now, 'totp.confirm_failed', { failures: attempt.failures })]);
         if (failed.locked) {
           await this.audit(tenant, accountId, now, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
           throw lockedOut(failed.locked);
         }
-        throw new TwofoldError('invalid_code', `That code does not match the new key. Type the ${pending.params.digits}-digit code your app or token shows now, and check that its time is correct.`, {
-          details: { attemptsLeft: failed.attemptsLeft },
-        });
+        throw new TwofoldError(
+          'invalid_code',
+          `That code does not match the new key. Type the ${pending.params.digits}-digit code your app or token shows now, and check that its time is correct.`,
+          {
+            details: { attemptsLeft: failed.attemptsLeft },
+          },
+        );
       }
       // Hashed before the switch; the switch replaces credential and backup codes in one transaction,
       // so that a failure leaves the old factor and its codes as they were.
@@ -166,7 +175,13 @@ export class EnrollmentService {
     await this.deps.credentials.removePending(tenant.clientKey, accountId);
   }
 
-  private audit(tenant: Tenant, accountId: string, at: Date, action: 'totp.confirmed' | 'totp.confirm_failed' | 'lockout', detail: Record<string, string | number | boolean | null>): Promise<void> {
+  private audit(
+    tenant: Tenant,
+    accountId: string,
+    at: Date,
+    action: 'totp.confirmed' | 'totp.confirm_failed' | 'lockout',
+    detail: Record<string, string | number | boolean | null>,
+  ): Promise<void> {
     return this.deps.audit.record(tenant.clientKey, { at, actorAccountId: accountId, action, subjectAccountId: accountId, detail });
   }
 }

@@ -37,7 +37,13 @@ export class FactorManagement {
     }
     await this.deps.stepUp.requireCode({ tenant, accountId, policy }, proof, 'totp.remove');
     const removed = await this.removeEverything(tenant, accountId);
-    await this.deps.audit.record(tenant, { at: this.deps.clock.now(), actorAccountId: accountId, action: 'totp.removed', subjectAccountId: accountId, detail: removed });
+    await this.deps.audit.record(tenant, {
+      at: this.deps.clock.now(),
+      actorAccountId: accountId,
+      action: 'totp.removed',
+      subjectAccountId: accountId,
+      detail: removed,
+    });
   }
 
   /**
@@ -52,7 +58,13 @@ export class FactorManagement {
     }
     const removed = await this.removeEverything(tenant, accountId);
     await this.deps.failures.resetUser(tenant, accountId);
-    await this.deps.audit.record(tenant, { at: this.deps.clock.now(), actorAccountId: adminAccountId, action: 'admin.reset', subjectAccountId: accountId, detail: removed });
+    await this.deps.audit.record(tenant, {
+      at: this.deps.clock.now(),
+      actorAccountId: adminAccountId,
+      action: 'admin.reset',
+      subjectAccountId: accountId,
+      detail: removed,
+    });
   }
 
   /** An admin lifts a user's lockout after wrong codes; the user's factors stay as they are. */
@@ -79,7 +91,13 @@ export class FactorManagement {
     const set = await createBackupCodeSet(this.deps.random);
     const now = this.deps.clock.now();
     await this.deps.backupCodes.replaceSet(tenant, accountId, set.hashes, now);
-    await this.deps.audit.record(tenant, { at: now, actorAccountId: accountId, action: 'backup_codes.regenerated', subjectAccountId: accountId, detail: { count: set.codes.length } });
+    await this.deps.audit.record(tenant, {
+      at: now,
+      actorAccountId: accountId,
+      action: 'backup_codes.regenerated',
+      subjectAccountId: accountId,
+      detail: { count: set.codes.length },
+    });
     return { backupCodes: set.codes };
   }
 

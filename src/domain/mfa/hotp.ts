@@ -39,12 +39,7 @@ export function dynamicTruncate(hmac: Uint8Array): number {
     throw new InvariantError('An HMAC value must be at least 20 bytes long.', { bytes: hmac.length });
   }
   const offset = (hmac[hmac.length - 1] as number) & 0x0f;
-  return (
-    (((hmac[offset] as number) & 0x7f) << 24) |
-    ((hmac[offset + 1] as number) << 16) |
-    ((hmac[offset + 2] as number) << 8) |
-    (hmac[offset + 3] as number)
-  );
+  return (((hmac[offset] as number) & 0x7f) << 24) | ((hmac[offset + 1] as number) << 16) | ((hmac[offset + 2] as number) << 8) | (hmac[offset + 3] as number);
 }
 
 /**

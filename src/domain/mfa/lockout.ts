@@ -77,8 +77,7 @@ export interface LockoutInput {
 export function lockoutPolicy(policy: LockoutPolicy): Required<LockoutPolicy> {
   const tenantMaxFailures = policy.tenantMaxFailures ?? DEFAULT_LOCKOUT_POLICY.tenantMaxFailures;
   const fields: FieldProblem[] = [];
-  const inRange = (value: number, min: number, max: number): boolean =>
-    Number.isInteger(value) && value >= min && value <= max;
+  const inRange = (value: number, min: number, max: number): boolean => Number.isInteger(value) && value >= min && value <= max;
   if (!inRange(policy.maxFailures, 1, 100)) fields.push({ field: 'maxFailures', problem: '1 to 100' });
   if (!inRange(policy.windowMinutes, 1, 1440)) fields.push({ field: 'windowMinutes', problem: '1 to 1440' });
   if (!inRange(tenantMaxFailures, Math.max(1, policy.maxFailures), 1_000_000)) {

@@ -64,11 +64,13 @@ export function nodeHashName(algorithm: OtpAlgorithm): 'sha1' | 'sha256' | 'sha5
  * policy's `totp` block). Values outside the allowed set are a caller's mistake, not an expected
  * outcome, so they throw `invalid_request` naming every bad field in `details.fields`.
  */
-export function totpParameters(input: {
-  algorithm?: unknown;
-  digits?: unknown;
-  period?: unknown;
-} = {}): TotpParameters {
+export function totpParameters(
+  input: {
+    algorithm?: unknown;
+    digits?: unknown;
+    period?: unknown;
+  } = {},
+): TotpParameters {
   const algorithm = input.algorithm ?? DEFAULT_TOTP_PARAMETERS.algorithm;
   const digits = input.digits ?? DEFAULT_TOTP_PARAMETERS.digits;
   const period = input.period ?? DEFAULT_TOTP_PARAMETERS.period;
@@ -92,7 +94,11 @@ export function storedTotpParameters(input: { algorithm?: unknown; digits?: unkn
   try {
     return totpParameters(input);
   } catch (error) {
-    throw new InvariantError('Stored one-time password settings are not valid.', { algorithm: input.algorithm, digits: input.digits, period: input.period }, error);
+    throw new InvariantError(
+      'Stored one-time password settings are not valid.',
+      { algorithm: input.algorithm, digits: input.digits, period: input.period },
+      error,
+    );
   }
 }
 

@@ -128,7 +128,6 @@ export interface BackupCodeRepository {
   /** Every code of the current set, used ones included (a used code typed again is `code_reused`). */
   list(tenant: TenantId, accountId: AccountId): Promise<BackupCode[]>;
 
-
   /**
    * Atomic, in one transaction: a verification with the backup code `codeId` succeeds. The code is
    * marked used with a conditional UPDATE (`used_at IS NULL`), whose affected-row count decides between
@@ -152,7 +151,6 @@ export interface BackupCodeRepository {
 
   /** Unused codes left for each of these users who has any (admin listings). */
   countUnusedMany(tenant: TenantId, accountIds: readonly AccountId[]): Promise<Map<AccountId, number>>;
-
 }
 
 /**
@@ -218,7 +216,10 @@ export interface VerificationSessionRepository {
  * credential and both failure counters (absent counters read as `NO_FAILURES`).
  */
 export interface VerificationStateReader {
-  read(tenant: TenantId, accountId: AccountId): Promise<{
+  read(
+    tenant: TenantId,
+    accountId: AccountId,
+  ): Promise<{
     credential: TotpCredential | null;
     user: FailureState;
     tenant: FailureState;

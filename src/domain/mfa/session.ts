@@ -51,11 +51,7 @@ export function isVerified(verifiedUntil: Date | null, now: Date): boolean {
  * A `verifiedAt` slightly in the future (clock skew between instances) counts; one far in the
  * future is corrupt and does not.
  */
-export function isRecentlyVerified(
-  verifiedAt: Date | null,
-  now: Date,
-  minutes: number = DEFAULT_STEP_UP_MINUTES,
-): boolean {
+export function isRecentlyVerified(verifiedAt: Date | null, now: Date, minutes: number = DEFAULT_STEP_UP_MINUTES): boolean {
   if (!Number.isFinite(minutes) || minutes <= 0) {
     throw new InvariantError('The step-up window must be a positive number of minutes.', { minutes });
   }

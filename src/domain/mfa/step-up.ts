@@ -40,9 +40,13 @@ export class StepUp {
       });
     }
     if (!isRecentlyVerified(session.verifiedAt, this.clock.now(), minutes)) {
-      throw new TwofoldError('verification_required', `Verify it's you again first: admin changes need a verification in this browser in the last ${minutes} minutes.`, {
-        details: { reason: 'recent', withinMinutes: minutes },
-      });
+      throw new TwofoldError(
+        'verification_required',
+        `Verify it's you again first: admin changes need a verification in this browser in the last ${minutes} minutes.`,
+        {
+          details: { reason: 'recent', withinMinutes: minutes },
+        },
+      );
     }
   }
 

@@ -7,7 +7,14 @@ import { verifyBackupCode } from './backup-code-hash';
 import { normalizeBackupCode } from './backup-codes';
 import { AttemptBudget, lockedOut, refuseIfLockedOut } from './attempt-budget';
 import { issueBrowserSession, type BrowserSessionRecord, type BrowserSessionRepository, type IssuedBrowserSession } from './browser-session';
-import type { BackupCodeRepository, FailureCounterRepository, TotpCredential, TotpCredentialRepository, VerificationSessionRepository, VerificationStateReader } from './ports';
+import type {
+  BackupCodeRepository,
+  FailureCounterRepository,
+  TotpCredential,
+  TotpCredentialRepository,
+  VerificationSessionRepository,
+  VerificationStateReader,
+} from './ports';
 import { startSession, type VerificationSession } from './session';
 import { normalizeTotpCode, verifyTotp } from './verify-totp';
 
@@ -127,9 +134,10 @@ export class VerificationService {
 
     let outcome: Outcome;
     try {
-      outcome = typed.method === 'backup_code'
-        ? await this.checkBackupCode(context, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction })
-        : await this.checkTotp(context, credential, typed.code, now);
+      outcome =
+        typed.method === 'backup_code'
+          ? await this.checkBackupCode(context, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction })
+          : await this.checkTotp(context, credential, typed.code, now);
     } catch (error) {
       // Nothing was decided about the code: the attempt is not counted against the user.
       await held.giveBack().catch(() => undefined);
@@ -153,9 +161,12 @@ export class VerificationService {
 
     if (outcome.reason === 'code_reused') {
       await Promise.all([held.giveBack(), this.audit(context, 'verify.failed', { method: outcome.method, reason: 'code_reused', ...forAction })]);
-      throw new TwofoldError('code_reused', outcome.method === 'totp'
-        ? 'That code was already used. Wait for the next code from your app or token.'
-        : 'That backup code was already used. Each backup code works once.');
+      throw new TwofoldError(
+        'code_reused',
+        outcome.method === 'totp'
+          ? 'That code was already used. Wait for the next code from your app or token.'
+          : 'That backup code was already used. Each backup code works once.',
+      );
     }
 
     const [failed] = await Promise.all([
@@ -166,14 +177,25 @@ export class VerificationService {
       await this.audit(context, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
       throw lockedOut(failed.locked);
     }
-    throw new TwofoldError('invalid_code', outcome.method === 'totp'
-      ? 'That code is not right. Check that you use the entry for this site, and that the time on your phone or token is correct.'
-      : 'That backup code is not right.', { details: { attemptsLeft: failed.attemptsLeft } });
+    throw new TwofoldError(
+      'invalid_code',
+      outcome.method === 'totp'
+        ? 'That code is not right. Check that you use the entry for this site, and that the time on your phone or token is correct.'
+        : 'That backup code is not right.',
+      { details: { attemptsLeft: failed.attemptsLeft } },
+    );
   }
 
   private async checkTotp(context: VerificationContext, credential: TotpCredential, code: string, now: Date): Promise<Outcome> {
     const { credentials } = this.deps;
-    const result = verifyTotp({ secret: credential.secret, code, params: credential.params, window: context.policy.totp.window, at: now, lastUsedStep: credential.lastUsedStep });
+    const result = verifyTotp({
+      secret: credential.secret,
+      code,
+      params: credential.params,
+      window: context.policy.totp.window,
+      at: now,
+      lastUsedStep: credential.lastUsedStep,
+    });
     if (!result.ok) return { ok: false, method: 'totp', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
     // The decisive step: one conditional UPDATE. Losing it means another request took this code first.
     if (!(await credentials.acceptStep(context.tenant, context.accountId, credential.id, result.timeStep))) {
@@ -196,7 +218,9 @@ export class VerificationService {
     // entry): a backup code spent while the rest failed would be lost for good, with a 500 to show for it.
     const remaining = stored.filter((code) => code.usedAt === null).length - 1;
     const audit = this.entry(context, 'verify.succeeded', { method: 'backup_code', remaining, ...writes.detail });
-    if (!(await backupCodes.redeem(context.tenant, context.accountId, result.code.id, now, { session: writes.session, browserSession: writes.browser, audit }))) {
+    if (
+      !(await backupCodes.redeem(context.tenant, context.accountId, result.code.id, now, { session: writes.session, browserSession: writes.browser, audit }))
+    ) {
       return { ok: false, method: 'backup_code', reason: 'code_reused' };
     }
     return { ok: true, method: 'backup_code', remaining };

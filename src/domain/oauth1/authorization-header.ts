@@ -32,7 +32,7 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
   const challenges: AuthChallenge[] = [];
   let i = 0;
   const skip = (pattern: RegExp): void => {
-    while (i < header.length && pattern.test(header[i]!)) i++;
+    while (i < header.length && pattern.test(header.charAt(i))) i++;
   };
   const readToken = (): string => {
     const start = i;

@@ -17,17 +17,7 @@ export { readOAuthProblem, baseStringUriOf, type OAuthProblemReport } from './pr
 export { oauth1ErrorFromProblem, type ProblemContext } from './problem-advice';
 export { oauth1ErrorFromResponse, malformedAnswer, type ResponseContext } from './unsuccessful-response';
 export { jiraServerEndpoints, normalizeJiraBaseUrl, type OAuth1Endpoints } from './jira-endpoints';
-export {
-  buildRequestTokenRequest,
-  parseRequestTokenResponse,
-  type RequestTokenInput,
-  type TemporaryCredentials,
-} from './temporary-credentials';
+export { buildRequestTokenRequest, parseRequestTokenResponse, type RequestTokenInput, type TemporaryCredentials } from './temporary-credentials';
 export { buildAuthorizeUrl, parseAuthorizationCallback, type AuthorizationCallback } from './resource-owner-authorization';
-export {
-  buildAccessTokenRequest,
-  parseAccessTokenResponse,
-  type AccessTokenInput,
-  type AccessTokenResult,
-} from './token-credentials';
+export { buildAccessTokenRequest, parseAccessTokenResponse, type AccessTokenInput, type AccessTokenResult } from './token-credentials';
 export type { ClientCredentials, OAuth1Request, ProtocolParameters, TokenCredentials } from './types';

@@ -55,9 +55,7 @@ export function computeSignature(
 ): { signature: string; baseString: string } {
   const baseString = signatureBaseString({ ...request, protocolParameters });
   const signature =
-    client.signatureMethod === 'RSA-SHA1'
-      ? signRsaSha1(baseString, client.privateKeyPem)
-      : signHmacSha1(baseString, client.consumerSecret, tokenSecret);
+    client.signatureMethod === 'RSA-SHA1' ? signRsaSha1(baseString, client.privateKeyPem) : signHmacSha1(baseString, client.consumerSecret, tokenSecret);
   return { signature, baseString };
 }
 

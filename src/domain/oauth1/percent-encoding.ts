@@ -42,7 +42,7 @@ export function percentDecode(value: string): string {
       i += 3;
       continue;
     }
-    const char = String.fromCodePoint(value.codePointAt(i)!);
+    const char = String.fromCodePoint(value.codePointAt(i) ?? 0xfffd);
     bytes.push(...Buffer.from(char, 'utf8'));
     i += char.length;
   }

@@ -58,7 +58,8 @@ const ADVICE: Record<string, Advice> = {
   },
   parameter_rejected: {
     code: 'parameter_rejected',
-    sentence: (report) => `Jira rejected the OAuth parameters${list(report.parametersRejected)}. Start the authorization again; if it persists, report it with Jira's version.`,
+    sentence: (report) =>
+      `Jira rejected the OAuth parameters${list(report.parametersRejected)}. Start the authorization again; if it persists, report it with Jira's version.`,
   },
   version_rejected: {
     code: 'version_rejected',
@@ -116,9 +117,7 @@ function consumerUnknown(_report: OAuthProblemReport, context: ProblemContext): 
 function timestampRefused(report: OAuthProblemReport): string {
   const range = report.acceptableTimestamps;
   const accepted =
-    range === undefined
-      ? ''
-      : ` Jira accepts timestamps from ${new Date(range.from * 1000).toISOString()} to ${new Date(range.to * 1000).toISOString()}.`;
+    range === undefined ? '' : ` Jira accepts timestamps from ${new Date(range.from * 1000).toISOString()} to ${new Date(range.to * 1000).toISOString()}.`;
   return `Jira refused the request's timestamp: the clocks of Twofold's server and Jira's server differ by more than Jira allows (about 5 minutes).${accepted} Synchronise both servers with NTP.`;
 }
 

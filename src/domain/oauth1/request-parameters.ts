@@ -54,5 +54,5 @@ export function collectRequestParameters(sources: ParameterSources): Array<[stri
 function isFormEncoded(headers: Readonly<Record<string, string>> | undefined): boolean {
   const contentType = headers === undefined ? undefined : headerValue(headers, 'content-type');
   if (contentType === undefined) return false;
-  return contentType.split(';')[0]!.trim().toLowerCase() === FORM_MEDIA_TYPE;
+  return (contentType.split(';')[0] ?? '').trim().toLowerCase() === FORM_MEDIA_TYPE;
 }

@@ -12,8 +12,7 @@ export type OAuth1Request = Omit<HttpRequest, 'timeoutMs'>;
  * @see RFC 5849 §3.4.2, §3.4.3
  */
 export type ClientCredentials =
-  | { consumerKey: string; signatureMethod: 'RSA-SHA1'; privateKeyPem: string }
-  | { consumerKey: string; signatureMethod: 'HMAC-SHA1'; consumerSecret: string };
+  { consumerKey: string; signatureMethod: 'RSA-SHA1'; privateKeyPem: string } | { consumerKey: string; signatureMethod: 'HMAC-SHA1'; consumerSecret: string };
 
 /** Temporary credentials (a request token) or token credentials (an access token) with their secret. */
 export interface TokenCredentials {

@@ -17,12 +17,7 @@ export interface ResponseContext extends ProblemContext {
  * (the same sentences as the REST client's, from {@link unexpectedStatus}).
  * @see RFC 5849 §3.2
  */
-export function oauth1ErrorFromResponse(
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body: string,
-  context: ResponseContext = {},
-): OAuth1Error {
+export function oauth1ErrorFromResponse(status: number, headers: Readonly<Record<string, string>>, body: string, context: ResponseContext = {}): OAuth1Error {
   const report = readOAuthProblem(headers, body);
   if (report !== undefined) return oauth1ErrorFromProblem(report, { ...context, status });
   const path = context.url === undefined ? 'the OAuth endpoint' : new URL(context.url).pathname;
@@ -43,9 +38,7 @@ export function oauth1ErrorFromResponse(
 
 /** A 200 answer without the fields the step needs: usually a login page or a proxy answered, not Jira. */
 export function malformedAnswer(what: string, status: number): OAuth1Error {
-  return new OAuth1Error(
-    'upstream_error',
-    `Jira's answer lacked ${what}. Check that the base URL points at Jira itself and not at a login page or proxy.`,
-    { status },
-  );
+  return new OAuth1Error('upstream_error', `Jira's answer lacked ${what}. Check that the base URL points at Jira itself and not at a login page or proxy.`, {
+    status,
+  });
 }

@@ -16,9 +16,7 @@ export interface CidrRange {
   readonly prefix: number;
 }
 
-export type ParseCidrResult =
-  | { readonly ok: true; readonly range: CidrRange; readonly normalized: string }
-  | { readonly ok: false; readonly problem: string };
+export type ParseCidrResult = { readonly ok: true; readonly range: CidrRange; readonly normalized: string } | { readonly ok: false; readonly problem: string };
 
 const MAX_TEXT = 64;
 
@@ -50,7 +48,7 @@ function formatAddress(family: 4 | 6, bytes: Buffer): string {
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
   // RFC 5952 §4.2: compress the longest run (two or more) of zero groups.
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i += 1;
       continue;

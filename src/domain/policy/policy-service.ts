@@ -123,6 +123,6 @@ function changeDetail(before: TenantPolicy, after: TenantPolicy, changedFields: 
 
 function auditValue(value: unknown): AuditDetailValue {
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   return text.length > AUDIT_DETAIL_MAX_TEXT ? `${text.slice(0, AUDIT_DETAIL_MAX_TEXT - 1)}…` : text;
 }

@@ -28,11 +28,27 @@ const MAX_GROUP_NAME = 255;
 const MAX_ZONES = 100;
 const MAX_COMPANY_NAME = 128;
 const MAX_SERVICE_NAME = 64;
-const NESTED = { totp: ['algorithm', 'digits', 'period', 'window'], lockout: ['maxFailures', 'windowMinutes', 'tenantMaxFailures'], branding: ['serviceName', 'companyName', 'color'] } as const;
-const TOP_LEVEL = ['enforcedGroups', 'idPattern', 'allowUserChosenId', 'sessionTimeoutMinutes', 'stepUpMinutes', 'ipSafeZones', 'methods', 'totp', 'lockout', 'branding'] as const;
+const NESTED = {
+  totp: ['algorithm', 'digits', 'period', 'window'],
+  lockout: ['maxFailures', 'windowMinutes', 'tenantMaxFailures'],
+  branding: ['serviceName', 'companyName', 'color'],
+} as const;
+const TOP_LEVEL = [
+  'enforcedGroups',
+  'idPattern',
+  'allowUserChosenId',
+  'sessionTimeoutMinutes',
+  'stepUpMinutes',
+  'ipSafeZones',
+  'methods',
+  'totp',
+  'lockout',
+  'branding',
+] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isIntIn = (value: unknown, min: number, max: number): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+const isIntIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 /** Merges `input` over `current` and checks the result. */
 export function applyPolicyUpdate(current: TenantPolicy, input: unknown): PolicyUpdateResult {
@@ -91,7 +107,8 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   const idProblem = idPatternProblem(doc.idPattern);
   if (idProblem !== null) fail('idPattern', idProblem);
   if (typeof doc.allowUserChosenId !== 'boolean') fail('allowUserChosenId', 'must be true or false');
-  if (!isIntIn(doc.sessionTimeoutMinutes, 0, MAX_SESSION_MINUTES)) fail('sessionTimeoutMinutes', `must be a whole number of minutes from 0 (as long as allowed) to ${MAX_SESSION_MINUTES}`);
+  if (!isIntIn(doc.sessionTimeoutMinutes, 0, MAX_SESSION_MINUTES))
+    fail('sessionTimeoutMinutes', `must be a whole number of minutes from 0 (as long as allowed) to ${MAX_SESSION_MINUTES}`);
   if (!isIntIn(doc.stepUpMinutes, 1, 60)) fail('stepUpMinutes', 'must be a whole number of minutes from 1 to 60');
 
   const zones = doc.ipSafeZones;
@@ -136,6 +153,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
     fail('branding.serviceName', `must be 1 to ${MAX_SERVICE_NAME} printable characters without a colon`);
   }
   const companyName = typeof branding.companyName === 'string' ? branding.companyName.trim() : null;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (companyName === null || companyName.length > MAX_COMPANY_NAME || /[\u0000-\u001f\u007f]/.test(companyName)) {
     fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
   }
@@ -151,8 +169,17 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
     stepUpMinutes: doc.stepUpMinutes as number,
     ipSafeZones,
     methods: methodList,
-    totp: { algorithm: totp.algorithm as TenantPolicy['totp']['algorithm'], digits: totp.digits as TenantPolicy['totp']['digits'], period: totp.period as TenantPolicy['totp']['period'], window: totp.window as number },
-    lockout: { maxFailures: lockout.maxFailures as number, windowMinutes: lockout.windowMinutes as number, tenantMaxFailures: lockout.tenantMaxFailures as number },
+    totp: {
+      algorithm: totp.algorithm as TenantPolicy['totp']['algorithm'],
+      digits: totp.digits as TenantPolicy['totp']['digits'],
+      period: totp.period as TenantPolicy['totp']['period'],
+      window: totp.window as number,
+    },
+    lockout: {
+      maxFailures: lockout.maxFailures as number,
+      windowMinutes: lockout.windowMinutes as number,
+      tenantMaxFailures: lockout.tenantMaxFailures as number,
+    },
     branding: { serviceName, companyName: companyName as string, color },
   };
 }
@@ -246,6 +273,8 @@ export function policyChanges(before: TenantPolicy, after: TenantPolicy): Policy
   for (const key of TOP_LEVEL) {
     if (same(before[key], after[key])) continue;
     if (key in NESTED) {
+      // typescript-eslint (TypeScript 5) finds these casts unnecessary; tsc 7 needs them to index the nested blocks.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       const [was, now] = [before[key] as unknown as Record<string, unknown>, after[key] as unknown as Record<string, unknown>];
       for (const inner of NESTED[key as keyof typeof NESTED]) {
         if (!same(was[inner], now[inner])) changes.push({ field: `${key}.${inner}`, old: was[inner], new: now[inner] });

@@ -33,14 +33,7 @@ export interface HttpResponse {
 }
 
 /** Why no HTTP answer arrived. Stable values: the admin page words its hint from them. */
-export type UnreachableReason =
-  | 'timeout'
-  | 'dns'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'tls'
-  | 'too_large'
-  | 'network';
+export type UnreachableReason = 'timeout' | 'dns' | 'connection_refused' | 'connection_reset' | 'tls' | 'too_large' | 'network';
 
 /**
  * No HTTP answer: DNS failure, refused or reset connection, TLS failure, or timeout. `cause` is a

@@ -14,7 +14,7 @@ export interface JiraServerClient {
    */
   groupMembers(group: string, cursor?: string | null): Promise<JiraPage<JiraUser>>;
   /** `GET /rest/api/2/user/properties/{propertyKey}`; the stored JSON value, or null when not set. */
-  getUserProperty(user: JiraUserRef, propertyKey: string): Promise<unknown | null>;
+  getUserProperty(user: JiraUserRef, propertyKey: string): Promise<unknown>;
   /** `PUT` of a JSON value (Jira limits a property to 32 kB). */
   setUserProperty(user: JiraUserRef, propertyKey: string, value: unknown): Promise<void>;
   /** `DELETE`; deleting a property that is not set is not an error. */

@@ -26,7 +26,8 @@
     if (data.type !== 'twofold-ap-result' || !pending[data.id]) return;
     var handlers = pending[data.id];
     delete pending[data.id];
-    if (data.error) handlers.reject(data.error); else handlers.resolve(data.result);
+    if (data.error) handlers.reject(data.error);
+    else handlers.resolve(data.result);
   });
 
   function withCallback(promise, callback) {
@@ -57,29 +58,47 @@
 
   window.AP = {
     context: {
-      getToken: function (callback) { return withCallback(call('context.getToken'), callback); },
-      getContext: function (callback) { return withCallback(call('context.getContext'), callback); },
+      getToken: function (callback) {
+        return withCallback(call('context.getToken'), callback);
+      },
+      getContext: function (callback) {
+        return withCallback(call('context.getContext'), callback);
+      },
     },
     request: request,
     navigator: {
-      go: function (target, context) { call('navigator.go', { target: target, context: context || {} }); },
-      reload: function () { call('navigator.reload'); },
+      go: function (target, context) {
+        call('navigator.go', { target: target, context: context || {} });
+      },
+      reload: function () {
+        call('navigator.reload');
+      },
     },
     flag: {
       create: function (options) {
         var opened = call('flag.create', { title: options.title, body: options.body, type: options.type || 'info', close: options.close || 'auto' });
-        return { close: function () { opened.then(function (flagId) { call('flag.close', { id: flagId }); }); } };
+        return {
+          close: function () {
+            opened.then(function (flagId) {
+              call('flag.close', { id: flagId });
+            });
+          },
+        };
       },
     },
     user: {
-      getCurrentUser: function (callback) { return withCallback(call('user.getCurrentUser'), callback); },
+      getCurrentUser: function (callback) {
+        return withCallback(call('user.getCurrentUser'), callback);
+      },
     },
     resize: resize,
     sizeToParent: resize,
   };
 
   if (typeof ResizeObserver === 'function') {
-    window.addEventListener('DOMContentLoaded', function () { new ResizeObserver(resize).observe(document.body); });
+    window.addEventListener('DOMContentLoaded', function () {
+      new ResizeObserver(resize).observe(document.body);
+    });
   }
   window.addEventListener('load', resize);
 })();

@@ -10,16 +10,21 @@
   var flagCount = 0;
 
   document.querySelectorAll('[data-autosubmit]').forEach(function (select) {
-    select.addEventListener('change', function () { select.form.submit(); });
+    select.addEventListener('change', function () {
+      select.form.submit();
+    });
   });
 
   function postJson(url, body) {
-    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) })
-      .then(function (response) { return response.json(); });
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) }).then(
+      function (response) {
+        return response.json();
+      },
+    );
   }
 
   function showFlag(args) {
-    var id = 'flag-' + (++flagCount);
+    var id = 'flag-' + ++flagCount;
     var flag = document.createElement('div');
     flag.className = 'sbx-flag sbx-flag--' + (args.type || 'info');
     flag.id = id;
@@ -31,20 +36,30 @@
     flag.appendChild(title);
     flag.appendChild(body);
     document.getElementById('sbx-flags').appendChild(flag);
-    if (args.close !== 'manual') setTimeout(function () { flag.remove(); }, 8000);
+    if (args.close !== 'manual')
+      setTimeout(function () {
+        flag.remove();
+      }, 8000);
     return id;
   }
 
   var handlers = {
     'context.getToken': function () {
-      return postJson(base + '/api/context-token').then(function (answer) { return answer.token; });
+      return postJson(base + '/api/context-token').then(function (answer) {
+        return answer.token;
+      });
     },
     'context.getContext': function () {
       return Promise.resolve({ jira: {} });
     },
     'user.getCurrentUser': function () {
-      return fetch(base + '/rest/api/3/myself', { credentials: 'same-origin' }).then(function (r) { return r.json(); })
-        .then(function (me) { return { atlassianAccountId: me.accountId }; });
+      return fetch(base + '/rest/api/3/myself', { credentials: 'same-origin' })
+        .then(function (r) {
+          return r.json();
+        })
+        .then(function (me) {
+          return { atlassianAccountId: me.accountId };
+        });
     },
     request: function (args) {
       var url = base + args.url.replace(/^\/+/, '/');
@@ -54,21 +69,37 @@
         init.headers['Content-Type'] = args.contentType || 'application/json';
       }
       return fetch(url, init).then(function (response) {
-        return response.text().then(function (text) { return { status: response.status, body: text }; });
+        return response.text().then(function (text) {
+          return { status: response.status, body: text };
+        });
       });
     },
     'navigator.go': function (args) {
       var moduleKey = args.context && args.context.moduleKey;
       if (args.target === 'addonmodule' && moduleKey) {
         return fetch(base + '/api/page-url?moduleKey=' + encodeURIComponent(moduleKey), { credentials: 'same-origin' })
-          .then(function (r) { return r.json(); }).then(function (answer) { window.location.assign(answer.url); });
+          .then(function (r) {
+            return r.json();
+          })
+          .then(function (answer) {
+            window.location.assign(answer.url);
+          });
       }
       window.location.assign(base + '/');
       return Promise.resolve();
     },
-    'navigator.reload': function () { window.location.reload(); return Promise.resolve(); },
-    'flag.create': function (args) { return Promise.resolve(showFlag(args)); },
-    'flag.close': function (args) { var el = document.getElementById(args.id); if (el) el.remove(); return Promise.resolve(); },
+    'navigator.reload': function () {
+      window.location.reload();
+      return Promise.resolve();
+    },
+    'flag.create': function (args) {
+      return Promise.resolve(showFlag(args));
+    },
+    'flag.close': function (args) {
+      var el = document.getElementById(args.id);
+      if (el) el.remove();
+      return Promise.resolve();
+    },
     resize: function (args) {
       if (frame && args.height > 0) frame.style.height = Math.max(args.height, 200) + 'px';
       return Promise.resolve();
@@ -80,8 +111,12 @@
     var data = event.data || {};
     if (data.type !== 'twofold-ap-call' || !handlers[data.method]) return;
     handlers[data.method](data.args || {}).then(
-      function (result) { event.source.postMessage({ type: 'twofold-ap-result', id: data.id, result: result }, event.origin); },
-      function (error) { event.source.postMessage({ type: 'twofold-ap-result', id: data.id, error: String(error) }, event.origin); }
+      function (result) {
+        event.source.postMessage({ type: 'twofold-ap-result', id: data.id, result: result }, event.origin);
+      },
+      function (error) {
+        event.source.postMessage({ type: 'twofold-ap-result', id: data.id, error: String(error) }, event.origin);
+      },
     );
   });
 })();

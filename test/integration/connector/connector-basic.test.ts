@@ -112,7 +112,12 @@ for (const lane of databaseLanes()) {
     it("purges the connector with the rest of the site's data after uninstall and the grace period (last)", async () => {
       const { sequelize } = s.app.twofold.database;
       const count = async () =>
-        (await sequelize.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM connectors WHERE client_key = :key', { type: QueryTypes.SELECT, replacements: { key: s.app.host.clientKey } }))[0]!.n;
+        (
+          await sequelize.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM connectors WHERE client_key = :key', {
+            type: QueryTypes.SELECT,
+            replacements: { key: s.app.host.clientKey },
+          })
+        )[0]!.n;
       assert.equal(Number(await count()), 1);
       await s.app.host.uninstall();
       const tenants = new SequelizeTenantRepository(sequelize, new AesGcmSecretBox(s.app.twofold.config.masterKeys.current));

@@ -18,7 +18,7 @@ for (const lane of databaseLanes()) {
     });
     afterEach(() => s.stop());
 
-    it('a public key in Jira that is not Twofold\'s: signature_invalid, with advice, at step 1', async () => {
+    it("a public key in Jira that is not Twofold's: signature_invalid, with advice, at step 1", async () => {
       await s.configureOAuth();
       s.jira.addConsumer('twofold', otherPublicKey);
       const response = await s.call('POST', `${CONNECTOR}/authorize`, {});

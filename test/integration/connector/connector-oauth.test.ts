@@ -53,7 +53,10 @@ for (const lane of databaseLanes()) {
       const type = await s.call('PUT', CONNECTOR, { baseUrl: 'https://jira.example.com', authType: 'kerberos' });
       assert.equal(type.status, 400);
       assert.equal(errorCode(type), 'invalid_request');
-      assert.deepEqual(type.json().error.details.fields.map((f: { field: string }) => f.field), ['authType']);
+      assert.deepEqual(
+        type.json().error.details.fields.map((f: { field: string }) => f.field),
+        ['authType'],
+      );
       const query = await s.call('PUT', CONNECTOR, { baseUrl: 'https://jira.example.com/?x=1', authType: 'oauth1', consumerKey: 'twofold' });
       assert.equal(errorCode(query), 'invalid_request');
       assert.equal((await s.view()).status, 'unconfigured', 'nothing was saved');
@@ -68,7 +71,7 @@ for (const lane of databaseLanes()) {
       assert.equal(view.consumerKey, 'twofold');
       assert.equal(view.status, 'unconfigured', 'no key pair yet');
       assert.equal(view.consumerKey, 'twofold');
-      assert.equal('consumerKey' in view.applicationLink, false, 'the Application Link\'s Consumer Key is the top-level consumerKey');
+      assert.equal('consumerKey' in view.applicationLink, false, "the Application Link's Consumer Key is the top-level consumerKey");
     });
 
     it('generates a 2048-bit key pair and shows its public key as PEM and as the bare base64 Jira takes', async () => {
@@ -86,7 +89,7 @@ for (const lane of databaseLanes()) {
       assert.equal(view.status, 'awaiting_authorization');
       assert.equal(view.publicKeyPem, keys.publicKeyPem);
       assert.equal(view.publicKeyBase64, keys.publicKeyBase64);
-      assert.equal('publicKey' in view.applicationLink, false, 'the Application Link\'s Public Key is the top-level publicKeyBase64');
+      assert.equal('publicKey' in view.applicationLink, false, "the Application Link's Public Key is the top-level publicKeyBase64");
       assert.match(view.publicKeyFingerprint, /^SHA256:/);
       assertNoSecretFields(view);
       assert.doesNotMatch(JSON.stringify(view), /PRIVATE KEY/);
@@ -137,7 +140,10 @@ for (const lane of databaseLanes()) {
     it('hands out a JiraServerClient for rollout and sync: group members with paging, user properties', async () => {
       const client = await s.app.twofold.connector.service.clientFor(s.app.host.clientKey);
       const page = await client.groupMembers('jira-users');
-      assert.deepEqual(page.items.map((u) => u.name), ['svc-twofold', 'bob']);
+      assert.deepEqual(
+        page.items.map((u) => u.name),
+        ['svc-twofold', 'bob'],
+      );
       await client.setUserProperty({ username: 'bob' }, 'twofold-id', { twoFactorId: 'bob', enrolled: true });
       assert.deepEqual(await client.getUserProperty({ key: 'JIRAUSER10001' }, 'twofold-id'), { twoFactorId: 'bob', enrolled: true });
     });
@@ -239,13 +245,22 @@ for (const lane of databaseLanes()) {
       assert.equal(errorCode(again), 'authorization_state_invalid');
     });
 
-    it('master key rotation (npm run rotate-master-key) re-seals the connector\'s secrets under the contexts the repository uses (last: it changes the key)', async () => {
+    it("master key rotation (npm run rotate-master-key) re-seals the connector's secrets under the contexts the repository uses (last: it changes the key)", async () => {
       const { database, config, logger } = s.app.twofold;
       const newKey = randomBytes(32);
       const results = await resealAll(database, new AesGcmSecretBox(newKey, [config.masterKeys.current]), logger);
       const connectorColumns = results.filter((r) => r.table === 'connectors');
-      assert.deepEqual(connectorColumns.map((r) => r.column).sort(), ['access_token_sealed', 'basic_secret_sealed', 'private_key_sealed', 'token_secret_sealed']);
-      assert.equal(connectorColumns.reduce((sum, r) => sum + r.resealed, 0), 3, 'private key, access token, token secret');
+      assert.deepEqual(connectorColumns.map((r) => r.column).sort(), [
+        'access_token_sealed',
+        'basic_secret_sealed',
+        'private_key_sealed',
+        'token_secret_sealed',
+      ]);
+      assert.equal(
+        connectorColumns.reduce((sum, r) => sum + r.resealed, 0),
+        3,
+        'private key, access token, token secret',
+      );
       const loaded = await new SequelizeConnectorRepository(database.sequelize, new AesGcmSecretBox(newKey)).findWithSecrets(s.app.host.clientKey);
       assert.match(loaded!.secrets.privateKeyPem!, /PRIVATE KEY/);
       const issued = s.jira.issuedAccessTokens().at(-1)!;

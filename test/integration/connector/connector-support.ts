@@ -124,7 +124,9 @@ export class ConnectorScenario<C extends Clock = OffsetClock> {
     const { sequelize, dialect } = this.app.twofold.database;
     const tables =
       dialect === 'postgres'
-        ? (await sequelize.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()', { type: QueryTypes.SELECT })).map((t) => t.name)
+        ? (
+            await sequelize.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()', { type: QueryTypes.SELECT })
+          ).map((t) => t.name)
         : (await sequelize.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'", { type: QueryTypes.SELECT })).map((t) => t.name);
     assert.ok(tables.includes('connectors') && tables.includes('connector_authorizations'));
     const dump: string[] = [];
@@ -141,7 +143,14 @@ export function errorCode(response: TestResponse): string {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`');
+  return text
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x60;/g, '`');
 }
 
 /** Fields of the GET answer that would be a leak if they ever appeared. */

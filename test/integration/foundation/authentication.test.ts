@@ -9,7 +9,10 @@ for (const lane of databaseLanes()) {
     let app: TestApp;
     const nowSeconds = () => Math.floor(Date.now() / 1000);
     const sign = (claims: Record<string, unknown>, secret = app.host.installed!.sharedSecret) =>
-      jwt.encodeSymmetric({ iss: app.host.clientKey, sub: ALICE_ADMIN.accountId, iat: nowSeconds(), exp: nowSeconds() + 60, qsh: 'context-qsh', ...claims }, secret);
+      jwt.encodeSymmetric(
+        { iss: app.host.clientKey, sub: ALICE_ADMIN.accountId, iat: nowSeconds(), exp: nowSeconds() + 60, qsh: 'context-qsh', ...claims },
+        secret,
+      );
 
     before(async () => {
       printLaneNotice();
@@ -53,7 +56,9 @@ for (const lane of databaseLanes()) {
       const noExpiry = jwt.encodeSymmetric({ iss: app.host.clientKey, sub: ALICE_ADMIN.accountId, qsh: 'context-qsh' }, app.host.installed!.sharedSecret);
       assert.equal((await app.request('GET', '/api/v1/context', { token: noExpiry })).status, 401);
       const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      const payload = Buffer.from(JSON.stringify({ iss: app.host.clientKey, sub: ALICE_ADMIN.accountId, qsh: 'context-qsh', exp: nowSeconds() + 60 })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ iss: app.host.clientKey, sub: ALICE_ADMIN.accountId, qsh: 'context-qsh', exp: nowSeconds() + 60 })).toString(
+        'base64url',
+      );
       assert.equal((await app.request('GET', '/api/v1/context', { token: `${header}.${payload}.` })).status, 401);
     });
 

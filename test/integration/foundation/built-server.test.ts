@@ -21,7 +21,11 @@ describe('The compiled server', function () {
   let baseUrl: string;
 
   before(async () => {
-    execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: PROJECT_ROOT, stdio: 'inherit' },
+    );
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [join(outDir, 'src', 'server.js')], {

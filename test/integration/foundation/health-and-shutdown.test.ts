@@ -57,7 +57,13 @@ describe('Graceful shutdown', () => {
     });
     const inFlight = fetch(`${url}/slow`).then((r) => r.text());
     await arrived;
-    await shutDownGracefully(server, async () => { closedResources = true; }, { timeoutMs: 5000, logger: silent });
+    await shutDownGracefully(
+      server,
+      async () => {
+        closedResources = true;
+      },
+      { timeoutMs: 5000, logger: silent },
+    );
     assert.equal(await inFlight, 'done');
     assert.ok(answeredBeforeClose, 'the request was answered before resources were closed');
     assert.ok(closedResources);
@@ -65,12 +71,20 @@ describe('Graceful shutdown', () => {
   });
 
   it('waits for the deadline, then cuts requests that outlive it and closes resources', async () => {
-    const { server, url, arrived } = await serverWith(() => { /* never answers */ });
+    const { server, url, arrived } = await serverWith(() => {
+      /* never answers */
+    });
     const hanging = fetch(`${url}/hang`).catch((error: Error) => error);
     await arrived;
     let closed = false;
     const started = Date.now();
-    await shutDownGracefully(server, async () => { closed = true; }, { timeoutMs: 200, logger: silent });
+    await shutDownGracefully(
+      server,
+      async () => {
+        closed = true;
+      },
+      { timeoutMs: 200, logger: silent },
+    );
     assert.ok(Date.now() - started >= 190, 'it waited for the deadline before cutting');
     assert.ok(closed);
     assert.ok((await hanging) instanceof Error, 'the hanging request was cut');

@@ -53,7 +53,10 @@ for (const lane of databaseLanes()) {
       });
 
       it('an HS256-signed hook', async () => {
-        const token = jwt.encodeSymmetric({ iss: app.host.clientKey, aud: [app.baseUrl], qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('POST', '/installed')), iat: 0, exp: 4102444800 }, 'whatever');
+        const token = jwt.encodeSymmetric(
+          { iss: app.host.clientKey, aud: [app.baseUrl], qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('POST', '/installed')), iat: 0, exp: 4102444800 },
+          'whatever',
+        );
         const response = await post({ Authorization: `JWT ${token}` });
         assert.equal(response.status, 401);
         assert.equal(response.json().error.code, 'install_unauthorized');
@@ -76,7 +79,13 @@ for (const lane of databaseLanes()) {
       it('a hook signed with a key the key server does not know', async () => {
         const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
         const token = jwt.encodeAsymmetric(
-          { iss: app.host.clientKey, aud: [app.baseUrl], qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('POST', '/installed')), iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 },
+          {
+            iss: app.host.clientKey,
+            aud: [app.baseUrl],
+            qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl('POST', '/installed')),
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + 60,
+          },
           stranger,
           jwt.AsymmetricAlgorithm.RS256,
           { kid: 'not-a-published-key' },
@@ -101,7 +110,10 @@ for (const lane of databaseLanes()) {
       });
 
       it('an uninstall hook that is not signed', async () => {
-        const response = await app.request('POST', '/uninstalled', { headers: {}, body: app.host.lifecyclePayload('io.twofold.jira', 'uninstalled', 'a-shared-secret-of-enough-length-000000') });
+        const response = await app.request('POST', '/uninstalled', {
+          headers: {},
+          body: app.host.lifecyclePayload('io.twofold.jira', 'uninstalled', 'a-shared-secret-of-enough-length-000000'),
+        });
         assert.equal(response.status, 401);
         assert.equal(response.json().error.code, 'install_unauthorized');
       });
@@ -167,23 +179,24 @@ for (const lane of databaseLanes()) {
     });
 
     // Postgres only: SQLite has one writer at a time, so the interleaving cannot happen there.
-    if (lane.name === 'postgres') it('does not purge a tenant whose reinstall commits while the purge runs', async () => {
-      const sequelize = app.twofold.database.sequelize;
-      const repository = new SequelizeTenantRepository(sequelize, new AesGcmSecretBox(app.twofold.config.masterKeys.current));
-      await app.install();
-      await app.host.uninstall();
-      const replacements = { clientKey: app.host.clientKey };
-      // A reinstall in progress, as saveInstallation runs it: the tenant row locked, then marked installed.
-      const reinstall = await sequelize.transaction();
-      await sequelize.query('SELECT client_key FROM tenants WHERE client_key = :clientKey FOR UPDATE', { replacements, transaction: reinstall });
-      const purging = repository.purgeUninstalledBefore(new Date(Date.now() + 60_000));
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the purge reaches the locked row
-      await sequelize.query('UPDATE tenants SET uninstalled_at = NULL WHERE client_key = :clientKey', { replacements, transaction: reinstall });
-      await reinstall.commit();
-      assert.deepEqual(await purging, [], 'the purge saw the reinstall and kept the tenant');
-      const [rows] = await sequelize.query('SELECT COUNT(*) AS n FROM tenants WHERE uninstalled_at IS NULL');
-      assert.equal(Number((rows as { n: number }[])[0]!.n), 1);
-    });
+    if (lane.name === 'postgres')
+      it('does not purge a tenant whose reinstall commits while the purge runs', async () => {
+        const sequelize = app.twofold.database.sequelize;
+        const repository = new SequelizeTenantRepository(sequelize, new AesGcmSecretBox(app.twofold.config.masterKeys.current));
+        await app.install();
+        await app.host.uninstall();
+        const replacements = { clientKey: app.host.clientKey };
+        // A reinstall in progress, as saveInstallation runs it: the tenant row locked, then marked installed.
+        const reinstall = await sequelize.transaction();
+        await sequelize.query('SELECT client_key FROM tenants WHERE client_key = :clientKey FOR UPDATE', { replacements, transaction: reinstall });
+        const purging = repository.purgeUninstalledBefore(new Date(Date.now() + 60_000));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the purge reaches the locked row
+        await sequelize.query('UPDATE tenants SET uninstalled_at = NULL WHERE client_key = :clientKey', { replacements, transaction: reinstall });
+        await reinstall.commit();
+        assert.deepEqual(await purging, [], 'the purge saw the reinstall and kept the tenant');
+        const [rows] = await sequelize.query('SELECT COUNT(*) AS n FROM tenants WHERE uninstalled_at IS NULL');
+        assert.equal(Number((rows as { n: number }[])[0]!.n), 1);
+      });
 
     it('refuses the API for an uninstalled tenant', async () => {
       await app.install();

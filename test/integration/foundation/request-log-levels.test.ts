@@ -36,8 +36,17 @@ describe('Request log levels', () => {
     assert.equal((await app.request('GET', '/api/v1/admin/audit', { token: app.contextToken(USERS.bob) })).status, 403);
     assert.equal((await app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.bob), body: {} })).status, 201);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(requestLines('GET', '/api/v1/me').map((line) => line.level), [20]);
-    assert.deepEqual(requestLines('GET', '/api/v1/admin/audit').map((line) => line.level), [30]);
-    assert.deepEqual(requestLines('POST', '/api/v1/me/totp').map((line) => line.level), [30]);
+    assert.deepEqual(
+      requestLines('GET', '/api/v1/me').map((line) => line.level),
+      [20],
+    );
+    assert.deepEqual(
+      requestLines('GET', '/api/v1/admin/audit').map((line) => line.level),
+      [30],
+    );
+    assert.deepEqual(
+      requestLines('POST', '/api/v1/me/totp').map((line) => line.level),
+      [30],
+    );
   });
 });

@@ -46,7 +46,10 @@ for (const lane of databaseLanes()) {
 
       it('is for Jira admins only', async () => {
         const token = app.contextToken(USERS.bob);
-        for (const [method, body] of [['GET', undefined], ['PUT', { allowUserChosenId: true }]] as const) {
+        for (const [method, body] of [
+          ['GET', undefined],
+          ['PUT', { allowUserChosenId: true }],
+        ] as const) {
           const response = await app.request(method, '/api/v1/admin/policy', { token, body });
           assert.equal(response.status, 403);
           assert.equal(errorCode(response), 'not_admin');
@@ -129,13 +132,26 @@ for (const lane of databaseLanes()) {
         const first = await app.request('GET', '/api/v1/admin/users?limit=2', { token: admin() });
         assert.equal(first.status, 200);
         const page = first.json();
-        assert.deepEqual(page.users.map((u: { accountId: string }) => u.accountId), [USERS.alice, USERS.bob]);
-        assert.deepEqual(page.users[1], { accountId: USERS.bob, displayName: 'Bob Builder', active: true, twoFactorId: 'bob@example.com', twoFactorIdSource: 'derived', enrolled: false, required: true, methods: [], lockedUntil: null });
+        assert.deepEqual(
+          page.users.map((u: { accountId: string }) => u.accountId),
+          [USERS.alice, USERS.bob],
+        );
+        assert.deepEqual(page.users[1], {
+          accountId: USERS.bob,
+          displayName: 'Bob Builder',
+          active: true,
+          twoFactorId: 'bob@example.com',
+          twoFactorIdSource: 'derived',
+          enrolled: false,
+          required: true,
+          methods: [],
+          lockedUntil: null,
+        });
         assert.equal(page.users[0].required, false, 'Alice is in no enforced group (the policy enforces developers)');
         assert.equal(typeof page.nextCursor, 'string');
 
         const all: { accountId: string; enrolled: boolean; methods: string[]; lockedUntil: string | null }[] = [...page.users];
-        for (let cursor = page.nextCursor; cursor; ) {
+        for (let cursor = page.nextCursor; cursor;) {
           const next = (await app.request('GET', `/api/v1/admin/users?limit=2&cursor=${encodeURIComponent(cursor)}`, { token: admin() })).json();
           all.push(...next.users);
           cursor = next.nextCursor;
@@ -149,10 +165,16 @@ for (const lane of databaseLanes()) {
 
       it('filters by group and by enrollment', async () => {
         const qa = (await app.request('GET', '/api/v1/admin/users?group=qa', { token: admin() })).json();
-        assert.deepEqual(qa.users.map((u: { accountId: string }) => u.accountId), [USERS.carol, USERS.dave]);
+        assert.deepEqual(
+          qa.users.map((u: { accountId: string }) => u.accountId),
+          [USERS.carol, USERS.dave],
+        );
         assert.equal(qa.nextCursor, null);
         const enrolledQa = (await app.request('GET', '/api/v1/admin/users?group=qa&enrolled=true', { token: admin() })).json();
-        assert.deepEqual(enrolledQa.users.map((u: { accountId: string }) => u.accountId), [USERS.dave]);
+        assert.deepEqual(
+          enrolledQa.users.map((u: { accountId: string }) => u.accountId),
+          [USERS.dave],
+        );
         const none = (await app.request('GET', '/api/v1/admin/users?group=no-such-group', { token: admin() })).json();
         assert.deepEqual(none, { users: [], nextCursor: null });
       });
@@ -168,10 +190,13 @@ for (const lane of databaseLanes()) {
         assert.equal(errorCode(taken), 'id_taken');
         const invalid = await app.request('PUT', `/api/v1/admin/users/${USERS.erin}`, { token: admin(), body: { twoFactorId: 'has space' } });
         assert.equal(invalid.status, 400);
-        assert.equal((await app.request('PUT', `/api/v1/admin/users/${USERS.erin}`, { token: app.contextToken(USERS.bob), body: { twoFactorId: 'x' } })).status, 403);
+        assert.equal(
+          (await app.request('PUT', `/api/v1/admin/users/${USERS.erin}`, { token: app.contextToken(USERS.bob), body: { twoFactorId: 'x' } })).status,
+          403,
+        );
       });
 
-      it('a user may choose an ID only when the policy allows it, and not one shaped like someone else\'s email', async () => {
+      it("a user may choose an ID only when the policy allows it, and not one shaped like someone else's email", async () => {
         const token = app.contextToken(USERS.erin);
         const choose = (twoFactorId: string) => app.request('PUT', '/api/v1/me/two-factor-id', { token, body: { twoFactorId } });
         assert.equal(errorCode(await choose('erin-home')), 'forbidden');
@@ -208,7 +233,10 @@ for (const lane of databaseLanes()) {
         for (let i = 0; i < 4; i += 1) assert.equal((await verify(app, USERS.carol, { code: wrong })).status, 401);
         assert.equal((await verify(app, USERS.carol, { code: wrong })).status, 429);
         const lockedUntil = new Date(clock.now().getTime() + 15 * 60_000).toISOString();
-        const row = async () => ((await app.request('GET', '/api/v1/admin/users?group=qa', { token: admin() })).json().users as { accountId: string; lockedUntil: string | null }[]).find((u) => u.accountId === USERS.carol)!;
+        const row = async () =>
+          (
+            (await app.request('GET', '/api/v1/admin/users?group=qa', { token: admin() })).json().users as { accountId: string; lockedUntil: string | null }[]
+          ).find((u) => u.accountId === USERS.carol)!;
         assert.equal((await row()).lockedUntil, lockedUntil);
 
         const refused = await app.request('POST', `/api/v1/admin/users/${USERS.carol}/unlock`, { token: app.contextToken(USERS.bob) });
@@ -219,7 +247,10 @@ for (const lane of databaseLanes()) {
         assert.equal((await me(app, USERS.carol)).enrolled, true, 'the factors stay');
         assert.equal((await verify(app, USERS.carol, { code: codeNow(carol, clock) })).status, 200, 'Carol can verify again at once');
         const audit = (await app.request('GET', `/api/v1/admin/audit?subject=${USERS.carol}&action=user.unlocked`, { token: admin() })).json();
-        assert.deepEqual(audit.entries.map((e: { actorAccountId: string; detail: unknown }) => [e.actorAccountId, e.detail]), [[USERS.alice, { wasLockedUntil: lockedUntil }]]);
+        assert.deepEqual(
+          audit.entries.map((e: { actorAccountId: string; detail: unknown }) => [e.actorAccountId, e.detail]),
+          [[USERS.alice, { wasLockedUntil: lockedUntil }]],
+        );
         assert.equal((await app.request('POST', '/api/v1/admin/users/not%20an%20id/unlock', { token: admin() })).status, 400);
       });
     });
@@ -278,16 +309,29 @@ for (const lane of databaseLanes()) {
           detail: { twoFactorId: 'erin@acme', previous: 'erin-home', source: 'admin' },
         });
         const all = [...page.entries];
-        for (let cursor = page.nextCursor; cursor; ) {
+        for (let cursor = page.nextCursor; cursor;) {
           const next = (await app.request('GET', `/api/v1/admin/audit?limit=7&cursor=${cursor}`, { token: admin() })).json();
           all.push(...next.entries);
           cursor = next.nextCursor;
         }
         const ids = all.map((entry) => Number(entry.id));
-        assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+        assert.deepEqual(
+          ids,
+          [...ids].sort((a, b) => b - a),
+          'newest first',
+        );
         assert.equal(new Set(ids).size, ids.length, 'no entry twice');
         const actions = new Set(all.map((entry) => entry.action));
-        for (const action of ['totp.enrollment_started', 'totp.confirmed', 'verify.succeeded', 'verify.failed', 'lockout', 'admin.reset', 'policy.changed', 'user.id_assigned']) {
+        for (const action of [
+          'totp.enrollment_started',
+          'totp.confirmed',
+          'verify.succeeded',
+          'verify.failed',
+          'lockout',
+          'admin.reset',
+          'policy.changed',
+          'user.id_assigned',
+        ]) {
           assert.ok(actions.has(action), `has a ${action} entry`);
         }
         const reset = all.find((entry) => entry.action === 'admin.reset');

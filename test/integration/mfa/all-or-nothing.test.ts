@@ -39,10 +39,13 @@ for (const lane of databaseLanes()) {
       }
     }
     const count = async (table: string, accountId: string, where = '') => {
-      const [row] = await app.twofold.database.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = :accountId ${where}`, {
-        type: QueryTypes.SELECT,
-        replacements: { accountId },
-      });
+      const [row] = await app.twofold.database.sequelize.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${table} WHERE account_id = :accountId ${where}`,
+        {
+          type: QueryTypes.SELECT,
+          replacements: { accountId },
+        },
+      );
       return Number(row!.n);
     };
 
@@ -80,7 +83,10 @@ for (const lane of databaseLanes()) {
         'credential, codes and session all stay',
       );
       assert.equal((await reset()).status, 204);
-      assert.deepEqual([await count('totp_credentials', USERS.dave), await count('backup_codes', USERS.dave), await count('verification_sessions', USERS.dave)], [0, 0, 0]);
+      assert.deepEqual(
+        [await count('totp_credentials', USERS.dave), await count('backup_codes', USERS.dave), await count('verification_sessions', USERS.dave)],
+        [0, 0, 0],
+      );
     });
 
     it('a backup code is not spent when its success cannot be recorded: the same code works once the database does', async () => {

@@ -53,7 +53,9 @@ for (const lane of databaseLanes()) {
       assert.equal(reset.status, 204, reset.text);
       assert.equal((await me(app, USERS.bob, secondToken)).verifiedUntil, null, 'the reset ended the session');
       assert.equal((await me(app, USERS.bob, bob.sessionToken)).verifiedUntil, null);
-      const [left] = await app.twofold.database.sequelize.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM browser_sessions', { type: QueryTypes.SELECT });
+      const [left] = await app.twofold.database.sequelize.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM browser_sessions', {
+        type: QueryTypes.SELECT,
+      });
       assert.equal(Number(left!.n), 0);
       // Enrolled again, the old browser stays unverified.
       await enroll(app, clock, USERS.bob);
@@ -62,7 +64,8 @@ for (const lane of databaseLanes()) {
 
     it('an admin write passes with a recent session of this browser only', async () => {
       const alice = await enroll(app, clock, USERS.alice);
-      const put = (sessionToken?: string) => app.request('PUT', '/api/v1/admin/policy', { token: app.contextToken(USERS.alice), headers: session(sessionToken), body: { stepUpMinutes: 5 } });
+      const put = (sessionToken?: string) =>
+        app.request('PUT', '/api/v1/admin/policy', { token: app.contextToken(USERS.alice), headers: session(sessionToken), body: { stepUpMinutes: 5 } });
       assert.equal((await put(alice.sessionToken)).status, 200, 'this browser, verified just now');
       assert.equal((await put()).status, 403, 'another browser');
       clock.advance(30_000);

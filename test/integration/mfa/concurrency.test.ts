@@ -49,7 +49,11 @@ for (const lane of databaseLanes()) {
 
     it(`accepts a time step once when ${RACERS} requests on two pools race for it`, async () => {
       const repositories = [first, second].map((db) => new SequelizeTotpCredentialRepository(db.sequelize, secretBox));
-      const pending = await repositories[0]!.createPending('t1', 'racer', { secret: new SeededRandom('racer').bytes(20), params: PARAMS, createdAt: new Date() });
+      const pending = await repositories[0]!.createPending('t1', 'racer', {
+        secret: new SeededRandom('racer').bytes(20),
+        params: PARAMS,
+        createdAt: new Date(),
+      });
       assert.deepEqual(await repositories[0]!.activate('t1', 'racer', pending.id, 100, new Date(), []), { activated: true, replaced: false });
       for (const step of [101, 102, 150]) {
         const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.acceptStep('t1', 'racer', pending.id, step)));
@@ -68,7 +72,9 @@ for (const lane of databaseLanes()) {
         browserSession: { tokenHash: racer.toString(16).padStart(64, '0'), verifiedAt: at, verifiedUntil: new Date(at.getTime() + 3600_000) },
         audit: { at, actorAccountId: 'racer', action: 'verify.succeeded' as const, subjectAccountId: 'racer', detail: { method: 'backup_code' } },
       });
-      const results = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.redeem('t1', 'racer', code!.id, new Date(), success(new Date(), i))));
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.redeem('t1', 'racer', code!.id, new Date(), success(new Date(), i))),
+      );
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await repositories[1]!.countUnused('t1', 'racer'), 1);
       const [audited] = await first.sequelize.query("SELECT COUNT(*) AS n FROM audit_events WHERE client_key = 't1' AND subject_account_id = 'racer'");
@@ -82,7 +88,12 @@ for (const lane of databaseLanes()) {
       for (let round = 0; round < 5; round += 1) {
         await Promise.all(
           Array.from({ length: RACERS * 2 }, (_, i) =>
-            repositories[i % 2]!.replaceSet('t1', 'regenerator', Array.from({ length: 10 }, (_, n) => `scrypt$set-${round}-${i}-${n}`), new Date()),
+            repositories[i % 2]!.replaceSet(
+              't1',
+              'regenerator',
+              Array.from({ length: 10 }, (_, n) => `scrypt$set-${round}-${i}-${n}`),
+              new Date(),
+            ),
           ),
         );
         const codes = await repositories[0]!.list('t1', 'regenerator');
@@ -100,7 +111,10 @@ for (const lane of databaseLanes()) {
 
       // The user's reservations: every racer gets a place of its own, none is lost.
       const places = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.reserveAttempt('t2', 'u', now, 15)));
-      assert.deepEqual(places.map((place) => place.failures).sort((a, b) => a - b), Array.from({ length: RACERS }, (_, i) => i + 1));
+      assert.deepEqual(
+        places.map((place) => place.failures).sort((a, b) => a - b),
+        Array.from({ length: RACERS }, (_, i) => i + 1),
+      );
       assert.equal((await state()).user.failures, RACERS);
       // Giving places back, concurrently, lands every one of them, and never below zero.
       await Promise.all([...places, ...places].map((place, i) => repositories[i % 2]!.releaseAttempt('t2', 'u', place.windowStartedAt!)));
@@ -143,7 +157,9 @@ for (const lane of databaseLanes()) {
       const reader = new SequelizeVerificationStateReader(app.twofold.database.sequelize, secretBox(app));
       // Distinct well-formed codes, none near the current step.
       const near = new Set([-4, -3, -2, -1, 0, 1, 2, 3, 4].map((offset) => codeNow(bob, clock, offset)));
-      const wrong = Array.from({ length: 100 }, (_, i) => String(100_000 + i * 7919).padStart(6, '0')).filter((code) => !near.has(code)).slice(0, BURST);
+      const wrong = Array.from({ length: 100 }, (_, i) => String(100_000 + i * 7919).padStart(6, '0'))
+        .filter((code) => !near.has(code))
+        .slice(0, BURST);
 
       let settled = false;
       const burst = Promise.all(wrong.map((code) => verify(app, USERS.bob, { code }))).finally(() => (settled = true));
@@ -153,7 +169,10 @@ for (const lane of databaseLanes()) {
       const answers = await burst;
 
       const statuses = answers.map((answer) => answer.status);
-      assert.ok(statuses.every((status) => status === 401 || status === 429), `only 401 and 429: ${statuses}`);
+      assert.ok(
+        statuses.every((status) => status === 401 || status === 429),
+        `only 401 and 429: ${statuses}`,
+      );
       for (const answer of answers) assert.equal(errorCode(answer), answer.status === 401 ? 'invalid_code' : 'locked_out');
       assert.ok(statuses.filter((status) => status === 401).length <= MAX_FAILURES - 1, `at most ${MAX_FAILURES - 1} plain failures: ${statuses}`);
       assert.equal(right.status, 429, right.text);
@@ -207,22 +226,33 @@ for (const lane of databaseLanes()) {
     it('concurrent regenerations of backup codes (each with a code of its own) leave exactly one set of 10', async () => {
       // Each request carries a different backup code for the action; a request whose code a racing
       // regeneration has already voided is refused (401, or 429 once those count to the limit).
-      const answers = await Promise.all(carolCodes.map((backupCode) => app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol), body: { backupCode } })));
+      const answers = await Promise.all(
+        carolCodes.map((backupCode) => app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol), body: { backupCode } })),
+      );
       const statuses = new Set(answers.map((answer) => answer.status));
       assert.ok(statuses.has(201) && [...statuses].every((status) => [201, 401, 429].includes(status)), answers.map((answer) => answer.text).join('\n'));
       assert.equal(await rows('SELECT COUNT(*) AS n FROM backup_codes WHERE account_id = :carol'), 10);
       // The set that remains is one that was handed out: its codes work (one is tried: a wrong guess counts).
-      const lastHashes = await app.twofold.database.sequelize.query<{ n: number | string }>('SELECT COUNT(DISTINCT created_at) AS n FROM backup_codes WHERE account_id = :carol', { type: QueryTypes.SELECT, replacements: { carol: USERS.carol } });
+      const lastHashes = await app.twofold.database.sequelize.query<{ n: number | string }>(
+        'SELECT COUNT(DISTINCT created_at) AS n FROM backup_codes WHERE account_id = :carol',
+        { type: QueryTypes.SELECT, replacements: { carol: USERS.carol } },
+      );
       assert.equal(Number(lastHashes[0]!.n), 1);
     });
 
     it(`${RACE} concurrent first set-ups all succeed, and leave one set-up in progress`, async () => {
       // A first set-up needs no code (a replacement does, one code per request: see above), so the
       // race of set-ups itself is what is tested, for a user without a factor.
-      const answers = await Promise.all(Array.from({ length: RACE }, () => app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.dave), body: {} })));
+      const answers = await Promise.all(
+        Array.from({ length: RACE }, () => app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.dave), body: {} })),
+      );
       assert.deepEqual([...new Set(answers.map((answer) => answer.status))], [201], answers.map((answer) => answer.text).join('\n'));
       assert.equal(await rows(`SELECT COUNT(*) AS n FROM totp_credentials WHERE account_id = '${USERS.dave}' AND status = 'pending'`), 1);
-      assert.equal(await rows("SELECT COUNT(*) AS n FROM totp_credentials WHERE account_id = :carol AND status = 'active'"), 1, "Carol's active credential stays");
+      assert.equal(
+        await rows("SELECT COUNT(*) AS n FROM totp_credentials WHERE account_id = :carol AND status = 'active'"),
+        1,
+        "Carol's active credential stays",
+      );
     });
   });
 }
@@ -270,7 +300,9 @@ describe('Two app instances on one Postgres: a code is accepted by one of them o
 
   it('wrong codes through both instances add up to one lockout', async () => {
     clock.advance(30_000);
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => verifyOn(i % 2 ? one : two, { code: '000000' === codeNow(bob, clock) ? '111111' : '000000' })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => verifyOn(i % 2 ? one : two, { code: '000000' === codeNow(bob, clock) ? '111111' : '000000' })),
+    );
     const statuses = answers.map((a) => a.status).sort();
     // Five failures are counted (the fifth locks); any request that checked after that is refused too.
     assert.equal(statuses.filter((s) => s === 401).length + statuses.filter((s) => s === 429).length, 6);

@@ -18,7 +18,8 @@ import { USERS, errorCode, verify } from './support';
  * SHA-256 with 8 digits and 60 s. Each tool's part is skipped with a notice where it is not installed.
  */
 // stderr is dropped: zbarimg complains there about a missing D-Bus, which it does not need.
-const zbarimg = (file: string) => execFileSync('zbarimg', ['--raw', '--quiet', file], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const zbarimg = (file: string) =>
+  execFileSync('zbarimg', ['--raw', '--quiet', file], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const oathtool = (args: string[]) => execFileSync('oathtool', args, { encoding: 'utf8', timeout: 5000 }).trim();
 
 const CASES = [
@@ -69,7 +70,14 @@ for (const lane of databaseLanes()) {
         it("oathtool's code confirms the enrollment, and its next code verifies", async function () {
           if (!haveOathtool) return this.skip();
           const token = app.contextToken(testCase.user);
-          const args = (at: Date) => [`--totp=${testCase.mode}`, '-d', String(testCase.digits), '-s', `${testCase.period}s`, `--now=@${Math.floor(at.getTime() / 1000)}`];
+          const args = (at: Date) => [
+            `--totp=${testCase.mode}`,
+            '-d',
+            String(testCase.digits),
+            '-s',
+            `${testCase.period}s`,
+            `--now=@${Math.floor(at.getTime() / 1000)}`,
+          ];
           const confirmCode = oathtool([...args(clock.now()), '-b', enrollment.secretBase32]);
           assert.equal(confirmCode.length, testCase.digits);
           const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: confirmCode } });

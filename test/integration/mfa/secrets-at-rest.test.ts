@@ -44,7 +44,10 @@ for (const lane of databaseLanes()) {
       assert.equal((await verify(app, USERS.bob, { backupCode: enrolled[0]!.backupCodes[0]! })).status, 200);
       sentCodes.push(codeNow(enrolled[1]!, clock));
       assert.equal((await verify(app, USERS.carol, { code: sentCodes.at(-1)! })).status, 200);
-      const fresh = await app.request('POST', '/api/v1/me/backup-codes', { token: app.contextToken(USERS.carol), body: { backupCode: enrolled[1]!.backupCodes[9]! } });
+      const fresh = await app.request('POST', '/api/v1/me/backup-codes', {
+        token: app.contextToken(USERS.carol),
+        body: { backupCode: enrolled[1]!.backupCodes[9]! },
+      });
       assert.equal(fresh.status, 201);
       enrolled[1]!.backupCodes.push(...fresh.json().backupCodes);
       const pending = await app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.bob), body: { backupCode: enrolled[0]!.backupCodes[9]! } });
@@ -68,7 +71,13 @@ for (const lane of databaseLanes()) {
       const dump = await everyValueInTheDatabase();
       assert.ok(dump.length > 1000, 'the dump is not empty');
       for (const { secret } of enrolled) {
-        for (const encoding of [encodeBase32(secret), encodeBase32(secret).toLowerCase(), encodeHex(secret), secret.toString('base64'), secret.toString('base64url')]) {
+        for (const encoding of [
+          encodeBase32(secret),
+          encodeBase32(secret).toLowerCase(),
+          encodeHex(secret),
+          secret.toString('base64'),
+          secret.toString('base64url'),
+        ]) {
           assert.equal(dump.includes(encoding), false, `the secret appears as ${encoding.slice(0, 6)}…`);
           assert.equal(dump.toLowerCase().includes(encoding.toLowerCase()), false);
         }
@@ -108,7 +117,9 @@ for (const lane of databaseLanes()) {
     it('keeps the seeds in the registered sealed column, sealed under the master key', async () => {
       const sealed = SEALED_COLUMNS.find((column) => column.table === 'totp_credentials');
       assert.ok(sealed, 'totp_credentials.secret_sealed is registered for master-key rotation');
-      const rows = await app.twofold.database.sequelize.query<{ secret_sealed: string }>('SELECT secret_sealed FROM totp_credentials', { type: QueryTypes.SELECT });
+      const rows = await app.twofold.database.sequelize.query<{ secret_sealed: string }>('SELECT secret_sealed FROM totp_credentials', {
+        type: QueryTypes.SELECT,
+      });
       assert.equal(rows.length, 3);
       for (const row of rows) assert.match(row.secret_sealed, /^v1\.[^.]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       const hashes = await app.twofold.database.sequelize.query<{ hash: string }>('SELECT hash FROM backup_codes', { type: QueryTypes.SELECT });

@@ -42,7 +42,14 @@ export async function enroll(app: TestApp, clock: FixedClock, accountId: string,
   const confirmedStep = timeStepAt(clock.now(), params.period);
   const confirmed = await app.request('POST', '/api/v1/me/totp/confirm', { token, body: { code: totpAtStep(decoded.bytes, confirmedStep, params) } });
   assert.equal(confirmed.status, 200, confirmed.text);
-  return { secret: decoded.bytes, params, backupCodes: confirmed.json().backupCodes, confirmedStep, started: enrollment, sessionToken: confirmed.json().sessionToken };
+  return {
+    secret: decoded.bytes,
+    params,
+    backupCodes: confirmed.json().backupCodes,
+    confirmedStep,
+    started: enrollment,
+    sessionToken: confirmed.json().sessionToken,
+  };
 }
 
 /** The code of the clock's current step. */

@@ -60,8 +60,16 @@ for (const lane of databaseLanes()) {
       const credentials = new SequelizeTotpCredentialRepository(sequelize, secretBox);
       const pending = await credentials.createPending(OTHER, USERS.bob, { secret: otherSecret, params: PARAMS, createdAt: now });
       assert.ok((await credentials.activate(OTHER, USERS.bob, pending.id, 1, now, [])).activated);
-      await new SequelizeBackupCodeRepository(sequelize).replaceSet(OTHER, USERS.bob, await hashBackupCodes([OTHER_BACKUP_CODE], new SeededRandom('salt')), now);
-      await new SequelizeVerificationSessionRepository(sequelize).save(OTHER, USERS.bob, { verifiedAt: now, verifiedUntil: new Date(now.getTime() + 3600_000) });
+      await new SequelizeBackupCodeRepository(sequelize).replaceSet(
+        OTHER,
+        USERS.bob,
+        await hashBackupCodes([OTHER_BACKUP_CODE], new SeededRandom('salt')),
+        now,
+      );
+      await new SequelizeVerificationSessionRepository(sequelize).save(OTHER, USERS.bob, {
+        verifiedAt: now,
+        verifiedUntil: new Date(now.getTime() + 3600_000),
+      });
       const failures = new SequelizeFailureCounterRepository(sequelize);
       let carolsFailures = await failures.reserveAttempt(OTHER, USERS.carol, now, 60);
       for (let i = 1; i < 5; i += 1) carolsFailures = await failures.reserveAttempt(OTHER, USERS.carol, now, 60);
@@ -70,8 +78,24 @@ for (const lane of databaseLanes()) {
       const mappings = new SequelizeIdMappingRepository(sequelize);
       await mappings.assign(OTHER, USERS.bob, 'bob-elsewhere', 'bob-elsewhere', 'admin', now);
       await mappings.assign(OTHER, USERS.erin, 'carol.chen@example.com', 'carol.chen@example.com', 'admin', now);
-      await new SequelizePolicyRepository(sequelize).save(OTHER, { ...defaultPolicy('https://other.atlassian.net'), enforcedGroups: ['jira-software-users'], lockout: { maxFailures: 1, windowMinutes: 60, tenantMaxFailures: 1 } }, 0, now, 'someone');
-      await new SequelizeAuditLog(sequelize).record(OTHER, { at: now, actorAccountId: 'other-admin', action: 'policy.changed', subjectAccountId: USERS.bob, detail: { marker: 'OTHER-TENANT-MARKER' } });
+      await new SequelizePolicyRepository(sequelize).save(
+        OTHER,
+        {
+          ...defaultPolicy('https://other.atlassian.net'),
+          enforcedGroups: ['jira-software-users'],
+          lockout: { maxFailures: 1, windowMinutes: 60, tenantMaxFailures: 1 },
+        },
+        0,
+        now,
+        'someone',
+      );
+      await new SequelizeAuditLog(sequelize).record(OTHER, {
+        at: now,
+        actorAccountId: 'other-admin',
+        action: 'policy.changed',
+        subjectAccountId: USERS.bob,
+        detail: { marker: 'OTHER-TENANT-MARKER' },
+      });
       otherRowsBefore = await countOther();
     });
     after(() => installed?.stop());
@@ -93,18 +117,30 @@ for (const lane of databaseLanes()) {
       const otherCode = codeNow({ secret: otherSecret, params: PARAMS }, clock);
       assert.notEqual(otherCode, codeNow(bob, clock), 'the two secrets give different codes now');
       assert.equal(errorCode(await verify(app, USERS.bob, { code: otherCode })), 'invalid_code');
-      assert.equal(errorCode(await verify(app, USERS.bob, { backupCode: OTHER_BACKUP_CODE })), 'invalid_code', "the other tenant's backup code does not work here");
+      assert.equal(
+        errorCode(await verify(app, USERS.bob, { backupCode: OTHER_BACKUP_CODE })),
+        'invalid_code',
+        "the other tenant's backup code does not work here",
+      );
       assert.equal((await verify(app, USERS.bob, { backupCode: bob.backupCodes[0]! })).status, 200, "while Bob's own does");
       const carol = await enroll(app, clock, USERS.carol);
       clock.advance(30_000);
-      assert.equal((await verify(app, USERS.carol, { code: codeNow(carol, clock) })).status, 200, "the other tenant's lockout of Carol and its spray count do not apply here");
+      assert.equal(
+        (await verify(app, USERS.carol, { code: codeNow(carol, clock) })).status,
+        200,
+        "the other tenant's lockout of Carol and its spray count do not apply here",
+      );
     });
 
     it("admin views show none of the other tenant's policy, mappings or audit entries", async () => {
       const token = app.contextToken(USERS.alice);
       const policy = (await app.request('GET', '/api/v1/admin/policy', { token })).json();
       assert.deepEqual([policy.enforcedGroups, policy.lockout.maxFailures], [[], 5]);
-      const users = (await app.request('GET', '/api/v1/admin/users', { token })).json().users as { accountId: string; twoFactorId: string; enrolled: boolean }[];
+      const users = (await app.request('GET', '/api/v1/admin/users', { token })).json().users as {
+        accountId: string;
+        twoFactorId: string;
+        enrolled: boolean;
+      }[];
       const bob = users.find((u) => u.accountId === USERS.bob)!;
       assert.deepEqual([bob.twoFactorId, bob.enrolled], ['bob@example.com', true], "this tenant's enrollment of Bob, under his ID here");
       const audit = await app.request('GET', '/api/v1/admin/audit?limit=100', { token });
@@ -113,7 +149,10 @@ for (const lane of databaseLanes()) {
     });
 
     it("IDs are unique per tenant: another tenant's holder of an ID does not make it taken here", async () => {
-      const response = await app.request('PUT', `/api/v1/admin/users/${USERS.dave}`, { token: app.contextToken(USERS.alice), body: { twoFactorId: 'bob-elsewhere' } });
+      const response = await app.request('PUT', `/api/v1/admin/users/${USERS.dave}`, {
+        token: app.contextToken(USERS.alice),
+        body: { twoFactorId: 'bob-elsewhere' },
+      });
       assert.equal(response.status, 200, response.text);
       assert.equal((await me(app, USERS.carol)).twoFactorId, 'carol.chen@example.com', 'Carol got her pattern ID although the other tenant gave it to someone');
     });

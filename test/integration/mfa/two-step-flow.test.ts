@@ -54,7 +54,10 @@ for (const lane of databaseLanes()) {
       assert.equal(response.status, 201);
       assert.equal(response.headers.get('cache-control'), 'no-store');
       const body = response.json();
-      assert.deepEqual(Object.keys(body).sort(), ['algorithm', 'digits', 'issuer', 'otpauthUri', 'period', 'qrPng', 'secretBase32', 'secretBase32Grouped', 'secretHex', 'twoFactorId'].sort());
+      assert.deepEqual(
+        Object.keys(body).sort(),
+        ['algorithm', 'digits', 'issuer', 'otpauthUri', 'period', 'qrPng', 'secretBase32', 'secretBase32Grouped', 'secretHex', 'twoFactorId'].sort(),
+      );
       assert.match(body.secretBase32, /^[A-Z2-7]{32}$/, '20 random bytes, base32 without padding');
       assert.match(body.secretHex, /^[0-9a-f]{40}$/);
       assert.equal(body.secretBase32Grouped.replace(/ /g, ''), body.secretBase32);
@@ -72,7 +75,10 @@ for (const lane of databaseLanes()) {
     it('refuses parameters no token offers, naming the fields', async () => {
       const response = await app.request('POST', '/api/v1/me/totp', { token: app.contextToken(USERS.bob), body: { algorithm: 'MD5', digits: 7, period: 45 } });
       assert.equal(response.status, 400);
-      const fields = response.json().error.details.fields.map((f: { field: string }) => f.field).sort();
+      const fields = response
+        .json()
+        .error.details.fields.map((f: { field: string }) => f.field)
+        .sort();
       assert.deepEqual(fields, ['algorithm', 'digits', 'period']);
     });
 
@@ -122,7 +128,11 @@ for (const lane of databaseLanes()) {
       const accepted = await verify(app, USERS.bob, { code: fresh });
       assert.equal(accepted.status, 200, accepted.text);
       const { sessionToken, ...answer } = accepted.json();
-      assert.deepEqual(answer, { verifiedUntil: new Date(clock.now().getTime() + 12 * 3600_000).toISOString(), verifiedAt: clock.now().toISOString(), method: 'totp' });
+      assert.deepEqual(answer, {
+        verifiedUntil: new Date(clock.now().getTime() + 12 * 3600_000).toISOString(),
+        verifiedAt: clock.now().toISOString(),
+        method: 'totp',
+      });
       assert.match(sessionToken, /^[A-Za-z0-9_-]{43}$/);
       bob.sessionToken = sessionToken;
       assert.equal(errorCode(await verify(app, USERS.bob, { code: fresh })), 'code_reused');
@@ -146,7 +156,14 @@ for (const lane of databaseLanes()) {
     });
 
     it('verify: input that cannot be a code is 400 invalid_request naming the digits, and costs no attempt', async () => {
-      for (const body of [{ code: '12345' }, { code: '1234567' }, { code: '12a456' }, { code: 'garbage' }, { backupCode: 'ABCDE' }, { backupCode: '00000-11111' }]) {
+      for (const body of [
+        { code: '12345' },
+        { code: '1234567' },
+        { code: '12a456' },
+        { code: 'garbage' },
+        { backupCode: 'ABCDE' },
+        { backupCode: '00000-11111' },
+      ]) {
         const response = await verify(app, USERS.bob, body);
         assert.equal(response.status, 400, JSON.stringify(body));
         assert.equal(errorCode(response), 'invalid_request');
@@ -264,7 +281,10 @@ for (const lane of databaseLanes()) {
       clock.advance(6 * 60_000);
       const verified = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
       const refused = await app.request('POST', '/api/v1/me/backup-codes', { token, headers: session(verified.json().sessionToken) });
-      assert.deepEqual([refused.status, errorCode(refused), refused.json().error.details], [403, 'verification_required', { reason: 'code', action: 'backup_codes.regenerate', accepts: ['code', 'backupCode'] }]);
+      assert.deepEqual(
+        [refused.status, errorCode(refused), refused.json().error.details],
+        [403, 'verification_required', { reason: 'code', action: 'backup_codes.regenerate', accepts: ['code', 'backupCode'] }],
+      );
       const wrong = await app.request('POST', '/api/v1/me/backup-codes', { token, body: { code: wrongCode(bob, clock) } });
       assert.deepEqual([wrong.status, errorCode(wrong), wrong.json().error.details.attemptsLeft], [401, 'invalid_code', 4]);
       assert.equal(errorCode(await app.request('POST', '/api/v1/me/backup-codes', { token, body: { code: codeNow(bob, clock) } })), 'code_reused');

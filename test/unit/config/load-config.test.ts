@@ -55,7 +55,13 @@ describe('loadConfig', () => {
     });
 
     it('lists malformed variables together with the rules they break elsewhere', () => {
-      const problems = problemsOf({ NODE_ENV: 'production', PORT: 'eighty', LOG_LEVEL: 'loud', AC_LOCAL_BASE_URL: 'https://twofold.example.com', AC_OPTS: 'no-auth' });
+      const problems = problemsOf({
+        NODE_ENV: 'production',
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        AC_LOCAL_BASE_URL: 'https://twofold.example.com',
+        AC_OPTS: 'no-auth',
+      });
       assertProblem(problems, 'PORT');
       assertProblem(problems, 'LOG_LEVEL');
       assertProblem(problems, 'TWOFOLD_MASTER_KEY', /required in production/);
@@ -156,7 +162,8 @@ describe('loadConfig', () => {
   describe('isLoopback', () => {
     it('knows loopback addresses from others', () => {
       for (const host of ['127.0.0.1', '127.255.0.9', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopback(host), true, host);
-      for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', '127.0.0.1.example.com', 'localhost.example.com']) assert.equal(isLoopback(host), false, host);
+      for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', '127.0.0.1.example.com', 'localhost.example.com'])
+        assert.equal(isLoopback(host), false, host);
     });
   });
 

@@ -9,4 +9,13 @@ import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [tenants, twoStepVerification, policiesAndIds, auditEvents, jiraConnector, auditKeysetIndex, browserSessions, unambiguousSealingContexts];
+export const MIGRATIONS: Migration[] = [
+  tenants,
+  twoStepVerification,
+  policiesAndIds,
+  auditEvents,
+  jiraConnector,
+  auditKeysetIndex,
+  browserSessions,
+  unambiguousSealingContexts,
+];

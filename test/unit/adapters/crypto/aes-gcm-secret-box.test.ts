@@ -64,7 +64,13 @@ describe('AesGcmSecretBox', () => {
       ['with a truncated tag', sealed.slice(0, -4)],
       ['with a part missing', sealed.split('.').slice(0, 4).join('.')],
       ['with an extra part', `${sealed}.AAAA`],
-      ['with ciphertext and IV swapped', (() => { const p = sealed.split('.'); return [p[0], p[1], p[3], p[2], p[4]].join('.'); })()],
+      [
+        'with ciphertext and IV swapped',
+        (() => {
+          const p = sealed.split('.');
+          return [p[0], p[1], p[3], p[2], p[4]].join('.');
+        })(),
+      ],
     ];
     for (const [what, value] of tampered) {
       it(what, () => {

@@ -50,7 +50,11 @@ for (const lane of databaseLanes()) {
 
       assert.deepEqual(await credentials.activate('t1', 'alice', pending.id, 1, at, ['a', 'b', 'c']), { activated: true, replaced: false });
       const [first] = await codes.list('t1', 'alice');
-      await codes.redeem('t1', 'alice', first!.id, at, { session: { verifiedAt: at, verifiedUntil: at }, browserSession: null, audit: { at, actorAccountId: 'alice', action: 'verify.succeeded', subjectAccountId: 'alice', detail: {} } });
+      await codes.redeem('t1', 'alice', first!.id, at, {
+        session: { verifiedAt: at, verifiedUntil: at },
+        browserSession: null,
+        audit: { at, actorAccountId: 'alice', action: 'verify.succeeded', subjectAccountId: 'alice', detail: {} },
+      });
       const state = await credentials.enrollmentState('t1', 'alice');
       assert.equal(state.pending, false);
       assert.deepEqual(state.active?.params, params);

@@ -70,7 +70,8 @@ async function openAll(database: Database, box: AesGcmSecretBox): Promise<Map<st
   const opened = new Map<string, string>();
   for (const sealed of SEALED_COLUMNS) {
     const rows = await database.sequelize.query<Record<string, unknown>>(`SELECT * FROM ${sealed.table}`, { type: QueryTypes.SELECT });
-    for (const row of rows) opened.set(`${sealed.table}:${sealed.keyColumns.map((k) => row[k]).join('/')}`, box.open(String(row[sealed.column]), sealed.context(row)));
+    for (const row of rows)
+      opened.set(`${sealed.table}:${sealed.keyColumns.map((k) => row[k]).join('/')}`, box.open(String(row[sealed.column]), sealed.context(row)));
   }
   return opened;
 }
@@ -114,142 +115,143 @@ function withTransactionHook(database: Database, beforeTransaction: (n: number) 
   return { ...database, sequelize };
 }
 
-for (const lane of databaseLanes()) describe(`resealAll (master key rotation) on ${lane.name}`, function () {
-  this.timeout(30_000);
-  let testDatabase: TestDatabase;
-  let database: Database;
-  const boxA = new AesGcmSecretBox(keyA);
-  const rotating = new AesGcmSecretBox(keyB, [keyA]);
-  const onlyB = new AesGcmSecretBox(keyB);
+for (const lane of databaseLanes())
+  describe(`resealAll (master key rotation) on ${lane.name}`, function () {
+    this.timeout(30_000);
+    let testDatabase: TestDatabase;
+    let database: Database;
+    const boxA = new AesGcmSecretBox(keyA);
+    const rotating = new AesGcmSecretBox(keyB, [keyA]);
+    const onlyB = new AesGcmSecretBox(keyB);
 
-  before(printLaneNotice);
-  beforeEach(async () => {
-    testDatabase = await lane.create();
-    database = await openDatabase(testDatabase.url, logger);
-    await migrate(database, logger);
-  });
-  afterEach(async () => {
-    await database.close();
-    await testDatabase.drop();
-  });
-
-  it('re-seals every value under the new key, with the same context, in batches', async () => {
-    await seed(database, boxA);
-    const results = await resealAll(database, rotating, logger, { batchSize: 3 });
-    assert.deepEqual(seeded(results), [
-      { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length, alreadyCurrent: 0, skipped: 0 },
-      { table: 'tenant_settings', column: 'value', resealed: SETTING_COUNT, alreadyCurrent: 0, skipped: 0 },
-    ]);
-    assert.equal(results.length, SEALED_COLUMNS.length, 'every registered sealed column is walked');
-    for (const [name, value] of await sealedValues(database)) assert.equal(idOf(value), masterKeyId(keyB), name);
-    // A box that knows only key B opens everything with the contexts the repositories use.
-    assert.deepEqual(await openAll(database, onlyB), expectedPlaintexts());
-  });
-
-  it('is a no-op when run again', async () => {
-    await seed(database, boxA);
-    await resealAll(database, rotating, logger, { batchSize: 4 });
-    const before = await sealedValues(database);
-    const results = await resealAll(database, rotating, logger, { batchSize: 4 });
-    assert.deepEqual(
-      seeded(results).map((r) => [r.resealed, r.alreadyCurrent, r.skipped]),
-      [
-        [0, FIXTURES.length, 0],
-        [0, SETTING_COUNT, 0],
-      ],
-    );
-    assert.deepEqual(await sealedValues(database), before);
-  });
-
-  it('counts values already under the current key and leaves them as they are', async () => {
-    await seed(database, boxA, FIXTURES.slice(0, 3));
-    await seed(database, onlyB, FIXTURES.slice(3));
-    const before = await sealedValues(database);
-    const [tenants] = await resealAll(database, rotating, logger, { batchSize: 2 });
-    assert.deepEqual(tenants, { table: 'tenants', column: 'shared_secret_sealed', resealed: 3, alreadyCurrent: 4, skipped: 0 });
-    const after = await sealedValues(database);
-    for (const f of FIXTURES.slice(3)) assert.equal(after.get(`tenants:${f.clientKey}`), before.get(`tenants:${f.clientKey}`));
-  });
-
-  it('stops at a value sealed for another context, naming the row but never the value', async () => {
-    await seed(database, boxA);
-    const victim = FIXTURES[4]!;
-    const stolen = boxA.seal(victim.sharedSecret, tenantSharedSecretContext('tenant-a')); // copied from another row
-    await database.sequelize.query('UPDATE tenants SET shared_secret_sealed = :stolen WHERE client_key = :key', {
-      replacements: { stolen, key: victim.clientKey },
+    before(printLaneNotice);
+    beforeEach(async () => {
+      testDatabase = await lane.create();
+      database = await openDatabase(testDatabase.url, logger);
+      await migrate(database, logger);
+    });
+    afterEach(async () => {
+      await database.close();
+      await testDatabase.drop();
     });
 
-    const error = await resealAll(database, rotating, logger, { batchSize: 3 }).then(
-      () => assert.fail('the run should stop'),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof ResealError);
-    assert.equal(error.table, 'tenants');
-    assert.equal(error.column, 'shared_secret_sealed');
-    assert.deepEqual(error.rowKeys, { client_key: victim.clientKey });
-    assert.ok(!error.message.includes(victim.sharedSecret), 'the plaintext is not in the message');
-    assert.ok(!error.message.includes(stolen) && !error.message.includes(stolen.split('.')[3]!), 'the sealed value is not in the message');
+    it('re-seals every value under the new key, with the same context, in batches', async () => {
+      await seed(database, boxA);
+      const results = await resealAll(database, rotating, logger, { batchSize: 3 });
+      assert.deepEqual(seeded(results), [
+        { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length, alreadyCurrent: 0, skipped: 0 },
+        { table: 'tenant_settings', column: 'value', resealed: SETTING_COUNT, alreadyCurrent: 0, skipped: 0 },
+      ]);
+      assert.equal(results.length, SEALED_COLUMNS.length, 'every registered sealed column is walked');
+      for (const [name, value] of await sealedValues(database)) assert.equal(idOf(value), masterKeyId(keyB), name);
+      // A box that knows only key B opens everything with the contexts the repositories use.
+      assert.deepEqual(await openAll(database, onlyB), expectedPlaintexts());
+    });
 
-    // The batch before the bad row was written; the bad row's batch was not.
-    const values = await sealedValues(database);
-    assert.deepEqual(
-      FIXTURES.map((f) => idOf(values.get(`tenants:${f.clientKey}`)!) === masterKeyId(keyB)),
-      [true, true, true, false, false, false, false],
-    );
-  });
+    it('is a no-op when run again', async () => {
+      await seed(database, boxA);
+      await resealAll(database, rotating, logger, { batchSize: 4 });
+      const before = await sealedValues(database);
+      const results = await resealAll(database, rotating, logger, { batchSize: 4 });
+      assert.deepEqual(
+        seeded(results).map((r) => [r.resealed, r.alreadyCurrent, r.skipped]),
+        [
+          [0, FIXTURES.length, 0],
+          [0, SETTING_COUNT, 0],
+        ],
+      );
+      assert.deepEqual(await sealedValues(database), before);
+    });
 
-  it('stops at a value sealed under a key that is not configured, naming the key id', async () => {
-    await seed(database, boxA, FIXTURES.slice(0, 2));
-    await seed(database, new AesGcmSecretBox(keyC), FIXTURES.slice(2, 3));
-    await assert.rejects(resealAll(database, rotating, logger), (error: Error) => {
+    it('counts values already under the current key and leaves them as they are', async () => {
+      await seed(database, boxA, FIXTURES.slice(0, 3));
+      await seed(database, onlyB, FIXTURES.slice(3));
+      const before = await sealedValues(database);
+      const [tenants] = await resealAll(database, rotating, logger, { batchSize: 2 });
+      assert.deepEqual(tenants, { table: 'tenants', column: 'shared_secret_sealed', resealed: 3, alreadyCurrent: 4, skipped: 0 });
+      const after = await sealedValues(database);
+      for (const f of FIXTURES.slice(3)) assert.equal(after.get(`tenants:${f.clientKey}`), before.get(`tenants:${f.clientKey}`));
+    });
+
+    it('stops at a value sealed for another context, naming the row but never the value', async () => {
+      await seed(database, boxA);
+      const victim = FIXTURES[4]!;
+      const stolen = boxA.seal(victim.sharedSecret, tenantSharedSecretContext('tenant-a')); // copied from another row
+      await database.sequelize.query('UPDATE tenants SET shared_secret_sealed = :stolen WHERE client_key = :key', {
+        replacements: { stolen, key: victim.clientKey },
+      });
+
+      const error = await resealAll(database, rotating, logger, { batchSize: 3 }).then(
+        () => assert.fail('the run should stop'),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ResealError);
-      assert.ok(error.message.includes(masterKeyId(keyC)));
-      assert.deepEqual([error.table, error.column, error.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: FIXTURES[2]!.clientKey }]);
-      assert.ok(!error.message.includes(FIXTURES[2]!.sharedSecret));
-      return true;
-    });
-  });
+      assert.equal(error.table, 'tenants');
+      assert.equal(error.column, 'shared_secret_sealed');
+      assert.deepEqual(error.rowKeys, { client_key: victim.clientKey });
+      assert.ok(!error.message.includes(victim.sharedSecret), 'the plaintext is not in the message');
+      assert.ok(!error.message.includes(stolen) && !error.message.includes(stolen.split('.')[3]!), 'the sealed value is not in the message');
 
-  it('finishes the job when rerun after a crash', async () => {
-    await seed(database, boxA);
-    const crashing = withTransactionHook(database, async (n) => {
-      if (n === 2) throw new Error('power cut');
+      // The batch before the bad row was written; the bad row's batch was not.
+      const values = await sealedValues(database);
+      assert.deepEqual(
+        FIXTURES.map((f) => idOf(values.get(`tenants:${f.clientKey}`)!) === masterKeyId(keyB)),
+        [true, true, true, false, false, false, false],
+      );
     });
-    await assert.rejects(resealAll(crashing, rotating, logger, { batchSize: 3 }), /power cut/);
-    const [tenants] = await resealAll(database, rotating, logger, { batchSize: 3 });
-    assert.deepEqual(tenants, { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length - 3, alreadyCurrent: 3, skipped: 0 });
-    assert.deepEqual(await openAll(database, onlyB), expectedPlaintexts());
-  });
 
-  it('never overwrites a value a running app wrote meanwhile: skips it, and a rerun picks it up', async () => {
-    await seed(database, boxA);
-    const target = FIXTURES[1]!;
-    // A running instance, still on key A, saves a reinstall between our read and our write.
-    const appWrite = boxA.seal('secret-from-reinstall', tenantSharedSecretContext(target.clientKey));
-    const racing = withTransactionHook(database, async (n) => {
-      if (n !== 1) return;
-      await database.sequelize.query('UPDATE tenants SET shared_secret_sealed = :value WHERE client_key = :key', {
-        replacements: { value: appWrite, key: target.clientKey },
+    it('stops at a value sealed under a key that is not configured, naming the key id', async () => {
+      await seed(database, boxA, FIXTURES.slice(0, 2));
+      await seed(database, new AesGcmSecretBox(keyC), FIXTURES.slice(2, 3));
+      await assert.rejects(resealAll(database, rotating, logger), (error: Error) => {
+        assert.ok(error instanceof ResealError);
+        assert.ok(error.message.includes(masterKeyId(keyC)));
+        assert.deepEqual([error.table, error.column, error.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: FIXTURES[2]!.clientKey }]);
+        assert.ok(!error.message.includes(FIXTURES[2]!.sharedSecret));
+        return true;
       });
     });
-    const [first] = await resealAll(racing, rotating, logger, { batchSize: 3 });
-    assert.deepEqual(first, { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length - 1, alreadyCurrent: 0, skipped: 1 });
-    assert.equal((await sealedValues(database)).get(`tenants:${target.clientKey}`), appWrite, "the app's write stands");
 
-    const [second] = await resealAll(database, rotating, logger, { batchSize: 3 });
-    assert.deepEqual(second, { table: 'tenants', column: 'shared_secret_sealed', resealed: 1, alreadyCurrent: FIXTURES.length - 1, skipped: 0 });
-    const opened = await openAll(database, onlyB);
-    assert.equal(opened.get(`tenants:${target.clientKey}`), 'secret-from-reinstall');
-  });
+    it('finishes the job when rerun after a crash', async () => {
+      await seed(database, boxA);
+      const crashing = withTransactionHook(database, async (n) => {
+        if (n === 2) throw new Error('power cut');
+      });
+      await assert.rejects(resealAll(crashing, rotating, logger, { batchSize: 3 }), /power cut/);
+      const [tenants] = await resealAll(database, rotating, logger, { batchSize: 3 });
+      assert.deepEqual(tenants, { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length - 3, alreadyCurrent: 3, skipped: 0 });
+      assert.deepEqual(await openAll(database, onlyB), expectedPlaintexts());
+    });
 
-  it('walks an empty database without error', async () => {
-    const results = await resealAll(database, rotating, logger);
-    assert.deepEqual(
-      results.map((r) => r.resealed + r.alreadyCurrent + r.skipped),
-      SEALED_COLUMNS.map(() => 0),
-    );
+    it('never overwrites a value a running app wrote meanwhile: skips it, and a rerun picks it up', async () => {
+      await seed(database, boxA);
+      const target = FIXTURES[1]!;
+      // A running instance, still on key A, saves a reinstall between our read and our write.
+      const appWrite = boxA.seal('secret-from-reinstall', tenantSharedSecretContext(target.clientKey));
+      const racing = withTransactionHook(database, async (n) => {
+        if (n !== 1) return;
+        await database.sequelize.query('UPDATE tenants SET shared_secret_sealed = :value WHERE client_key = :key', {
+          replacements: { value: appWrite, key: target.clientKey },
+        });
+      });
+      const [first] = await resealAll(racing, rotating, logger, { batchSize: 3 });
+      assert.deepEqual(first, { table: 'tenants', column: 'shared_secret_sealed', resealed: FIXTURES.length - 1, alreadyCurrent: 0, skipped: 1 });
+      assert.equal((await sealedValues(database)).get(`tenants:${target.clientKey}`), appWrite, "the app's write stands");
+
+      const [second] = await resealAll(database, rotating, logger, { batchSize: 3 });
+      assert.deepEqual(second, { table: 'tenants', column: 'shared_secret_sealed', resealed: 1, alreadyCurrent: FIXTURES.length - 1, skipped: 0 });
+      const opened = await openAll(database, onlyB);
+      assert.equal(opened.get(`tenants:${target.clientKey}`), 'secret-from-reinstall');
+    });
+
+    it('walks an empty database without error', async () => {
+      const results = await resealAll(database, rotating, logger);
+      assert.deepEqual(
+        results.map((r) => r.resealed + r.alreadyCurrent + r.skipped),
+        SEALED_COLUMNS.map(() => 0),
+      );
+    });
   });
-});
 
 describe('npm run rotate-master-key (child process)', function () {
   this.timeout(60_000);

@@ -85,7 +85,9 @@ async function seedLegacyRows(database: Database, sealer: AesGcmSecretBox, count
       },
     ]);
     expected.set(`tenants/${clientKey}`, secret);
-    await qi.bulkInsert('tenant_settings', [{ client_key: clientKey, key: 'a:b', value: sealer.seal(`{"s":${i}}`, LEGACY_CONTEXTS.tenantSetting(clientKey, 'a:b')) }]);
+    await qi.bulkInsert('tenant_settings', [
+      { client_key: clientKey, key: 'a:b', value: sealer.seal(`{"s":${i}}`, LEGACY_CONTEXTS.tenantSetting(clientKey, 'a:b')) },
+    ]);
     expected.set(`tenant_settings/${clientKey}/a:b`, `{"s":${i}}`);
     const id = `cred-${i}`;
     await qi.bulkInsert('totp_credentials', [
@@ -131,84 +133,99 @@ async function openAll(database: Database, opener: AesGcmSecretBox): Promise<Map
   return opened;
 }
 
-for (const lane of databaseLanes()) describe(`migration 0200 (unambiguous sealing contexts) on ${lane.name}`, function () {
-  this.timeout(30_000);
-  let testDatabase: TestDatabase;
-  let database: Database;
+for (const lane of databaseLanes())
+  describe(`migration 0200 (unambiguous sealing contexts) on ${lane.name}`, function () {
+    this.timeout(30_000);
+    let testDatabase: TestDatabase;
+    let database: Database;
 
-  before(printLaneNotice);
-  beforeEach(async () => {
-    testDatabase = await lane.create();
-    database = await openDatabase(testDatabase.url, logger);
-    await createUmzug(database, logger).up({ to: BEFORE });
-  });
-  afterEach(async () => {
-    await database.close();
-    await testDatabase.drop();
-  });
-
-  it('re-seals every row sealed with an old context, which then opens only with the new one', async () => {
-    const expected = await seedLegacyRows(database, box, 3);
-    await assert.rejects(openAll(database, box), 'old rows do not open with the new contexts before the migration');
-
-    assert.deepEqual(await migrate(database, logger, box), ['0200-unambiguous-sealing-contexts']);
-    assert.deepEqual(await openAll(database, box), expected);
-    assert.deepEqual(await migrate(database, logger, box), [], 'it runs once');
-  });
-
-  it('re-seals under the current master key when the rows are under a previous one', async () => {
-    const oldKey = randomBytes(32);
-    const newKey = randomBytes(32);
-    const expected = await seedLegacyRows(database, new AesGcmSecretBox(oldKey), 2);
-    await migrate(database, logger, new AesGcmSecretBox(newKey, [oldKey]));
-    assert.deepEqual(await openAll(database, new AesGcmSecretBox(newKey)), expected);
-  });
-
-  it('leaves alone rows already sealed with the new context', async () => {
-    await seedLegacyRows(database, box, 1);
-    const current = box.seal('new-secret', tenantSharedSecretContext('jira:new'));
-    const now = new Date();
-    await database.sequelize.getQueryInterface().bulkInsert('tenants', [
-      { client_key: 'jira:new', base_url: 'https://n.atlassian.net', product_type: 'jira', shared_secret_sealed: current, client_info: '{}', installed_at: now, updated_at: now },
-    ]);
-    await migrate(database, logger, box);
-    const [row] = await database.sequelize.query<{ shared_secret_sealed: string }>("SELECT shared_secret_sealed FROM tenants WHERE client_key = 'jira:new'", {
-      type: QueryTypes.SELECT,
+    before(printLaneNotice);
+    beforeEach(async () => {
+      testDatabase = await lane.create();
+      database = await openDatabase(testDatabase.url, logger);
+      await createUmzug(database, logger).up({ to: BEFORE });
     });
-    assert.equal(row?.shared_secret_sealed, current);
-  });
-
-  it('stops, naming the row, at a value that opens under neither context, and stays pending', async () => {
-    await seedLegacyRows(database, box, 1);
-    await database.sequelize.query("UPDATE tenants SET shared_secret_sealed = :other WHERE client_key = 'jira:0'", {
-      replacements: { other: box.seal('stolen', LEGACY_CONTEXTS.tenantSharedSecret('jira:9')) },
+    afterEach(async () => {
+      await database.close();
+      await testDatabase.drop();
     });
-    const error = await migrate(database, logger, box).then(
-      () => assert.fail('the migration should stop'),
-      (failure: unknown) => failure,
-    );
-    const reseal = findCause(error, ResealError);
-    assert.ok(reseal, 'a ResealError is the cause');
-    assert.deepEqual([reseal.table, reseal.column, reseal.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: 'jira:0' }]);
-    assert.deepEqual((await createUmzug(database, logger).pending()).map((m) => m.name), ['0200-unambiguous-sealing-contexts']);
-  });
 
-  it('refuses to run over sealed rows without the master key, and runs on an empty database without it', async () => {
-    await assert.doesNotReject(async () => {
-      const fresh = await lane.create();
-      const empty = await openDatabase(fresh.url, logger);
-      try {
-        assert.ok((await migrate(empty, logger)).includes('0200-unambiguous-sealing-contexts'));
-      } finally {
-        await empty.close();
-        await fresh.drop();
-      }
+    it('re-seals every row sealed with an old context, which then opens only with the new one', async () => {
+      const expected = await seedLegacyRows(database, box, 3);
+      await assert.rejects(openAll(database, box), 'old rows do not open with the new contexts before the migration');
+
+      assert.deepEqual(await migrate(database, logger, box), ['0200-unambiguous-sealing-contexts']);
+      assert.deepEqual(await openAll(database, box), expected);
+      assert.deepEqual(await migrate(database, logger, box), [], 'it runs once');
     });
-    await seedLegacyRows(database, box, 1);
-    await assert.rejects(migrate(database, logger));
-    assert.deepEqual((await createUmzug(database, logger).pending()).map((m) => m.name), ['0200-unambiguous-sealing-contexts']);
+
+    it('re-seals under the current master key when the rows are under a previous one', async () => {
+      const oldKey = randomBytes(32);
+      const newKey = randomBytes(32);
+      const expected = await seedLegacyRows(database, new AesGcmSecretBox(oldKey), 2);
+      await migrate(database, logger, new AesGcmSecretBox(newKey, [oldKey]));
+      assert.deepEqual(await openAll(database, new AesGcmSecretBox(newKey)), expected);
+    });
+
+    it('leaves alone rows already sealed with the new context', async () => {
+      await seedLegacyRows(database, box, 1);
+      const current = box.seal('new-secret', tenantSharedSecretContext('jira:new'));
+      const now = new Date();
+      await database.sequelize.getQueryInterface().bulkInsert('tenants', [
+        {
+          client_key: 'jira:new',
+          base_url: 'https://n.atlassian.net',
+          product_type: 'jira',
+          shared_secret_sealed: current,
+          client_info: '{}',
+          installed_at: now,
+          updated_at: now,
+        },
+      ]);
+      await migrate(database, logger, box);
+      const [row] = await database.sequelize.query<{ shared_secret_sealed: string }>("SELECT shared_secret_sealed FROM tenants WHERE client_key = 'jira:new'", {
+        type: QueryTypes.SELECT,
+      });
+      assert.equal(row?.shared_secret_sealed, current);
+    });
+
+    it('stops, naming the row, at a value that opens under neither context, and stays pending', async () => {
+      await seedLegacyRows(database, box, 1);
+      await database.sequelize.query("UPDATE tenants SET shared_secret_sealed = :other WHERE client_key = 'jira:0'", {
+        replacements: { other: box.seal('stolen', LEGACY_CONTEXTS.tenantSharedSecret('jira:9')) },
+      });
+      const error = await migrate(database, logger, box).then(
+        () => assert.fail('the migration should stop'),
+        (failure: unknown) => failure,
+      );
+      const reseal = findCause(error, ResealError);
+      assert.ok(reseal, 'a ResealError is the cause');
+      assert.deepEqual([reseal.table, reseal.column, reseal.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: 'jira:0' }]);
+      assert.deepEqual(
+        (await createUmzug(database, logger).pending()).map((m) => m.name),
+        ['0200-unambiguous-sealing-contexts'],
+      );
+    });
+
+    it('refuses to run over sealed rows without the master key, and runs on an empty database without it', async () => {
+      await assert.doesNotReject(async () => {
+        const fresh = await lane.create();
+        const empty = await openDatabase(fresh.url, logger);
+        try {
+          assert.ok((await migrate(empty, logger)).includes('0200-unambiguous-sealing-contexts'));
+        } finally {
+          await empty.close();
+          await fresh.drop();
+        }
+      });
+      await seedLegacyRows(database, box, 1);
+      await assert.rejects(migrate(database, logger));
+      assert.deepEqual(
+        (await createUmzug(database, logger).pending()).map((m) => m.name),
+        ['0200-unambiguous-sealing-contexts'],
+      );
+    });
   });
-});
 
 /** Umzug wraps a migration's failure; the ResealError is somewhere down its `cause` chain. */
 function findCause<T>(error: unknown, type: new (...args: never[]) => T): T | undefined {

@@ -52,11 +52,19 @@ describe('error middleware', () => {
     });
     app.use(express.json({ limit: '1kb' }));
 
-    const fail = (error: unknown): express.RequestHandler => (_req, _res, next) => next(error);
+    const fail =
+      (error: unknown): express.RequestHandler =>
+      (_req, _res, next) =>
+        next(error);
     for (const prefix of ['/api/v1', '/pages']) {
       app.get(`${prefix}/not-admin`, fail(new TwofoldError('not_admin', 'Only Jira administrators can change the policy.')));
       app.get(`${prefix}/locked`, fail(new TwofoldError('locked_out', 'Too many wrong codes.', { retryAfterSeconds: 12.2 })));
-      app.get(`${prefix}/invalid-policy`, fail(new TwofoldError('invalid_policy', 'The policy has mistakes.', { details: { fields: [{ field: 'sessionTimeoutMinutes', problem: '0 to 1440' }] } })));
+      app.get(
+        `${prefix}/invalid-policy`,
+        fail(
+          new TwofoldError('invalid_policy', 'The policy has mistakes.', { details: { fields: [{ field: 'sessionTimeoutMinutes', problem: '0 to 1440' }] } }),
+        ),
+      );
       app.get(`${prefix}/invariant`, fail(new InvariantError('lastUsedStep must be a non-negative integer or null.', { lastUsedStep: -1 })));
       app.get(`${prefix}/unreachable`, fail(new UnreachableError('timeout', 'jira.example.com', 'Jira did not answer within 10 s.', 'ETIMEDOUT')));
       app.get(`${prefix}/boom`, fail(new Error(SECRET_MESSAGE)));
@@ -97,7 +105,10 @@ describe('error middleware', () => {
       assert.equal(response.status, 403);
       assert.match(response.headers.get('content-type') ?? '', /application\/json/);
       assert.deepEqual(await response.json(), { error: { code: 'not_admin', message: 'Only Jira administrators can change the policy.' } });
-      assert.ok(logs.some((l) => l.level === 30 && l.errorCode === 'not_admin'), 'a refusal is logged at info with its code');
+      assert.ok(
+        logs.some((l) => l.level === 30 && l.errorCode === 'not_admin'),
+        'a refusal is logged at info with its code',
+      );
       assert.ok(!logs.some((l) => l.level >= 50), 'a refusal is not logged as an error');
     });
 
@@ -128,7 +139,11 @@ describe('error middleware', () => {
     });
 
     it('answers a body over the limit with 413 payload_too_large', async () => {
-      const response = await fetch(`${baseUrl}/api/v1/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(4000) }) });
+      const response = await fetch(`${baseUrl}/api/v1/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ x: 'y'.repeat(4000) }),
+      });
       assert.equal(response.status, 413);
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'payload_too_large');
     });
@@ -194,7 +209,11 @@ describe('error middleware', () => {
     });
 
     it('answers a compressed body it cannot read with 415 unsupported_media_type', async () => {
-      const response = await fetch(`${baseUrl}/api/v1/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' }, body: '{}' });
+      const response = await fetch(`${baseUrl}/api/v1/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' },
+        body: '{}',
+      });
       assert.equal(response.status, 415);
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unsupported_media_type');
     });

@@ -20,7 +20,9 @@ describe('AxiosHttpTransport', () => {
   afterEach(() => nock.cleanAll());
 
   it('resolves any status with lower-case headers and the raw body', async () => {
-    nock(base).get('/rest/api/2/myself').reply(401, '{"not":"parsed"}', { 'WWW-Authenticate': 'OAuth realm="x", oauth_problem="token_rejected"', 'Content-Type': 'application/json' });
+    nock(base)
+      .get('/rest/api/2/myself')
+      .reply(401, '{"not":"parsed"}', { 'WWW-Authenticate': 'OAuth realm="x", oauth_problem="token_rejected"', 'Content-Type': 'application/json' });
     const response = await transport.send({ method: 'GET', url: `${base}/rest/api/2/myself`, headers: {}, timeoutMs: 1000 });
     assert.equal(response.status, 401);
     assert.equal(response.body, '{"not":"parsed"}');
@@ -85,7 +87,9 @@ describe('AxiosHttpTransport', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const error = await unreachable(transport.send({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: { Authorization: 'Basic dG9wc2VjcmV0' }, timeoutMs: 5000 }));
+      const error = await unreachable(
+        transport.send({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: { Authorization: 'Basic dG9wc2VjcmV0' }, timeoutMs: 5000 }),
+      );
       assert.equal(error.reason, 'connection_reset');
       assert.deepEqual(error.details, { reason: 'connection_reset', host: `127.0.0.1:${port}` });
       const everything = JSON.stringify({ error, cause: String(error.cause), message: error.message, stack: error.stack });
@@ -127,7 +131,7 @@ describe('AxiosHttpTransport', () => {
     }
   });
 
-  it('names DNS and TLS failures (real ones: nock\'s replyWithError makes axios 1.21 wait for its timeout)', async () => {
+  it("names DNS and TLS failures (real ones: nock's replyWithError makes axios 1.21 wait for its timeout)", async () => {
     // .invalid never resolves (RFC 6761 §6.4)
     const dns = await unreachable(transport.send({ method: 'GET', url: 'https://twofold-test.invalid/', headers: {}, timeoutMs: 5000 }));
     assert.equal(dns.reason, 'dns');

@@ -71,15 +71,25 @@ describe('Jira Server connector, retries and Basic auth, against the fake Jira S
       await rejectsWith(connector.myself(), 'connector_needs_reauthorization');
       assert.equal(f.jira.failedLogins('svc-twofold'), 1);
       assert.equal(f.jira.requests.length, 1);
-      assert.deepEqual(f.rejections.map((r) => [r.code, r.status]), [['unauthorized', 401]]);
+      assert.deepEqual(
+        f.rejections.map((r) => [r.code, r.status]),
+        [['unauthorized', 401]],
+      );
     });
 
     it("reports Jira's CAPTCHA demand as a rejection of the credentials", async () => {
-      for (let i = 0; i < 3; i++) await f.client({ ...SERVICE, secret: 'wrong' }).myself().catch(() => undefined);
+      for (let i = 0; i < 3; i++)
+        await f
+          .client({ ...SERVICE, secret: 'wrong' })
+          .myself()
+          .catch(() => undefined);
       f.rejections = [];
       const error = await rejectsWith(f.client(SERVICE).myself(), 'unauthorized');
       assert.deepEqual((error as { details?: unknown }).details, { status: 403, problem: 'captcha_required' });
-      assert.deepEqual(f.rejections.map((r) => r.problem), ['captcha_required']);
+      assert.deepEqual(
+        f.rejections.map((r) => r.problem),
+        ['captcha_required'],
+      );
     });
 
     it('refuses plain http to a host other than this machine, before any request', () => {
@@ -94,7 +104,13 @@ describe('Jira Server connector, retries and Basic auth, against the fake Jira S
 
     it('keeps credentials out of inspect() and JSON', () => {
       const basic = f.client(SERVICE);
-      const oauth = f.client({ type: 'oauth1', consumerKey: 'twofold', privateKeyPem: consumerKeys.privateKeyPem, accessToken: 'at-123', tokenSecret: 'ts-456' });
+      const oauth = f.client({
+        type: 'oauth1',
+        consumerKey: 'twofold',
+        privateKeyPem: consumerKeys.privateKeyPem,
+        accessToken: 'at-123',
+        tokenSecret: 'ts-456',
+      });
       const dance = f.dance();
       for (const shown of [basic, oauth, dance].flatMap((o) => [inspect(o, { depth: 5, showHidden: true }), JSON.stringify(o)])) {
         assert.ok(!/correct horse|PRIVATE KEY|ts-456|at-123/.test(shown), shown);

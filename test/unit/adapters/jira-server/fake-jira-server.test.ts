@@ -18,7 +18,7 @@ function signer(privateKeyPem: string): OAuth {
 
 function oauthHeader(oauth: OAuth, method: string, url: string, token?: OAuth.Token, extra: Record<string, string> = {}): string {
   const data = oauth.authorize({ url, method, data: { ...extra } }, token);
-  return oauth.toHeader({ ...data, ...extra } as OAuth.Authorization).Authorization;
+  return oauth.toHeader({ ...data, ...extra }).Authorization;
 }
 
 const form = async (response: Response): Promise<URLSearchParams> => new URLSearchParams(await response.text());
@@ -148,13 +148,22 @@ describe('FakeJiraServer (driven by an independent OAuth signer)', () => {
     assert.deepEqual(await get.json(), { key: 'twofold.id', value: { id: 'b-1' } });
     assert.deepEqual(
       jira.requests.map((r) => [r.method, r.status]),
-      [['PUT', 201], ['GET', 503], ['GET', 200]],
+      [
+        ['PUT', 201],
+        ['GET', 503],
+        ['GET', 200],
+      ],
     );
   });
 
   it('sends the browser back with oauth_problem=permission_denied on Deny', async () => {
     const url = `${jira.baseUrl}/plugins/servlet/oauth/request-token`;
-    const step1 = await form(await fetch(url, { method: 'POST', headers: { Authorization: oauthHeader(oauth, 'POST', url, undefined, { oauth_callback: 'https://twofold.test/cb' }) } }));
+    const step1 = await form(
+      await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: oauthHeader(oauth, 'POST', url, undefined, { oauth_callback: 'https://twofold.test/cb' }) },
+      }),
+    );
     const decision = await fetch(`${jira.baseUrl}/plugins/servlet/oauth/authorize`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

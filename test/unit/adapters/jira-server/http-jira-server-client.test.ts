@@ -9,7 +9,13 @@ import { UnreachableError, type HttpRequest, type HttpResponse, type HttpTranspo
 import { consumerKeys } from './keys';
 
 const BASE = 'https://jira.example.com/jira';
-const OAUTH: JiraServerCredentials = { type: 'oauth1', consumerKey: 'twofold', privateKeyPem: consumerKeys.privateKeyPem, accessToken: 'at', tokenSecret: 'ts' };
+const OAUTH: JiraServerCredentials = {
+  type: 'oauth1',
+  consumerKey: 'twofold',
+  privateKeyPem: consumerKeys.privateKeyPem,
+  accessToken: 'at',
+  tokenSecret: 'ts',
+};
 const BASIC: JiraServerCredentials = { type: 'basic', username: 'svc', secret: 'pw' };
 const MYSELF = JSON.stringify({ key: 'k', name: 'svc', displayName: 'Service', active: true });
 
@@ -28,7 +34,11 @@ class ScriptedTransport implements HttpTransport {
 
 const ok = (body = MYSELF): HttpResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
 
-function make(transport: HttpTransport, credentials: JiraServerCredentials = OAUTH, onCredentialsRejected: (r: CredentialsRejection) => void | Promise<void> = () => undefined) {
+function make(
+  transport: HttpTransport,
+  credentials: JiraServerCredentials = OAUTH,
+  onCredentialsRejected: (r: CredentialsRejection) => void | Promise<void> = () => undefined,
+) {
   const sleeps: number[] = [];
   const client = new HttpJiraServerClient({
     baseUrl: `${BASE}/`,
@@ -59,10 +69,13 @@ describe('HttpJiraServerClient', () => {
     const { client, sleeps } = make(transport);
     assert.equal((await client.myself()).name, 'svc');
     assert.equal(sleeps.length, 1);
-    assert.deepEqual(transport.sent.map((r) => [r.method, r.url, r.timeoutMs]), [
-      ['GET', `${BASE}/rest/api/2/myself`, 4321],
-      ['GET', `${BASE}/rest/api/2/myself`, 4321],
-    ]);
+    assert.deepEqual(
+      transport.sent.map((r) => [r.method, r.url, r.timeoutMs]),
+      [
+        ['GET', `${BASE}/rest/api/2/myself`, 4321],
+        ['GET', `${BASE}/rest/api/2/myself`, 4321],
+      ],
+    );
     const nonces = transport.sent.map((r) => parseOAuthParams(r.headers['Authorization']!)!.get('oauth_nonce'));
     assert.notEqual(nonces[0], nonces[1]);
   });
@@ -96,7 +109,10 @@ describe('HttpJiraServerClient', () => {
     const transport = new ScriptedTransport([{ status: 401, headers: {}, body: 'oauth_problem=token_expired' }]);
     const rejections: CredentialsRejection[] = [];
     await rejectsWith(make(transport, OAUTH, (r) => void rejections.push(r)).client.myself(), 'access_token_expired');
-    assert.deepEqual(rejections.map((r) => r.code), ['access_token_expired']);
+    assert.deepEqual(
+      rejections.map((r) => r.code),
+      ['access_token_expired'],
+    );
   });
 
   it('sends Basic credentials in UTF-8 and JSON bodies with their content type', async () => {
@@ -132,12 +148,15 @@ describe('HttpJiraServerClient', () => {
     it("names Jira's 403 without a CAPTCHA as Jira's answer (upstream_error, a 502, never Twofold's own 403), without calling the rejection callback", async () => {
       nock('https://jira.example.com').get('/jira/rest/api/2/user/properties/p').query({ username: 'bob' }).reply(403, '{}');
       const rejections: CredentialsRejection[] = [];
-      const error = await rejectsWith(make(transport, BASIC, (r) => void rejections.push(r)).client.getUserProperty({ username: 'bob' }, 'p'), 'upstream_error');
+      const error = await rejectsWith(
+        make(transport, BASIC, (r) => void rejections.push(r)).client.getUserProperty({ username: 'bob' }, 'p'),
+        'upstream_error',
+      );
       assert.deepEqual((error as { details?: unknown }).details, { status: 403 });
       assert.deepEqual(rejections, []);
     });
 
-    it('an OAuth 403 without an oauth_problem is Jira\'s answer too', async () => {
+    it("an OAuth 403 without an oauth_problem is Jira's answer too", async () => {
       nock('https://jira.example.com').get('/jira/rest/api/2/myself').reply(403, '{}');
       const error = await rejectsWith(make(transport, OAUTH).client.myself(), 'upstream_error');
       assert.deepEqual((error as { details?: unknown }).details, { status: 403 });

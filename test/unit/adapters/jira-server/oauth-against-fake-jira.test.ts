@@ -22,12 +22,27 @@ describe('Jira Server connector, OAuth 1.0a (RSA-SHA1), against the fake Jira Se
     const access = await dance.accessToken(requestToken, callback.verifier);
     assert.equal(access.tokenExpiresAt?.getTime(), clock.now().getTime() + 157_680_000_000);
 
-    const connector = f.client({ type: 'oauth1', consumerKey: 'twofold', privateKeyPem: consumerKeys.privateKeyPem, accessToken: access.token, tokenSecret: access.tokenSecret });
-    assert.deepEqual(await connector.myself(), { key: 'JIRAUSER10000', name: 'svc-twofold', displayName: 'Twofold Service', emailAddress: 'svc-twofold@example.com', active: true });
-    assert.deepEqual(f.jira.requests.map((r) => r.auth), ['oauth', 'none', 'none', 'oauth', 'oauth']);
+    const connector = f.client({
+      type: 'oauth1',
+      consumerKey: 'twofold',
+      privateKeyPem: consumerKeys.privateKeyPem,
+      accessToken: access.token,
+      tokenSecret: access.tokenSecret,
+    });
+    assert.deepEqual(await connector.myself(), {
+      key: 'JIRAUSER10000',
+      name: 'svc-twofold',
+      displayName: 'Twofold Service',
+      emailAddress: 'svc-twofold@example.com',
+      active: true,
+    });
+    assert.deepEqual(
+      f.jira.requests.map((r) => r.auth),
+      ['oauth', 'none', 'none', 'oauth', 'oauth'],
+    );
   });
 
-  it('the oob variant: the verifier is shown on Jira\'s page and pasted by the admin', async () => {
+  it("the oob variant: the verifier is shown on Jira's page and pasted by the admin", async () => {
     const dance = f.dance();
     const { requestToken, authorizeUrl } = await dance.requestToken('oob');
     const page = await fetch(authorizeUrl.split('?')[0]!, {
@@ -100,7 +115,10 @@ describe('Jira Server connector, OAuth 1.0a (RSA-SHA1), against the fake Jira Se
     await rejectsWith(connector.myself(), 'token_rejected');
     await rejectsWith(connector.findUser({ username: 'bob' }), 'connector_needs_reauthorization');
     assert.equal(f.jira.requests.length - before, 1);
-    assert.deepEqual(f.rejections.map((r) => [r.code, r.problem, r.status]), [['token_rejected', 'token_rejected', 401]]);
+    assert.deepEqual(
+      f.rejections.map((r) => [r.code, r.problem, r.status]),
+      [['token_rejected', 'token_rejected', 401]],
+    );
     assert.deepEqual(f.sleeps, []);
   });
 

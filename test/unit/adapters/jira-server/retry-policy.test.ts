@@ -10,8 +10,14 @@ describe('retry policy', () => {
   it('backs off exponentially with jitter inside [step/2, step], capped', () => {
     const low = { bytes: (n: number) => Buffer.alloc(n, 0) };
     const high = { bytes: (n: number) => Buffer.alloc(n, 0xff) };
-    assert.deepEqual([1, 2, 3].map((a) => backoffDelayMs(DEFAULT_RETRY_POLICY, a, low)), [125, 250, 500]);
-    assert.deepEqual([1, 2, 3].map((a) => backoffDelayMs(DEFAULT_RETRY_POLICY, a, high)), [250, 500, 1000]);
+    assert.deepEqual(
+      [1, 2, 3].map((a) => backoffDelayMs(DEFAULT_RETRY_POLICY, a, low)),
+      [125, 250, 500],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((a) => backoffDelayMs(DEFAULT_RETRY_POLICY, a, high)),
+      [250, 500, 1000],
+    );
     assert.equal(backoffDelayMs(DEFAULT_RETRY_POLICY, 20, high), 5000);
   });
 });

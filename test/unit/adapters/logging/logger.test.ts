@@ -46,7 +46,10 @@ describe('logger redaction', () => {
   it('redacts secret fields nested one and two levels deep', () => {
     const { logger, lines, text } = capture();
     logger.info({ tenant: { clientKey: 'jira-1', sharedSecret: SECRETS.sharedSecret }, body: { code: SECRETS.code, password: SECRETS.password } }, 'one level');
-    logger.warn({ req: { headers: { authorization: SECRETS.authorization, cookie: SECRETS.cookie, accept: 'text/html' } }, a: { b: { token: SECRETS.token } } }, 'two levels');
+    logger.warn(
+      { req: { headers: { authorization: SECRETS.authorization, cookie: SECRETS.cookie, accept: 'text/html' } }, a: { b: { token: SECRETS.token } } },
+      'two levels',
+    );
     assertNoSecret(text());
     const first = JSON.parse(lines[0]!) as { tenant: Record<string, unknown> };
     assert.deepEqual(first.tenant, { clientKey: 'jira-1', sharedSecret: '[REDACTED]' });

@@ -12,7 +12,10 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
 
   it('groups every action once, in the order of the log: two-step verification, administration, connector', () => {
     const groups = auditActionGroups();
-    assert.deepEqual(groups.map((group) => group.label), ['Two-step verification', 'Administration', 'Jira connector']);
+    assert.deepEqual(
+      groups.map((group) => group.label),
+      ['Two-step verification', 'Administration', 'Jira connector'],
+    );
     const grouped = groups.flatMap((group) => group.actions.map((action) => action.value));
     assert.deepEqual([...grouped].sort(), [...AUDIT_ACTIONS].sort());
     assert.ok(groups[2]!.actions.every((action) => action.value.startsWith('connector.')));
@@ -21,11 +24,23 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
 
   it("has words for every reason a connector entry can carry, and for each step of the dance: rows read as prose, never 'At request_token · unreachable'", () => {
     // The codes CONTRACT names for a failed connector test or authorization, and what else the connector audits.
-    const reasons = ['token_rejected', 'signature_invalid', 'consumer_key_unknown', 'timestamp_refused', 'unauthorized', 'unreachable',
-      'access_token_expired', 'nonce_used', 'permission_denied', 'upstream_error', 'not_admin', 'internal_error'] as const;
+    const reasons = [
+      'token_rejected',
+      'signature_invalid',
+      'consumer_key_unknown',
+      'timestamp_refused',
+      'unauthorized',
+      'unreachable',
+      'access_token_expired',
+      'nonce_used',
+      'permission_denied',
+      'upstream_error',
+      'not_admin',
+      'internal_error',
+    ] as const;
     for (const code of reasons) assert.ok(AUDIT_REASON_WORDS[code], code);
     for (const words of [...Object.values(AUDIT_REASON_WORDS), ...Object.values(AUDIT_STEP_WORDS)]) {
-      assert.doesNotMatch(words!, /\b[a-z]+_[a-z_]+\b/, `no code in "${words}"`);
+      assert.doesNotMatch(words, /\b[a-z]+_[a-z_]+\b/, `no code in "${words}"`);
     }
     assert.deepEqual(Object.keys(AUDIT_STEP_WORDS).sort(), ['access_token', 'request_token']);
     assert.deepEqual(JSON.parse(JSON.stringify(auditWords())).steps, AUDIT_STEP_WORDS, 'the page gets them as JSON');

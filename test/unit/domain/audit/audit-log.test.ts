@@ -7,7 +7,20 @@ import { SECRET_FIELD_NAMES } from '../../../../src/domain/secret-fields';
 describe('Audit detail', () => {
   it('drops every field named like a secret or a code, whatever its spelling', () => {
     assert.deepEqual(
-      safeDetail({ code: '123456', Code: '1', backup_code: 'ABCDE-23456', backupCodes: 'x', SECRET: 's', secretBase32: 'b', otpauthUri: 'u', token: 't', password: 'p', qrPng: 'q', method: 'totp', remaining: 3 }),
+      safeDetail({
+        code: '123456',
+        Code: '1',
+        backup_code: 'ABCDE-23456',
+        backupCodes: 'x',
+        SECRET: 's',
+        secretBase32: 'b',
+        otpauthUri: 'u',
+        token: 't',
+        password: 'p',
+        qrPng: 'q',
+        method: 'totp',
+        remaining: 3,
+      }),
       { method: 'totp', remaining: 3 },
     );
   });
@@ -23,7 +36,17 @@ describe('Audit detail', () => {
   });
 
   it('keeps short scalars only', () => {
-    const detail = safeDetail({ n: 1, b: true, z: null, d: new Date('2024-01-01T00:00:00Z'), long: 'x'.repeat(600), nested: { a: 1 }, list: [1], nan: Number.NaN, undef: undefined });
+    const detail = safeDetail({
+      n: 1,
+      b: true,
+      z: null,
+      d: new Date('2024-01-01T00:00:00Z'),
+      long: 'x'.repeat(600),
+      nested: { a: 1 },
+      list: [1],
+      nan: Number.NaN,
+      undef: undefined,
+    });
     assert.deepEqual(detail, { n: 1, b: true, z: null, d: '2024-01-01T00:00:00.000Z', long: 'x'.repeat(500) });
   });
 

@@ -8,7 +8,8 @@ import { ADMIN, connectorHarness, REQUEST_TOKEN, TENANT } from './connector-harn
  */
 describe('connector authorization (domain, in memory)', () => {
   const callbackQuery = (state: string, verifier = 'verifier-1') => ({ state, oauth_token: REQUEST_TOKEN.token, oauth_verifier: verifier });
-  const failures = (h: ReturnType<typeof connectorHarness>) => h.audit.entries.filter((e) => e.action === 'connector.authorization_failed').map((e) => e.detail);
+  const failures = (h: ReturnType<typeof connectorHarness>) =>
+    h.audit.entries.filter((e) => e.action === 'connector.authorization_failed').map((e) => e.detail);
 
   it('a callback reads the attempt once and the connector once: the claim answers the request token secret, the end is one write', async () => {
     const h = connectorHarness();

@@ -57,7 +57,11 @@ export class MemoryAuthorizations implements AuthorizationRepository {
   async create(attempt: PendingAuthorization, requestTokenSecret: string): Promise<void> {
     this.calls.push('create');
     for (const row of this.rows.values()) {
-      if (row.attempt.endedAt === null) Object.assign(row, { secret: null, attempt: { ...row.attempt, endedAt: attempt.createdAt, outcome: { kind: 'superseded', code: null, message: null } } });
+      if (row.attempt.endedAt === null)
+        Object.assign(row, {
+          secret: null,
+          attempt: { ...row.attempt, endedAt: attempt.createdAt, outcome: { kind: 'superseded', code: null, message: null } },
+        });
     }
     this.rows.set(attempt.stateHash, { attempt: copy(attempt), secret: requestTokenSecret });
   }
@@ -112,7 +116,10 @@ export class FakeGateway implements JiraServerGateway {
   assertSecureBaseUrl(): void {}
   async requestToken(_consumer: OAuthConsumer, callback: string) {
     this.callbacks.push(callback);
-    return { requestToken: { ...REQUEST_TOKEN, callbackConfirmed: true as const }, authorizeUrl: `https://jira.example.com/authorize?oauth_token=${REQUEST_TOKEN.token}` };
+    return {
+      requestToken: { ...REQUEST_TOKEN, callbackConfirmed: true as const },
+      authorizeUrl: `https://jira.example.com/authorize?oauth_token=${REQUEST_TOKEN.token}`,
+    };
   }
   accessToken(_consumer: OAuthConsumer, _requestToken: TokenCredentials, _verifier: string): Promise<AccessTokenResult> {
     this.exchanges++;
@@ -151,8 +158,18 @@ export function connectorHarness() {
 
   /** Saved settings and a key pair, as the admin leaves them before "Authorize". */
   function seedOAuth(): void {
-    let state = configure(emptyConnectorState(), { baseUrl: 'https://jira.example.com/jira', authType: 'oauth1', consumerKey: 'twofold' }, clock.now(), ADMIN).state;
-    state = keysGenerated(state, { publicKeyPem: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', privateKeyPem: 'PRIVATE', fingerprint: 'f' }, clock.now(), ADMIN).state;
+    let state = configure(
+      emptyConnectorState(),
+      { baseUrl: 'https://jira.example.com/jira', authType: 'oauth1', consumerKey: 'twofold' },
+      clock.now(),
+      ADMIN,
+    ).state;
+    state = keysGenerated(
+      state,
+      { publicKeyPem: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', privateKeyPem: 'PRIVATE', fingerprint: 'f' },
+      clock.now(),
+      ADMIN,
+    ).state;
     connectors.state = { ...state, version: 1 };
     connectors.secrets.privateKeyPem = 'PRIVATE';
   }

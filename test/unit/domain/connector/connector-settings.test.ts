@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { attemptRefusal, attemptState, AUTHORIZATION_TTL_MS, CLAIM_ABANDONED_AFTER_MS, hashState, newAuthorizationState, type PendingAuthorization } from '../../../../src/domain/connector/authorization-state';
+import {
+  attemptRefusal,
+  attemptState,
+  AUTHORIZATION_TTL_MS,
+  CLAIM_ABANDONED_AFTER_MS,
+  hashState,
+  newAuthorizationState,
+  type PendingAuthorization,
+} from '../../../../src/domain/connector/authorization-state';
 import { assertConsumerKey, consumerNameFor } from '../../../../src/domain/connector/connector-settings';
 import { normalizeJiraBaseUrl as normalizeBaseUrl } from '../../../../src/domain/oauth1';
 import { publicKeyBase64, publicKeyFingerprint } from '../../../../src/domain/connector/public-key';
@@ -8,13 +16,20 @@ import { publicKeyBase64, publicKeyFingerprint } from '../../../../src/domain/co
 describe('connector settings, keys and one-time states', () => {
   it('accepts consumer keys of letters, digits, "-", "_" and "." only', () => {
     for (const key of ['twofold', 'Twofold-Prod_2.0', 'a']) assert.equal(assertConsumerKey(key), key);
-    for (const key of ['', 'two fold', 'twofold!', 'twö', 'a/b', 'x'.repeat(201)]) assert.throws(() => assertConsumerKey(key), { code: 'invalid_consumer_key' });
+    for (const key of ['', 'two fold', 'twofold!', 'twö', 'a/b', 'x'.repeat(201)])
+      assert.throws(() => assertConsumerKey(key), { code: 'invalid_consumer_key' });
   });
 
-  it('normalises the base URL like Jira\'s Base URL setting: context path kept, trailing slash, default port and case of the host dropped', () => {
+  it("normalises the base URL like Jira's Base URL setting: context path kept, trailing slash, default port and case of the host dropped", () => {
     assert.equal(normalizeBaseUrl('https://Jira.Example.com:443/Jira/'), 'https://jira.example.com/Jira');
     assert.equal(normalizeBaseUrl(' http://127.0.0.1:8080 '), 'http://127.0.0.1:8080');
-    for (const bad of ['jira.example.com', 'ftp://jira.example.com', 'https://u:p@jira.example.com', 'https://jira.example.com/?a=1', 'https://jira.example.com/#x']) {
+    for (const bad of [
+      'jira.example.com',
+      'ftp://jira.example.com',
+      'https://u:p@jira.example.com',
+      'https://jira.example.com/?a=1',
+      'https://jira.example.com/#x',
+    ]) {
       assert.throws(() => normalizeBaseUrl(bad), { code: 'invalid_request' }, bad);
     }
   });

@@ -42,7 +42,10 @@ describe('TwoFactorIds', () => {
     await assertRejectsCode(ids.assign(tenant, 'admin', 'a2', 'two words', 'admin', policy), 'invalid_request');
     const mapping = await ids.assign(tenant, 'admin', 'a2', 'ann2@acme', 'admin', policy);
     assert.deepEqual([mapping.twoFactorId, mapping.source], ['ann2@acme', 'admin']);
-    assert.deepEqual(audit.entries.map((e) => [e.action, e.subjectAccountId, e.detail.twoFactorId]), [['user.id_assigned', 'a2', 'ann2@acme']]);
+    assert.deepEqual(
+      audit.entries.map((e) => [e.action, e.subjectAccountId, e.detail.twoFactorId]),
+      [['user.id_assigned', 'a2', 'ann2@acme']],
+    );
     await ids.assign(tenant, 'admin', 'a2', 'ann2@acme', 'admin', policy);
     assert.equal(audit.entries.length, 1, 'assigning the same ID again changes and audits nothing');
   });

@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  createBackupCodeSet,
-  hashBackupCodes,
-  verifyBackupCode,
-  type StoredBackupCode,
-} from '../../../../src/domain/mfa/backup-code-hash';
+import { createBackupCodeSet, hashBackupCodes, verifyBackupCode, type StoredBackupCode } from '../../../../src/domain/mfa/backup-code-hash';
 import { assertRejectsCode, assertRejectsInvariant, SeededRandom } from './fixtures';
 
 interface Row extends StoredBackupCode {

@@ -31,8 +31,7 @@ describe('backup codes', () => {
 
   it('maps bytes without bias: bytes 240..255 are drawn again, 239 is the last symbol', () => {
     // Each code asks for 20 bytes: ten rejected ones, then ten that map to symbols.
-    const bytesOfCode = (i: number): Buffer =>
-      Buffer.from([0xf0, 0xf1, 0xf8, 0xfe, 0xff, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0, 1, 2, 3, 4, 5, 6, 7, 239, 30 + i]);
+    const bytesOfCode = (i: number): Buffer => Buffer.from([0xf0, 0xf1, 0xf8, 0xfe, 0xff, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0, 1, 2, 3, 4, 5, 6, 7, 239, 30 + i]);
     const random = new ScriptedRandom(Buffer.concat(Array.from({ length: 10 }, (_, i) => bytesOfCode(i))));
     const codes = generateBackupCodes(random);
     assert.equal(codes[0], '23456-789Z2');
@@ -48,7 +47,10 @@ describe('backup codes', () => {
     for (const code of generateBackupCodes(new SeededRandom('spread'), 30)) {
       for (const char of code.replace('-', '')) counts.set(char, (counts.get(char) ?? 0) + 1);
     }
-    assert.equal([...counts.keys()].every((char) => BACKUP_CODE_ALPHABET.includes(char)), true);
+    assert.equal(
+      [...counts.keys()].every((char) => BACKUP_CODE_ALPHABET.includes(char)),
+      true,
+    );
     assert.ok(counts.size >= 25); // 300 draws over 30 symbols
   });
 

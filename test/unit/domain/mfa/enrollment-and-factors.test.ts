@@ -22,7 +22,11 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
     it('takes the defaults from the policy and lets the user pick token parameters', async () => {
       const h = harness({ totp: { algorithm: 'SHA256', digits: 8, period: 60, window: 1 } });
       assert.deepEqual((await h.enrollment.start(TENANT, ALICE, h.policy, {})).params, { algorithm: 'SHA256', digits: 8, period: 60 });
-      assert.deepEqual((await h.enrollment.start(TENANT, ALICE, h.policy, { algorithm: 'SHA1', digits: 6 })).params, { algorithm: 'SHA1', digits: 6, period: 60 });
+      assert.deepEqual((await h.enrollment.start(TENANT, ALICE, h.policy, { algorithm: 'SHA1', digits: 6 })).params, {
+        algorithm: 'SHA1',
+        digits: 6,
+        period: 60,
+      });
       await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, { digits: 7 }), 'invalid_request');
     });
 
@@ -47,7 +51,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       h.clock.advance(30_000);
       await h.verification.verify(h.context(), { code: first.codeAt() }); // verified this very moment
       h.clock.advance(30_000);
-      const refused = await h.enrollment.start(TENANT, ALICE, h.policy, {}).then(() => assert.fail('replaced without a code'), (e: unknown) => e as { code: string; details: unknown });
+      const refused = await h.enrollment.start(TENANT, ALICE, h.policy, {}).then(
+        () => assert.fail('replaced without a code'),
+        (e: unknown) => e as { code: string; details: unknown },
+      );
       assert.equal(refused.code, 'verification_required');
       assert.deepEqual(refused.details, { reason: 'code', action: 'totp.replace', accepts: ['code', 'backupCode'] });
       await assertRejectsCode(h.enrollment.start(TENANT, ALICE, h.policy, {}, { code: first.wrongCode() }), 'invalid_code');
@@ -69,7 +76,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       const started = await h.enrollment.start(TENANT, ALICE, h.policy, {});
       const wrong = totpAtStep(started.secret, timeStepAt(h.clock.now(), 30) + 50, started.params);
       for (let left = 4; left >= 1; left -= 1) {
-        const error = (await h.enrollment.confirm(TENANT, ALICE, h.policy, wrong).then(() => assert.fail("accepted a wrong code"), (e: unknown) => e)) as { code: string; details: { attemptsLeft: number } };
+        const error = (await h.enrollment.confirm(TENANT, ALICE, h.policy, wrong).then(
+          () => assert.fail('accepted a wrong code'),
+          (e: unknown) => e,
+        )) as { code: string; details: { attemptsLeft: number } };
         assert.equal(error.code, 'invalid_code');
         assert.equal(error.details.attemptsLeft, left);
       }
@@ -133,7 +143,8 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       const alice = await h.enrolled();
       const sessionsBefore = h.browserSessionRows.rows.size;
       h.clock.advance(30_000);
-      for (let i = 0; i < 4; i += 1) await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'invalid_code');
+      for (let i = 0; i < 4; i += 1)
+        await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'invalid_code');
       await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.wrongCode() }), 'locked_out');
       await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { code: alice.codeAt() }), 'locked_out');
       h.clock.advance(15 * 60_000);
@@ -157,7 +168,7 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.deepEqual([reset.action, reset.actorAccountId, reset.subjectAccountId], ['admin.reset', 'the-admin', ALICE]);
     });
 
-    it("an admin resetting their own factor needs a code entered for it, as removing it does", async () => {
+    it('an admin resetting their own factor needs a code entered for it, as removing it does', async () => {
       const h = harness();
       const alice = await h.enrolled();
       h.clock.advance(30_000);
@@ -181,7 +192,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       await assertRejectsCode(h.verification.verify(h.context(), { code: alice.codeAt() }), 'locked_out');
       await h.factors.unlock(TENANT.clientKey, 'the-admin', ALICE);
       const unlocked = h.audit.entries.at(-1)!;
-      assert.deepEqual([unlocked.action, unlocked.actorAccountId, unlocked.subjectAccountId, unlocked.detail], ['user.unlocked', 'the-admin', ALICE, { wasLockedUntil: lockedUntil!.toISOString() }]);
+      assert.deepEqual(
+        [unlocked.action, unlocked.actorAccountId, unlocked.subjectAccountId, unlocked.detail],
+        ['user.unlocked', 'the-admin', ALICE, { wasLockedUntil: lockedUntil!.toISOString() }],
+      );
       assert.equal((await h.verification.verify(h.context(), { code: alice.codeAt() })).method, 'totp');
     });
 
@@ -191,7 +205,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       await assertRejectsCode(h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, null), 'verification_required');
       const { backupCodes } = await h.factors.regenerateBackupCodes(TENANT.clientKey, ALICE, h.policy, { backupCode: alice.backupCodes[1]! });
       assert.equal(backupCodes.length, 10);
-      assert.equal(backupCodes.some((code) => alice.backupCodes.includes(code)), false);
+      assert.equal(
+        backupCodes.some((code) => alice.backupCodes.includes(code)),
+        false,
+      );
       await assertRejectsCode(h.verification.verify(h.context(), { backupCode: alice.backupCodes[0]! }), 'invalid_code');
     });
   });
@@ -205,7 +222,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.match(first.sessionToken, /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url');
       assert.notEqual(first.sessionToken, alice.sessionToken, 'each verification its own credential');
       const stored = [...h.browserSessionRows.rows.keys()];
-      assert.ok(stored.every((hash) => /^[0-9a-f]{64}$/.test(hash) && hash !== first.sessionToken), 'only hashes are stored');
+      assert.ok(
+        stored.every((hash) => /^[0-9a-f]{64}$/.test(hash) && hash !== first.sessionToken),
+        'only hashes are stored',
+      );
       assert.equal((await h.status.status(TENANT, ALICE, h.policy, first.sessionToken)).verifiedUntil?.getTime(), first.verifiedUntil.getTime());
       const otherBrowser = await h.status.status(TENANT, ALICE, h.policy, null);
       assert.equal(otherBrowser.verifiedUntil, null, 'a browser without a credential is not verified');
@@ -240,10 +260,16 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, null, 5);
       const alice = await h.enrolled();
       await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5);
-      const elsewhere = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, null, 5).then(() => assert.fail('another browser passed'), (e: unknown) => e as { code: string; details: unknown });
+      const elsewhere = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, null, 5).then(
+        () => assert.fail('another browser passed'),
+        (e: unknown) => e as { code: string; details: unknown },
+      );
       assert.deepEqual([elsewhere.code, elsewhere.details], ['verification_required', { reason: 'session', withinMinutes: 5 }]);
       h.clock.advance(5 * 60_000 + 1);
-      const stale = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5).then(() => assert.fail('an old session passed'), (e: unknown) => e as { code: string; details: unknown });
+      const stale = await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, alice.sessionToken, 5).then(
+        () => assert.fail('an old session passed'),
+        (e: unknown) => e as { code: string; details: unknown },
+      );
       assert.deepEqual([stale.code, stale.details], ['verification_required', { reason: 'recent', withinMinutes: 5 }]);
       const again = await h.verification.verify(h.context(), { code: alice.codeAt() });
       await h.stepUp.requireRecentSession(TENANT.clientKey, ALICE, again.sessionToken, 5);
@@ -258,7 +284,10 @@ describe('EnrollmentService, FactorManagement, StepUp and FactorStatusService (f
       assert.deepEqual([before.enrolled, before.required, before.methods, before.twoFactorIdSource, before.backupCodes], [false, true, [], 'derived', null]);
       await h.enrolled();
       const after = await h.status.status(TENANT, ALICE, h.policy);
-      assert.deepEqual([after.enrolled, after.methods, after.backupCodes, after.twoFactorIdSource], [true, ['totp', 'backup_codes'], { remaining: 10 }, 'pattern']);
+      assert.deepEqual(
+        [after.enrolled, after.methods, after.backupCodes, after.twoFactorIdSource],
+        [true, ['totp', 'backup_codes'], { remaining: 10 }, 'pattern'],
+      );
       assert.equal((await h.status.status(TENANT, 'bob-account', h.policy)).required, false);
     });
 

@@ -31,7 +31,12 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
   private sequence = 0;
 
   /** The stores that `activate` and `removeSecondFactor` write in the same (synchronous) step. */
-  constructor(private readonly linked: { backupCodes: InMemoryBackupCodes; sessions: InMemorySessions } = { backupCodes: new InMemoryBackupCodes(), sessions: new InMemorySessions() }) {}
+  constructor(
+    private readonly linked: { backupCodes: InMemoryBackupCodes; sessions: InMemorySessions } = {
+      backupCodes: new InMemoryBackupCodes(),
+      sessions: new InMemorySessions(),
+    },
+  ) {}
 
   /** Not a port method: tests look at the active credential with it. */
   async findActive(tenant: string, accountId: string) {
@@ -122,7 +127,10 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   }
   /** Not a port method: the set replaced synchronously, as part of another store's step. */
   replaceNow(tenant: string, accountId: string, hashes: readonly string[]) {
-    this.sets.set(key(tenant, accountId), hashes.map((hash) => ({ id: `code-${++this.sequence}`, hash, usedAt: null })));
+    this.sets.set(
+      key(tenant, accountId),
+      hashes.map((hash) => ({ id: `code-${++this.sequence}`, hash, usedAt: null })),
+    );
   }
   /** Not a port method: the set deleted synchronously; answers how many codes it had. */
   removeNow(tenant: string, accountId: string): number {
@@ -133,7 +141,13 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
   async list(tenant: string, accountId: string) {
     return [...(this.sets.get(key(tenant, accountId)) ?? [])];
   }
-  async redeem(tenant: string, accountId: string, codeId: string, at: Date, success: { session: VerificationSession | null; browserSession: BrowserSessionRecord | null; audit: AuditEntry }) {
+  async redeem(
+    tenant: string,
+    accountId: string,
+    codeId: string,
+    at: Date,
+    success: { session: VerificationSession | null; browserSession: BrowserSessionRecord | null; audit: AuditEntry },
+  ) {
     const linked = this.linked;
     if (!linked) throw new Error('InMemoryBackupCodes.redeem needs linked stores (see service-harness.ts)');
     const set = this.sets.get(key(tenant, accountId)) ?? [];

@@ -24,10 +24,7 @@ function parse(uri: string): { type: string; issuerPrefix: string; account: stri
 describe('buildTotpKeyUri', () => {
   it('writes the Key Uri Format with every parameter', () => {
     const uri = buildTotpKeyUri({ issuer: 'Acme', label: 'jdoe', secret: SECRET, params: PARAMS });
-    assert.equal(
-      uri,
-      'otpauth://totp/Acme:jdoe?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Acme&algorithm=SHA1&digits=6&period=30',
-    );
+    assert.equal(uri, 'otpauth://totp/Acme:jdoe?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Acme&algorithm=SHA1&digits=6&period=30');
   });
 
   it('writes SHA-256, 8 digits and 60 s for tokens that take them', () => {
@@ -103,7 +100,10 @@ describe('buildTotpKeyUri', () => {
     assert.throws(
       () => buildTotpKeyUri({ issuer: ' ', label: '', secret: SECRET, params: PARAMS }),
       (error: unknown) => {
-        assert.deepEqual(detailsOf(error, 'invalid_request')?.fields.map((f) => f.field), ['issuer', 'label']);
+        assert.deepEqual(
+          detailsOf(error, 'invalid_request')?.fields.map((f) => f.field),
+          ['issuer', 'label'],
+        );
         return true;
       },
     );

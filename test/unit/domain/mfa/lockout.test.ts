@@ -225,12 +225,10 @@ describe('lockout', () => {
     assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 0 }));
     assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 2.5 }));
     assertThrowsInvariant(() => lockoutPolicy({ maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 4 }));
-    assertThrowsInvariant(
-      () => checkLockout({ policy: { maxFailures: -1, windowMinutes: 15 }, user: NO_FAILURES, tenant: NO_FAILURES, now: start }),
-    );
+    assertThrowsInvariant(() => checkLockout({ policy: { maxFailures: -1, windowMinutes: 15 }, user: NO_FAILURES, tenant: NO_FAILURES, now: start }));
   });
 
-  it('is a bug, not a caller\'s mistake: an InvariantError naming each bad field as {field, problem} for the log', () => {
+  it("is a bug, not a caller's mistake: an InvariantError naming each bad field as {field, problem} for the log", () => {
     const error = (() => {
       try {
         lockoutPolicy({ maxFailures: 0, windowMinutes: 0 });

@@ -16,7 +16,6 @@ function oathtool(args: string[]): string {
   return execFileSync('oathtool', args, { encoding: 'utf8', timeout: 5000 }).trim();
 }
 
-
 const TIMES = [
   new Date('1970-01-01T00:01:59Z'),
   new Date('2009-02-13T23:31:30Z'),

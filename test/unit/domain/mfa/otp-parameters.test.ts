@@ -25,7 +25,10 @@ describe('totpParameters', () => {
     } catch (error) {
       assert.ok(isTwofoldError(error));
       assert.equal(error.code, 'invalid_request');
-      assert.deepEqual(detailsOf(error, 'invalid_request')?.fields.map((f) => f.field), ['algorithm', 'digits', 'period']);
+      assert.deepEqual(
+        detailsOf(error, 'invalid_request')?.fields.map((f) => f.field),
+        ['algorithm', 'digits', 'period'],
+      );
     }
   });
 

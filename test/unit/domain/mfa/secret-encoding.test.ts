@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import vectors from '../../../vectors/rfc4648-section-10.json';
-import {
-  decodeBase32,
-  decodeHex,
-  encodeBase32,
-  encodeHex,
-  formatBase32ForTyping,
-} from '../../../../src/domain/mfa/secret-encoding';
+import { decodeBase32, decodeHex, encodeBase32, encodeHex, formatBase32ForTyping } from '../../../../src/domain/mfa/secret-encoding';
 import { ascii, SeededRandom } from './fixtures';
 
 describe('secret encoding', () => {

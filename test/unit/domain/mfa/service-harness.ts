@@ -45,9 +45,23 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   const policy: TenantPolicy = { ...defaultPolicy(TENANT.baseUrl), ...overrides };
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
   const state = {
-    read: async (tenant: string, accountId: string) => ({ credential: await credentials.findActive(tenant, accountId), user: failures.user(tenant, accountId), tenant: failures.tenant(tenant) }),
+    read: async (tenant: string, accountId: string) => ({
+      credential: await credentials.findActive(tenant, accountId),
+      user: failures.user(tenant, accountId),
+      tenant: failures.tenant(tenant),
+    }),
   };
-  const verification = new VerificationService({ state, credentials, backupCodes, failures, sessions, browserSessions: browserSessionRows, audit, clock, random });
+  const verification = new VerificationService({
+    state,
+    credentials,
+    backupCodes,
+    failures,
+    sessions,
+    browserSessions: browserSessionRows,
+    audit,
+    clock,
+    random,
+  });
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
@@ -81,5 +95,26 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
 
   const context = (accountId = ALICE, p: TenantPolicy = policy) => ({ tenant: TENANT.clientKey, accountId, policy: p });
 
-  return { clock, random, credentials, backupCodes, failures, sessions, browserSessionRows, browserSessions, audit, mappings, directory, policy, ids, stepUp, verification, enrollment, factors, status, enrolled, context };
+  return {
+    clock,
+    random,
+    credentials,
+    backupCodes,
+    failures,
+    sessions,
+    browserSessionRows,
+    browserSessions,
+    audit,
+    mappings,
+    directory,
+    policy,
+    ids,
+    stepUp,
+    verification,
+    enrollment,
+    factors,
+    status,
+    enrolled,
+    context,
+  };
 }

@@ -29,7 +29,11 @@ describe('VerificationService (frozen clock)', () => {
     });
 
     it('accepts one step of drift either way with the default window, none with window 0, three with window 3', async () => {
-      for (const [window, accepted, refused] of [[1, [-1, 1], [-2, 2]], [0, [], [-1, 1]], [3, [-3, 3], [-4, 4]]] as const) {
+      for (const [window, accepted, refused] of [
+        [1, [-1, 1], [-2, 2]],
+        [0, [], [-1, 1]],
+        [3, [-3, 3], [-4, 4]],
+      ] as const) {
         const h = harness({ totp: { ...defaultPolicy(TENANT.baseUrl).totp, window } });
         const alice = await h.enrolled();
         h.clock.advance(10 * 60_000); // well past the confirmation step
@@ -52,7 +56,10 @@ describe('VerificationService (frozen clock)', () => {
     });
 
     it('works for SHA-256 / 8 digits / 60 s and SHA-512 credentials', async () => {
-      for (const params of [{ algorithm: 'SHA256', digits: 8, period: 60 }, { algorithm: 'SHA512', digits: 8, period: 30 }] as const) {
+      for (const params of [
+        { algorithm: 'SHA256', digits: 8, period: 60 },
+        { algorithm: 'SHA512', digits: 8, period: 30 },
+      ] as const) {
         const h = harness();
         const alice = await h.enrolled(ALICE, params);
         assert.equal(alice.secret.length, params.algorithm === 'SHA256' ? 32 : 64);
@@ -213,7 +220,10 @@ describe('VerificationService (frozen clock)', () => {
       assert.equal(await h.backupCodes.countUnused(TENANT.clientKey, ALICE), 9);
       // One audit entry for the success, naming the method and what is left (no second "backup code used" row).
       const successes = h.audit.entries.filter((e) => e.action === 'verify.succeeded');
-      assert.deepEqual(successes.map((e) => e.detail), [{ method: 'backup_code', remaining: 9 }]);
+      assert.deepEqual(
+        successes.map((e) => e.detail),
+        [{ method: 'backup_code', remaining: 9 }],
+      );
       assert.equal(h.audit.entries.filter((e) => e.action === 'backup_code.used').length, 0);
     });
 

@@ -34,6 +34,10 @@ describe('Working methods (GET /api/v1/me and the admin user list say the same)'
     const row = (await roster.page(TENANT, h.policy, { limit: 10 })).users.find((user) => user.accountId === ALICE)!;
     assert.deepEqual(row.lockedUntil, new Date(h.clock.now().getTime() + 15 * 60_000));
     h.clock.advance(15 * 60_000);
-    assert.equal((await roster.page(TENANT, h.policy, { limit: 10 })).users.find((user) => user.accountId === ALICE)!.lockedUntil, null, 'an ended lockout is not shown');
+    assert.equal(
+      (await roster.page(TENANT, h.policy, { limit: 10 })).users.find((user) => user.accountId === ALICE)!.lockedUntil,
+      null,
+      'an ended lockout is not shown',
+    );
   });
 });

@@ -4,7 +4,10 @@ import { formatAuthorizationHeader, parseAuthChallenges, parseOAuthParams } from
 describe('Authorization header (RFC 5849 §3.5.1)', () => {
   it('encodes names and values and quotes each value', () => {
     assert.equal(
-      formatAuthorizationHeader([['oauth_callback', 'https://twofold.example/cb?x=1'], ['oauth_signature', 'a+b/c=']]),
+      formatAuthorizationHeader([
+        ['oauth_callback', 'https://twofold.example/cb?x=1'],
+        ['oauth_signature', 'a+b/c='],
+      ]),
       'OAuth oauth_callback="https%3A%2F%2Ftwofold.example%2Fcb%3Fx%3D1", oauth_signature="a%2Bb%2Fc%3D"',
     );
   });

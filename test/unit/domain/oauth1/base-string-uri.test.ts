@@ -10,7 +10,11 @@ describe('baseStringUri (RFC 5849 §3.4.1.2)', () => {
     ['keeps 443 on http (not its default)', 'http://jira.example.com:443/rest', 'http://jira.example.com:443/rest'],
     ['lower-cases scheme and host', 'HTTPS://JIRA.Example.COM/Rest/API', 'https://jira.example.com/Rest/API'],
     ['keeps a context path', 'https://example.com/jira/plugins/servlet/oauth/request-token', 'https://example.com/jira/plugins/servlet/oauth/request-token'],
-    ['keeps encoded path segments as sent', 'https://example.com/rest/api/2/user/properties/twofold%2Fid', 'https://example.com/rest/api/2/user/properties/twofold%2Fid'],
+    [
+      'keeps encoded path segments as sent',
+      'https://example.com/rest/api/2/user/properties/twofold%2Fid',
+      'https://example.com/rest/api/2/user/properties/twofold%2Fid',
+    ],
     ['keeps %20 rather than decoding it', 'http://example.com/r%20v/X', 'http://example.com/r%20v/X'],
     ['encodes a raw space the way the client will send it', 'http://example.com/r v/X', 'http://example.com/r%20v/X'],
     ['removes query and fragment', 'https://example.com/jira/rest?username=a&x=1#frag', 'https://example.com/jira/rest'],

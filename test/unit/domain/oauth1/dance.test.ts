@@ -58,7 +58,7 @@ describe('step 1: request token (RFC 5849 §2.1)', () => {
     assert.equal(result.code, 'upstream_error');
   });
 
-  it('turns Jira\'s problem into a typed error', () => {
+  it("turns Jira's problem into a typed error", () => {
     const result = parseRequestTokenResponse(401, {}, 'oauth_problem=consumer_key_unknown', { consumerKey: 'twofold' });
     assert.ok(isOAuth1Error(result));
     assert.equal(result.code, 'consumer_key_unknown');

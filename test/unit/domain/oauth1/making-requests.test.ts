@@ -23,7 +23,11 @@ describe('nonce and timestamp (RFC 5849 §3.3)', () => {
   });
 
   it('refuses extra parameters that are not oauth_* or that would override the standard ones', () => {
-    const options = { client: { consumerKey: 'k', signatureMethod: 'HMAC-SHA1', consumerSecret: 's' } as ClientCredentials, clock, random: { bytes: randomBytes } };
+    const options = {
+      client: { consumerKey: 'k', signatureMethod: 'HMAC-SHA1', consumerSecret: 's' } as ClientCredentials,
+      clock,
+      random: { bytes: randomBytes },
+    };
     assert.throws(() => createProtocolParameters({ ...options, extraParameters: [['callback', 'x']] }), TypeError);
     assert.throws(() => createProtocolParameters({ ...options, extraParameters: [['oauth_nonce', 'x']] }), TypeError);
   });
@@ -49,7 +53,9 @@ describe('signRequest (RFC 5849 §3.1)', () => {
     const request = { method: 'GET' as const, url: 'https://jira.example.com/jira/rest/api/2/user?username=alice', headers: {} };
     const token = { token: 'at', tokenSecret: 'ts' };
     const ours = parseOAuthParams(
-      signRequest(request, { client: { consumerKey: 'k', signatureMethod: 'HMAC-SHA1', consumerSecret: 'cs' }, token, clock, random: fixed }).headers['Authorization']!,
+      signRequest(request, { client: { consumerKey: 'k', signatureMethod: 'HMAC-SHA1', consumerSecret: 'cs' }, token, clock, random: fixed }).headers[
+        'Authorization'
+      ]!,
     )!;
 
     const oauth = new OAuth({

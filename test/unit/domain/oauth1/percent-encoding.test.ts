@@ -44,7 +44,10 @@ describe('form encoding (W3C HTML 4.01 §17.13.4)', () => {
   });
 
   it('parses what the strict encoding wrote', () => {
-    const pairs: Array<[string, string]> = [['oauth_problem', 'token_rejected'], ['advice', 'Try again & again 😀']];
+    const pairs: Array<[string, string]> = [
+      ['oauth_problem', 'token_rejected'],
+      ['advice', 'Try again & again 😀'],
+    ];
     const body = pairs.map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`).join('&');
     assert.deepEqual(parseFormEncoded(body), pairs);
   });

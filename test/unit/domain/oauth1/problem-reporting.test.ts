@@ -21,7 +21,7 @@ describe('OAuth problem reporting', () => {
     assert.deepEqual(report, { problem: 'nonce_used', advice: 'seen' });
   });
 
-  it('reads the acceptable timestamps, the parameter lists and Jira\'s base string', () => {
+  it("reads the acceptable timestamps, the parameter lists and Jira's base string", () => {
     const report = readOAuthProblem(
       challenge('timestamp_refused', ', oauth_acceptable_timestamps="1700000000-1700000600"'),
       'oauth_problem=timestamp_refused&oauth_parameters_absent=oauth_nonce%26oauth_timestamp&oauth_signature_base_string=GET%26https%253A%252F%252Fjira.internal%253A8080%252Frest%26a%253Db',

@@ -70,14 +70,24 @@ describe('collectRequestParameters (RFC 5849 §3.4.1.3.1)', () => {
 
   it('decodes + as a space and keeps encoded separators as data', () => {
     const parameters = collectRequestParameters({ url: 'https://x.example/?q=a+b%2Bc%26d&e', protocolParameters: [] });
-    assert.deepEqual(parameters, [['q', 'a b+c&d'], ['e', '']]);
+    assert.deepEqual(parameters, [
+      ['q', 'a b+c&d'],
+      ['e', ''],
+    ]);
   });
 });
 
 describe('normalizeParameters (RFC 5849 §3.4.1.3.2)', () => {
   it('sorts by encoded name, then by encoded value, in byte order (upper case before lower case)', () => {
     assert.equal(
-      normalizeParameters([['b', '2'], ['a', 'z'], ['B', '1'], ['a', 'Z'], ['a~', ''], ['a', ' ']]),
+      normalizeParameters([
+        ['b', '2'],
+        ['a', 'z'],
+        ['B', '1'],
+        ['a', 'Z'],
+        ['a~', ''],
+        ['a', ' '],
+      ]),
       'B=1&a=%20&a=Z&a=z&a~=&b=2',
     );
   });

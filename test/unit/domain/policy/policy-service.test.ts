@@ -23,7 +23,10 @@ describe('PolicyService', () => {
     assert.deepEqual(policy.enforcedGroups, ['qa']);
     assert.deepEqual((await service.get(tenant)).totp.window, 2);
     assert.deepEqual(changed, ['t1']);
-    assert.deepEqual(audit.entries.map((e) => [e.action, e.actorAccountId, e.detail.fields]), [['policy.changed', 'admin', 'enforcedGroups,totp']]);
+    assert.deepEqual(
+      audit.entries.map((e) => [e.action, e.actorAccountId, e.detail.fields]),
+      [['policy.changed', 'admin', 'enforcedGroups,totp']],
+    );
     assert.equal(repository.rows.get('t1')?.version, 1);
   });
 
@@ -52,7 +55,10 @@ describe('PolicyService', () => {
   it('reports a stored policy that had to be mended on reading, for a warning in the log', async () => {
     const { repository, audit, clock } = setup();
     const warned: Array<[string, string[]]> = [];
-    const service = new PolicyService(repository, audit, clock, { ttlSeconds: 10, onStoredPolicyRepaired: (key, repairs) => warned.push([key, repairs.map((r) => r.field)]) });
+    const service = new PolicyService(repository, audit, clock, {
+      ttlSeconds: 10,
+      onStoredPolicyRepaired: (key, repairs) => warned.push([key, repairs.map((r) => r.field)]),
+    });
     repository.rows.set('t1', { document: { enforcedGroups: ['developers', 7] }, version: 1 });
     assert.deepEqual((await service.get(tenant)).enforcedGroups, ['developers']);
     assert.deepEqual(warned, [['t1', ['enforcedGroups.1']]]);

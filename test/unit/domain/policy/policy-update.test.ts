@@ -24,7 +24,10 @@ describe('Policy: defaults, updates and validation', () => {
       lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
       branding: { serviceName: 'acme.atlassian.net', companyName: '', color: '#0c66e4' },
     });
-    assert.deepEqual(checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')), DEFAULTS);
+    assert.deepEqual(
+      checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')),
+      DEFAULTS,
+    );
   });
 
   it('names the site as the service for Jira Cloud sites, else "Jira"', () => {
@@ -109,10 +112,14 @@ describe('Policy: defaults, updates and validation', () => {
     assert.deepEqual(stored.methods, ['totp']);
     assert.deepEqual(stored.totp, { ...DEFAULTS.totp, algorithm: 'SHA256' }, 'only the bad field of a block gets its default');
     assert.equal(stored.stepUpMinutes, DEFAULTS.stepUpMinutes);
-    assert.deepEqual(
-      repairs.map((r) => `${r.field} ${r.action}`).sort(),
-      ['enforcedGroups.1 trimmed', 'enforcedGroups.2 trimmed', 'ipSafeZones.1 trimmed', 'methods.1 trimmed', 'stepUpMinutes replaced', 'totp.window replaced'],
-    );
+    assert.deepEqual(repairs.map((r) => `${r.field} ${r.action}`).sort(), [
+      'enforcedGroups.1 trimmed',
+      'enforcedGroups.2 trimmed',
+      'ipSafeZones.1 trimmed',
+      'methods.1 trimmed',
+      'stepUpMinutes replaced',
+      'totp.window replaced',
+    ]);
   });
 
   it('keeps the first entries of a stored list that is too long, and replaces a list that is not one', () => {
@@ -120,7 +127,10 @@ describe('Policy: defaults, updates and validation', () => {
     const groups = Array.from({ length: 120 }, (_, i) => `group-${i}`);
     assert.deepEqual(readStoredPolicy(DEFAULTS, { enforcedGroups: groups }, (r) => repairs.push(r)).enforcedGroups, groups.slice(0, 100));
     assert.deepEqual(readStoredPolicy(DEFAULTS, { ipSafeZones: 'everywhere' }, (r) => repairs.push(r)).ipSafeZones, []);
-    assert.deepEqual(repairs.map((r) => `${r.field} ${r.action}`), ['enforcedGroups trimmed', 'ipSafeZones replaced']);
+    assert.deepEqual(
+      repairs.map((r) => `${r.field} ${r.action}`),
+      ['enforcedGroups trimmed', 'ipSafeZones replaced'],
+    );
     const quiet: StoredPolicyRepair[] = [];
     readStoredPolicy(DEFAULTS, { enforcedGroups: ['qa'] }, (r) => quiet.push(r));
     assert.deepEqual(quiet, [], 'a valid document is read without a word');
