@@ -5,13 +5,13 @@ import type { BackupCode, BackupCodeRepository } from '../../domain/mfa/ports';
 import type { BrowserSessionRecord } from '../../domain/mfa/browser-session';
 import type { VerificationSession } from '../../domain/mfa/session';
 import { auditLogIn } from './audit-log-repository';
-import { INSERT_BROWSER_SESSION_SQL, browserSessionParams } from './browser-session-repository';
+import { browserSessionsIn } from './browser-session-repository';
 import { failureCountersIn } from './failure-counter-repository';
 import { mfaModels, toDate, type BackupCodeRow } from './models/mfa-models';
 import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 import { inUserTransaction } from './user-transaction';
-import { SAVE_SESSION_SQL } from './verification-session-repository';
+import { verificationSessionsIn } from './verification-session-repository';
 
 const MARK_USED_SQL = 'UPDATE backup_codes SET used_at = :at WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND used_at IS NULL';
 
@@ -82,11 +82,10 @@ export class SequelizeBackupCodeRepository implements BackupCodeRepository {
       await inUserTransaction(this.sequelize, tenant, accountId, async (unit) => {
         if (!(await backupCodeSetIn(unit).markUsed({ tenant, accountId }, codeId, at))) throw new CodeTaken();
         await failureCountersIn(unit).resetUser(tenant, accountId);
-        // The session repositories offer no part in a unit of work yet: their statements are run here.
+        // Each repository writes its own part of the unit of work: the code, the counters, the sessions, the audit entry.
         const { session, browserSession } = success;
-        if (session)
-          await unit.statements.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
-        if (browserSession) await unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, browserSession));
+        if (session) await verificationSessionsIn(unit).save(tenant, accountId, session);
+        if (browserSession) await browserSessionsIn(unit).start(tenant, accountId, browserSession);
         await auditLogIn(unit).record(tenant, success.audit);
       });
       return true;

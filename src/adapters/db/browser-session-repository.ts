@@ -3,17 +3,22 @@ import type { BrowserSessionRecord, BrowserSessionRepository } from '../../domai
 import type { VerificationSession } from '../../domain/mfa/session';
 import { toDate } from './models/mfa-models';
 import { Sql } from './sql';
+import type { UnitOfWork } from './unit-of-work';
 
 /**
- * Stores a browser's session (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil). Also run
- * inside backup-code-repository.ts `redeem`, so that a backup code is spent together with the session
- * it earns.
+ * Browser sessions as part of a unit of work: backup-code-repository.ts `redeem` spends a backup code
+ * together with the session it earns.
  */
-export const INSERT_BROWSER_SESSION_SQL =
+export function browserSessionsIn(unit: UnitOfWork): { start(tenant: string, accountId: string, session: BrowserSessionRecord): Promise<void> } {
+  return { start: (tenant, accountId, session) => unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session)) };
+}
+
+/** Stores a browser's session (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil). */
+const INSERT_BROWSER_SESSION_SQL =
   'INSERT INTO browser_sessions (token_hash, client_key, account_id, verified_at, verified_until) VALUES (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil)';
 
 /** The parameters of `INSERT_BROWSER_SESSION_SQL`. */
-export function browserSessionParams(tenant: string, accountId: string, session: BrowserSessionRecord): Record<string, unknown> {
+function browserSessionParams(tenant: string, accountId: string, session: BrowserSessionRecord): Record<string, unknown> {
   return { tokenHash: session.tokenHash, tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil };
 }
 

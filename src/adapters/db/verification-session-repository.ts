@@ -3,12 +3,22 @@ import type { VerificationSessionRepository } from '../../domain/mfa/ports';
 import type { VerificationSession } from '../../domain/mfa/session';
 import { mfaModels, toDate, type VerificationSessionRow } from './models/mfa-models';
 import { Sql } from './sql';
+import type { UnitOfWork } from './unit-of-work';
+
+/** The account's last verification as part of a unit of work (backup-code-repository.ts `redeem`). */
+export function verificationSessionsIn(unit: UnitOfWork): { save(tenant: string, accountId: string, session: VerificationSession): Promise<void> } {
+  return { save: (tenant, accountId, session) => unit.statements.insert(SAVE_SESSION_SQL, sessionParams(tenant, accountId, session)) };
+}
+
+function sessionParams(tenant: string, accountId: string, session: VerificationSession): Record<string, unknown> {
+  return { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil };
+}
 
 /**
  * Stores a user's session, replacing the previous one (:tenant, :accountId, :verifiedAt, :verifiedUntil):
- * one statement on both dialects, INSERT … ON CONFLICT DO UPDATE. Also run inside backup-code-repository.ts `redeem`.
+ * one statement on both dialects, INSERT … ON CONFLICT DO UPDATE.
  */
-export const SAVE_SESSION_SQL = `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
+const SAVE_SESSION_SQL = `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
        ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`;
 
 /** One 2FA session per user (tenant + accountId), replaced by each successful verification. */
@@ -30,7 +40,7 @@ export class SequelizeVerificationSessionRepository implements VerificationSessi
   }
 
   async save(tenant: string, accountId: string, session: VerificationSession): Promise<void> {
-    await this.sql.insert(SAVE_SESSION_SQL, { tenant, accountId, verifiedAt: session.verifiedAt, verifiedUntil: session.verifiedUntil });
+    await this.sql.insert(SAVE_SESSION_SQL, sessionParams(tenant, accountId, session));
   }
 
   async clear(tenant: string, accountId: string): Promise<void> {
