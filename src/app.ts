@@ -151,7 +151,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(securityHeaders({ frameAncestors: ["'self'", sandboxOrigin, 'https://*.atlassian.net', 'https://*.jira.com'] }));
   app.use(express.json({ limit: '64kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
-  app.use('/public', express.static(join(PROJECT_ROOT, 'public'), { maxAge: config.mode === 'production' ? '1h' : 0 }));
+  // Static files are the one thing that may be cached: drop the no-store default so serve-static sets its own.
+  const staticOptions = { maxAge: config.mode === 'production' ? '1h' : 0, setHeaders: (res: express.Response) => res.removeHeader('Cache-Control') };
+  app.use('/public', express.static(join(PROJECT_ROOT, 'public'), staticOptions));
 
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);

@@ -67,6 +67,15 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     if (d.backupCodesRemoved) parts.push(plural(d.backupCodesRemoved, 'backup code', 'backup codes'));
     return parts.length ? 'Removed ' + parts.join(' and ') : 'Nothing was set up';
   }
+  /**
+   * A value someone else chose (an ID, a group, a Jira name, a URL) inside a sentence of ours: wrapped in
+   * FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, so that right-to-left text or a stray override in it
+   * cannot reorder the words around it.
+   */
+  function isolate(value) {
+    return value == null || value === '' ? '' : '\u2068' + value + '\u2069';
+  }
+
   function join(parts) {
     return parts.filter(Boolean).join(' · ');
   }
@@ -98,7 +107,7 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     if (typeof value === 'string' && value.charAt(0) === '[') {
       try {
         var list = JSON.parse(value);
-        if (Array.isArray(list)) return list.length ? list.join(', ') : 'none';
+        if (Array.isArray(list)) return list.length ? list.map(isolate).join(', ') : 'none';
       } catch (ignored) {
         /* shown as it is */
       }
@@ -167,12 +176,12 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
       return d.wasLockedUntil ? 'Was locked until ' + page.formatTime(d.wasLockedUntil) : 'Was not locked';
     },
     'user.id_assigned': function (d) {
-      return join([d.twoFactorId + (d.previous ? ' (was ' + d.previous + ')' : ''), SOURCES[d.source] || '']);
+      return join([isolate(d.twoFactorId) + (d.previous ? ' (was ' + isolate(d.previous) + ')' : ''), SOURCES[d.source] || '']);
     },
     'connector.configured': function (d) {
       return join([
-        d.baseUrl,
-        d.authType === 'basic' ? 'Basic as ' + d.username : 'OAuth 1.0a, consumer key ' + d.consumerKey,
+        isolate(d.baseUrl),
+        d.authType === 'basic' ? 'Basic as ' + isolate(d.username) : 'OAuth 1.0a, consumer key ' + isolate(d.consumerKey),
         d.passwordChanged ? 'new password' : '',
         d.tokenVoided ? 'the access token no longer applies' : '',
       ]);
@@ -191,7 +200,7 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
       return sentence(reason(d.errorCode)) + (WORDS.steps[d.step] ? ', ' + WORDS.steps[d.step] : '');
     },
     'connector.tested': function (d) {
-      return d.ok ? 'Works: Twofold acts as ' + d.jiraUser : 'Failed: ' + reason(d.errorCode);
+      return d.ok ? 'Works: Twofold acts as ' + isolate(d.jiraUser) : 'Failed: ' + reason(d.errorCode);
     },
     'connector.token_forgotten': function (d) {
       return d.authType === 'basic' ? 'The saved password' : 'The access token';

@@ -1,3 +1,4 @@
+import { capForeignText } from '../../domain/text/unsafe-characters';
 import { TwofoldError } from '../../domain/errors';
 import type { DirectoryPage, DirectoryUser, UserDirectory } from '../../domain/directory/user-directory';
 import type { Tenant } from '../../domain/tenancy/tenant';
@@ -11,7 +12,7 @@ export class JiraCloudUserDirectory implements UserDirectory {
   constructor(private readonly host: JiraCloudHostClient) {}
 
   getUser(tenant: Tenant, accountId: string): Promise<DirectoryUser | null> {
-    return this.host.getUser(tenant, accountId);
+    return this.host.getUser(tenant, accountId).then((user) => (user ? plain(user) : null));
   }
 
   async userGroups(tenant: Tenant, accountId: string): Promise<string[]> {
@@ -40,6 +41,7 @@ export class JiraCloudUserDirectory implements UserDirectory {
   }
 }
 
+/** Only the fields Twofold uses; the display name, Jira's to choose, cleaned of controls and capped (unsafe-characters.ts). */
 function plain(user: DirectoryUser): DirectoryUser {
-  return { accountId: user.accountId, displayName: user.displayName, emailAddress: user.emailAddress ?? null, active: user.active };
+  return { accountId: user.accountId, displayName: capForeignText(user.displayName ?? ''), emailAddress: user.emailAddress ?? null, active: user.active };
 }

@@ -4,6 +4,11 @@ import type { RequestHandler } from 'express';
  * Headers every answer carries. Pages are framed by Jira, so framing is allowed for Atlassian's
  * hosts (and the app's own origin, where the sandbox host lives) instead of forbidden outright.
  * `Referrer-Policy: no-referrer` matters here: page URLs carry a JWT in their query.
+ *
+ * `Cache-Control: no-store` is the default of every answer: API answers and pages carry users' IDs,
+ * enrollment state and one-time material, and pages are fetched at URLs with a JWT in them. Static files
+ * (`/public`) set their own caching after this. `Permissions-Policy` turns off the powerful features no
+ * Twofold page uses, so an injected script could not reach them either.
  */
 export function securityHeaders(options: { frameAncestors: string[] }): RequestHandler {
   const csp = [
@@ -17,11 +22,16 @@ export function securityHeaders(options: { frameAncestors: string[] }): RequestH
     "object-src 'none'",
     `frame-ancestors ${options.frameAncestors.join(' ')}`,
   ].join('; ');
+  const permissions = ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'serial', 'hid', 'bluetooth', 'midi', 'display-capture', 'browsing-topics']
+    .map((feature) => `${feature}=()`)
+    .join(', ');
   return (_req, res, next) => {
     res.setHeader('Content-Security-Policy', csp);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Permissions-Policy', permissions);
     next();
   };
 }

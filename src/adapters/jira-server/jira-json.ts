@@ -1,3 +1,4 @@
+import { capForeignText } from '../../domain/text/unsafe-characters';
 import { TwofoldError } from '../../domain/errors';
 import type { JiraPage, JiraUser } from '../../domain/ports/jira-server-client';
 
@@ -24,7 +25,7 @@ export function parseUser(value: unknown): JiraUser {
     // Jira before 6.0 had no keys: the username was the key.
     key: typeof user['key'] === 'string' ? user['key'] : name,
     name,
-    displayName: typeof user['displayName'] === 'string' ? user['displayName'] : name,
+    displayName: capForeignText(typeof user['displayName'] === 'string' ? user['displayName'] : name),
     emailAddress: typeof user['emailAddress'] === 'string' ? user['emailAddress'] : null,
     active: user['active'] !== false,
   };

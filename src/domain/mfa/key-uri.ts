@@ -1,3 +1,4 @@
+import { hasUnsafeCharacters } from '../text/unsafe-characters';
 import { TwofoldError, type FieldProblem } from '../errors';
 import { assertTotpParameters, type TotpParameters } from './otp-parameters';
 import { assertUsableSecret } from './secret';
@@ -34,8 +35,6 @@ export interface TotpKeyUriInput {
 /** Longest issuer or label we write: QR codes grow fast, and apps truncate long names anyway. */
 export const MAX_KEY_URI_NAME_LENGTH = 128;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** Percent-encodes everything but RFC 3986 unreserved characters, as UTF-8. */
 function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -48,9 +47,8 @@ function nameProblem(value: string, allowColon: boolean): string | null {
   if (name.length === 0) return 'must not be empty';
   if (name.length > MAX_KEY_URI_NAME_LENGTH) return `must be at most ${MAX_KEY_URI_NAME_LENGTH} characters`;
   if (!allowColon && name.includes(':')) return 'must not contain a colon';
-  // A lone surrogate has no UTF-8 encoding; control characters have no place in an app's list.
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  if (LONE_SURROGATE.test(name) || /[\u0000-\u001f\u007f]/.test(name)) return 'must be printable text';
+  // Control characters have no place in an app's list; a text-direction control would spoof the issuer.
+  if (hasUnsafeCharacters(name)) return 'must be printable text';
   return null;
 }
 

@@ -1,5 +1,6 @@
 import { idPatternProblem } from '../idmap/id-pattern';
 import { isUsableIssuer } from '../mfa/key-uri';
+import { hasUnsafeCharacters, UNSAFE_CHARACTERS_PROBLEM } from '../text/unsafe-characters';
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS, isOtpAlgorithm, isOtpDigits, isTotpPeriod } from '../mfa/otp-parameters';
 import { MAX_SESSION_MINUTES } from '../mfa/session';
 import { MAX_TOTP_WINDOW } from '../mfa/verify-totp';
@@ -100,6 +101,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   else {
     groups.forEach((group, index) => {
       if (typeof group !== 'string' || group.trim().length === 0 || group.length > MAX_GROUP_NAME) fail(`enforcedGroups.${index}`, 'must be a group name');
+      else if (hasUnsafeCharacters(group)) fail(`enforcedGroups.${index}`, UNSAFE_CHARACTERS_PROBLEM);
     });
     enforcedGroups = [...new Set(groups.filter((g): g is string => typeof g === 'string').map((g) => g.trim()))];
   }
@@ -153,10 +155,8 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
     fail('branding.serviceName', `must be 1 to ${MAX_SERVICE_NAME} printable characters without a colon`);
   }
   const companyName = typeof branding.companyName === 'string' ? branding.companyName.trim() : null;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  if (companyName === null || companyName.length > MAX_COMPANY_NAME || /[\u0000-\u001f\u007f]/.test(companyName)) {
-    fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
-  }
+  if (companyName === null || companyName.length > MAX_COMPANY_NAME) fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
+  else if (hasUnsafeCharacters(companyName)) fail('branding.companyName', UNSAFE_CHARACTERS_PROBLEM);
   const color = typeof branding.color === 'string' ? branding.color.trim().toLowerCase() : '';
   if (!/^#[0-9a-f]{6}$/.test(color)) fail('branding.color', 'must be a hex colour such as #0c66e4');
 

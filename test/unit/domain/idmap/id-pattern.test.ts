@@ -35,4 +35,11 @@ describe('2FA ID patterns', () => {
     assert.deepEqual(normalizeTwoFactorId('Cafe\u0301'), { ok: true, twoFactorId: 'Café', key: 'café' });
     for (const bad of ['', '   ', 'a b', 'tab\there', 'x'.repeat(129), 42, '\ud800']) assert.equal(normalizeTwoFactorId(bad).ok, false, String(bad));
   });
+
+  it('refuses control and text-direction characters, which would spoof the ID on pages and in authenticator apps', () => {
+    for (const bad of ['bob\u202Enimda', 'a\u2066b', 'a\u2069', 'rtl\u200Fmark', 'nul\u0000', 'c1\u0085', 'esc\u001b[31m']) {
+      assert.deepEqual(normalizeTwoFactorId(bad), { ok: false, problem: 'must not contain control or text-direction characters' }, JSON.stringify(bad));
+    }
+    assert.equal(normalizeTwoFactorId('مستخدم@example.com').ok, true, 'right-to-left letters themselves are fine');
+  });
 });

@@ -86,6 +86,16 @@ describe('Policy: defaults, updates and validation', () => {
     assert.match(problems({ idPattern: '%nickname%' }).idPattern!, /unknown placeholder %nickname%/);
   });
 
+  it('refuses control and text-direction characters in group names and branding (Trojan Source)', () => {
+    const found = problems({
+      enforcedGroups: ['jira-admins', 'a\nb', 'bob\u202Enimda', 'x\u2067y'],
+      branding: { serviceName: 'Acme\u202E', companyName: 'Acme\u2066 Corp' },
+    });
+    assert.deepEqual(Object.keys(found).sort(), ['branding.companyName', 'branding.serviceName', 'enforcedGroups.1', 'enforcedGroups.2', 'enforcedGroups.3']);
+    assert.equal(found['enforcedGroups.2'], 'must not contain control or text-direction characters');
+    assert.equal(applyPolicyUpdate(DEFAULTS, { enforcedGroups: ['Ünïcode-Grüppe', 'グループ'], branding: { companyName: 'Acme — Ltd.' } }).ok, true);
+  });
+
   it('reads a stored document over the defaults, replacing what no longer passes', () => {
     assert.deepEqual(readStoredPolicy(DEFAULTS, null), DEFAULTS);
     const stored = readStoredPolicy(DEFAULTS, { enforcedGroups: ['qa'], totp: { window: 9 }, lockout: { maxFailures: 3 }, unknown: true });
