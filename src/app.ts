@@ -21,6 +21,9 @@ import { ALL_TENANTS, startTenantChangeNotifier } from './adapters/db/tenant-cha
 import { SequelizeTenantRepository } from './adapters/db/tenant-repository';
 import { errorMiddleware, notFound } from './adapters/http/error-middleware';
 import { securityHeaders } from './adapters/http/security-headers';
+import { ClientRateLimiter } from './domain/http/client-rate-limit';
+import { rateLimitByClient } from './http/rate-limit-by-client';
+import { UNAUTHENTICATED_LIMITS } from './http/unauthenticated-limits';
 import { handlebarsEngine } from './adapters/http/views';
 import { AxiosHttpTransport } from './adapters/http-transport/axios-transport';
 import { createModeLogger, type Logger } from './adapters/logging/logger';
@@ -154,6 +157,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   // Static files are the one thing that may be cached: drop the no-store default so serve-static sets its own.
   const staticOptions = { maxAge: config.mode === 'production' ? '1h' : 0, setHeaders: (res: express.Response) => res.removeHeader('Cache-Control') };
   app.use('/public', express.static(join(PROJECT_ROOT, 'public'), staticOptions));
+  // Endpoints anyone can call without a Jira token: one client address cannot flood them.
+  const rateLimiter = new ClientRateLimiter(clock);
+  for (const { paths, bucket, rule } of UNAUTHENTICATED_LIMITS) app.use(paths, rateLimitByClient(rateLimiter, bucket, rule));
 
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);

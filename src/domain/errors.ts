@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
+  'rate_limited',
   'internal_error',
 ] as const;
 
@@ -153,6 +154,8 @@ export interface ErrorDetailsByCode {
   permission_denied: UpstreamDetails;
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
+  /** Too many unauthenticated requests from one client address (client-rate-limit.ts). */
+  rate_limited: { readonly retryAfterSeconds: number };
   /** Never any: an internal error says nothing about our insides to the caller. */
   internal_error: never;
 }

@@ -44,6 +44,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   host_unreachable: 502,
   service_unavailable: 503,
+  rate_limited: 429,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;
 

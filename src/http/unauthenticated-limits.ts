@@ -1,0 +1,11 @@
+import type { RateLimitRule } from '../domain/http/client-rate-limit';
+
+/**
+ * The endpoints that answer without a Jira token, and how often one client address may call them. The
+ * limits sit far above what a person or a Jira site does (an install is one hook; an admin authorizes the
+ * connector once) and far below what a flood needs. Codes are limited by the user's lockout besides.
+ */
+export const UNAUTHENTICATED_LIMITS: ReadonlyArray<{ readonly paths: string[]; readonly bucket: string; readonly rule: RateLimitRule }> = [
+  { paths: ['/installed', '/uninstalled'], bucket: 'install-hooks', rule: { limit: 60, windowSeconds: 60 } },
+  { paths: ['/connector/oauth/callback'], bucket: 'oauth-callback', rule: { limit: 30, windowSeconds: 60 } },
+];
