@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { TwofoldError, isTwofoldError } from '../../domain/errors';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { isUpstreamFailure, logFailure } from '../logging/log-failure';
 import type { Logger } from '../logging/logger';
 import { statusOf } from '../../http/error-status';
@@ -11,6 +12,9 @@ export function wantsJson(req: Request): boolean {
   if (MACHINE_PATHS.test(req.path)) return true;
   return req.accepts(['html', 'json']) === 'json';
 }
+
+/** How long a client should wait when the database is unreachable: long enough for a failover or a restart. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** What a caller is told about a failure of ours: never its message, details or stack. */
 const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. It has been logged; try again, and if it persists tell your administrator the request ID.';
@@ -71,6 +75,12 @@ function toTwofoldError(error: unknown): TwofoldError {
     return new TwofoldError('unsupported_media_type', 'The request body must be JSON in UTF-8, without a content encoding.', { cause: error });
   }
   if (status >= 400 && status < 500) return new TwofoldError('invalid_request', 'The request could not be read: check its URL and body.', { cause: error });
+  if (isDatabaseUnavailable(error)) {
+    return new TwofoldError('service_unavailable', 'Twofold cannot reach its database right now. Try again in a moment.', {
+      cause: error,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    });
+  }
   return new TwofoldError('internal_error', INTERNAL_ERROR_MESSAGE, { cause: error });
 }
 
