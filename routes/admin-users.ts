@@ -8,6 +8,7 @@ import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';
 import type { UserRoster } from '../src/domain/mfa/user-roster';
 import type { PolicyService } from '../src/domain/policy/policy-service';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface AdminUsersRouterDeps {
   policies: PolicyService;
@@ -31,6 +32,48 @@ const accountParam = z.object({
     .regex(/^[A-Za-z0-9:_-]+$/, 'is not an Atlassian accountId'),
 });
 const assignBody = z.object({ twoFactorId: z.string() }).strict();
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_USERS_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/users',
+    auth: 'connectJwtAdmin',
+    summary: 'A page of users with their 2FA IDs, enrollment and methods',
+    query: listQuery,
+    responses: { 200: '{users: [{accountId, displayName, twoFactorId, enrolled, required, methods, lockedUntil}], nextCursor}' },
+    errors: ['invalid_request', 'host_unreachable'],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/admin/users/{accountId}',
+    auth: 'connectJwtAdmin',
+    summary: "Assigns a user's 2FA ID",
+    params: accountParam,
+    body: assignBody,
+    responses: { 200: '{accountId, twoFactorId, twoFactorIdSource}' },
+    errors: ['invalid_request', 'id_taken', 'verification_required'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/users/{accountId}/reset',
+    auth: 'connectJwtAdmin',
+    summary: "Removes a user's second factors (lost phone); one's own needs a code entered for it",
+    params: accountParam,
+    body: proofOnlyBody,
+    responses: { 204: 'reset' },
+    errors: ['invalid_request', 'verification_required', 'invalid_code', 'code_reused', 'locked_out'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/users/{accountId}/unlock',
+    auth: 'connectJwtAdmin',
+    summary: 'Ends a lockout',
+    params: accountParam,
+    responses: { 204: 'unlocked' },
+    errors: ['invalid_request', 'verification_required'],
+  },
+];
 
 /** Users, their 2FA IDs, resets and unlocks, below /api/v1/admin (Jira admins only; writes need step-up). */
 export function adminUsersRouter(deps: AdminUsersRouterDeps): Router {

@@ -1,7 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf } from '../src/http/principal';
 import { asyncRoute } from '../src/http/async-route';
+import { requireJsonBody } from '../src/http/require-json-body';
 import type { AdminCheck } from '../src/domain/tenancy/admin-check';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface ApiRouterDeps {
   /** Verifies the Connect JWT of `/api/v1/**` and sets the principal (built by the composition root). */
@@ -13,7 +15,27 @@ export interface ApiRouterDeps {
   /** Routers of the feature areas, mounted below /api/v1 (after authentication) and /api/v1/admin. */
   userRouters?: Router[];
   adminRouters?: Router[];
+  /** Paths below /api/v1 whose body is a CSV file rather than JSON. */
+  csvPaths?: string[];
 }
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const API_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/context',
+    auth: 'connectJwt',
+    summary: 'Who the caller is: accountId, site and whether a Jira admin',
+    responses: { 200: '{accountId, siteUrl, isAdmin}' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/installation',
+    auth: 'connectJwtAdmin',
+    summary: "The tenant's installation: site, product, dates, app version",
+    responses: { 200: '{siteUrl, productType, installedAt, updatedAt, appVersion}' },
+  },
+];
 
 /**
  * `/api/v1/**`: every call authenticated with a Connect JWT; `/api/v1/admin/**` also needs Jira's
@@ -22,6 +44,7 @@ export interface ApiRouterDeps {
 export function apiRouter(deps: ApiRouterDeps): Router {
   const api = Router();
   api.use(deps.authenticate);
+  api.use(requireJsonBody(deps.csvPaths));
 
   api.get(
     '/context',

@@ -5,6 +5,7 @@ import { asyncRoute } from '../src/http/async-route';
 import { parseInput } from '../src/http/validate';
 import type { ConnectorAuthorization } from '../src/domain/connector/connector-authorization';
 import type { ConnectorService } from '../src/domain/connector/connector-service';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface ConnectorRouterDeps {
   connector: ConnectorService;
@@ -36,6 +37,77 @@ const settingsSchema = z.object({
 
 const authorizeSchema = z.object({ callback: z.literal('oob').optional() }).optional();
 const verifierSchema = z.object({ verifier: z.string().trim().min(1, 'paste the verification code Jira showed').max(512) });
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const CONNECTOR_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/connector',
+    auth: 'connectJwtAdmin',
+    summary: 'The Jira Server/Data Center connector: base URL, auth type, consumer key, public key, status',
+    responses: { 200: '{baseUrl, authType, consumerKey, publicKeyPem, status, tokenExpiresAt, ...}' },
+  },
+  {
+    method: 'put',
+    path: '/api/v1/admin/connector',
+    auth: 'connectJwtAdmin',
+    summary: 'Saves the connector settings',
+    body: settingsSchema,
+    responses: { 200: 'the connector' },
+    errors: ['invalid_request', 'invalid_consumer_key', 'insecure_url', 'verification_required'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/connector/keys',
+    auth: 'connectJwtAdmin',
+    summary: 'Generates a new RSA key pair (the old token no longer applies)',
+    responses: { 201: '{publicKeyPem}' },
+    errors: ['verification_required'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/connector/authorize',
+    auth: 'connectJwtAdmin',
+    summary: 'OAuth 1.0a step 1: obtains a request token and answers where to send the browser',
+    body: authorizeSchema,
+    responses: { 200: '{authorizeUrl}' },
+    errors: [
+      'invalid_request',
+      'connector_not_configured',
+      'verification_required',
+      'token_rejected',
+      'signature_invalid',
+      'consumer_key_unknown',
+      'unreachable',
+      'upstream_error',
+    ],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/connector/verifier',
+    auth: 'connectJwtAdmin',
+    summary: 'OAuth 1.0a step 3 for an out-of-band authorization: the verification code Jira showed',
+    body: verifierSchema,
+    responses: { 200: 'the connector' },
+    errors: ['invalid_request', 'authorization_state_invalid', 'verification_required', 'token_rejected', 'unreachable', 'upstream_error'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/connector/test',
+    auth: 'connectJwtAdmin',
+    summary: 'Tests the connection: whom Jira says Twofold acts as',
+    responses: { 200: '{ok: true, user: {name, displayName}}' },
+    errors: ['connector_not_configured', 'token_rejected', 'signature_invalid', 'consumer_key_unknown', 'timestamp_refused', 'unauthorized', 'unreachable'],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/connector/token',
+    auth: 'connectJwtAdmin',
+    summary: 'Forgets the access token (or the saved password)',
+    responses: { 204: 'forgotten' },
+    errors: ['verification_required'],
+  },
+];
 
 /**
  * `/api/v1/admin/connector/**` (mounted below /api/v1/admin: the caller is a Jira admin). See CONTRACT.md

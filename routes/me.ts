@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../src/http/principal';
 import { asyncRoute } from '../src/http/async-route';
-import { proofFields, proofOf, proofOnlyBody, sessionCredentialOf } from '../src/http/session-credential';
+import { CODE, proofFields, proofOf, proofOnlyBody, sessionCredentialOf } from '../src/http/session-credential';
 import { parseInput } from '../src/http/validate';
 import type { TwoFactorIds } from '../src/domain/idmap/two-factor-ids';
 import type { EnrollmentService } from '../src/domain/mfa/enrollment-service';
@@ -12,6 +12,7 @@ import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-
 import { encodeHex, encodeBase32, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import type { VerificationService } from '../src/domain/mfa/verification-service';
 import type { PolicyService } from '../src/domain/policy/policy-service';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface MeRouterDeps {
   policies: PolicyService;
@@ -34,9 +35,75 @@ const enrollBody = z
   })
   .strict();
 // The field names `code` and `backupCode` are redacted by the logger wherever they appear.
-const confirmBody = z.object({ code: z.string().min(1).max(64) }).strict();
-const verifyBody = z.union([z.object({ code: z.string().min(1).max(64) }).strict(), z.object({ backupCode: z.string().min(1).max(64) }).strict()]);
+const confirmBody = z.object({ code: CODE }).strict();
+const verifyBody = z.union([z.object({ code: CODE }).strict(), z.object({ backupCode: CODE }).strict()]);
 const idBody = z.object({ twoFactorId: z.string() }).strict();
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ME_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/me',
+    auth: 'connectJwt',
+    summary: "The caller's second factor: 2FA ID, enrollment, whether it is required, methods, this browser's session",
+    responses: { 200: '{accountId, twoFactorId, enrolled, required, methods, verifiedUntil, lockedUntil, ...}' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/totp',
+    auth: 'connectJwt',
+    summary: 'Starts a TOTP enrollment (replacing a working factor needs a code of it)',
+    body: enrollBody,
+    responses: { 201: '{secretBase32, secretHex, otpauthUri, qrPng, algorithm, digits, period}' },
+    errors: ['invalid_request', 'verification_required', 'invalid_code', 'code_reused', 'locked_out'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/totp/confirm',
+    auth: 'connectJwt',
+    summary: 'Activates the pending TOTP credential with a code from it',
+    body: confirmBody,
+    responses: { 200: '{backupCodes, sessionToken, verifiedUntil}' },
+    errors: ['invalid_request', 'invalid_code', 'no_pending_enrollment', 'locked_out'],
+  },
+  { method: 'delete', path: '/api/v1/me/totp/pending', auth: 'connectJwt', summary: 'Cancels a pending enrollment', responses: { 204: 'cancelled' } },
+  {
+    method: 'delete',
+    path: '/api/v1/me/totp',
+    auth: 'connectJwt',
+    summary: "Removes the caller's TOTP credential (needs a code entered for it)",
+    body: proofOnlyBody,
+    responses: { 204: 'removed' },
+    errors: ['invalid_request', 'verification_required', 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/verify',
+    auth: 'connectJwt',
+    summary: 'Verifies a code or backup code and starts a 2FA session of this browser',
+    body: verifyBody,
+    responses: { 200: '{verifiedUntil, verifiedAt, method, sessionToken, backupCodesLeft?}' },
+    errors: ['invalid_request', 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/backup-codes',
+    auth: 'connectJwt',
+    summary: 'Replaces the backup codes (needs a code entered for it)',
+    body: proofOnlyBody,
+    responses: { 201: '{backupCodes}' },
+    errors: ['invalid_request', 'verification_required', 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/me/two-factor-id',
+    auth: 'connectJwt',
+    summary: "Chooses the caller's 2FA ID, where the policy allows it",
+    body: idBody,
+    responses: { 200: '{twoFactorId}' },
+    errors: ['invalid_request', 'id_taken', 'forbidden'],
+  },
+];
 
 /**
  * `/api/v1/me/**`: the caller's own second factor (CONTRACT "The user's second factor"). Thin:

@@ -8,6 +8,7 @@ import { apiRouter } from '../routes/api';
 import { healthRouter } from '../routes/health';
 import { landingRouter } from '../routes/landing';
 import { lifecycleRouter } from '../routes/lifecycle';
+import { openApiRouter } from '../routes/openapi';
 import { sandboxRouter } from '../routes/sandbox';
 import type { Config } from './config/config';
 import { bootAce, PROJECT_ROOT } from './adapters/connect/ace-bootstrap';
@@ -180,6 +181,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       },
     }),
   );
+  app.use(openApiRouter(APP_VERSION));
   app.use(
     apiRouter({
       authenticate: auth.api,

@@ -15,8 +15,13 @@ export function sessionCredentialOf(req: Request): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
-// The field names `code` and `backupCode` are redacted by the logger wherever they appear.
-const CODE = z.string().min(1).max(64);
+// The field names `code` and `backupCode` are redacted by the logger wherever they appear. Codes are
+// printable ASCII (digits, letters, the dashes and spaces people type); anything else is not a code.
+export const CODE = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x20-\x7e]+$/, 'must be letters, digits, spaces or dashes');
 
 /** A code entered for a sensitive action, beside the action's own fields: `code` or `backupCode`, not both. */
 export const proofFields = { code: CODE.optional(), backupCode: CODE.optional() };

@@ -15,7 +15,7 @@ import { generateSecret } from './secret';
 import { startSession } from './session';
 import type { StepUp } from './step-up';
 import type { VerificationInput } from './verification-service';
-import { verifyTotp } from './verify-totp';
+import { normalizeTotpCode, totpCodeShapeError, verifyTotp } from './verify-totp';
 
 export interface EnrollmentDeps {
   readonly credentials: TotpCredentialRepository;
@@ -123,6 +123,7 @@ export class EnrollmentService {
         `This set-up expired: a new key must be confirmed within ${PENDING_ENROLLMENT_MINUTES} minutes. Start again and scan the new key.`,
       );
     }
+    if (normalizeTotpCode(code)?.length !== pending.params.digits) throw totpCodeShapeError(pending.params.digits);
     const attempt = await this.budget.open({ tenant: tenant.clientKey, accountId, lockout: policy.lockout }, counted, now);
     try {
       const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });

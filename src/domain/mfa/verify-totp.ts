@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { InvariantError } from '../errors';
+import { InvariantError, TwofoldError } from '../errors';
 import { assertTotpParameters, type TotpParameters } from './otp-parameters';
 import { timeStepAt, totpAtStep } from './totp';
 
@@ -51,6 +51,16 @@ export function normalizeTotpCode(typed: string): string | null {
   if (typeof typed !== 'string' || typed.length > MAX_INPUT_LENGTH) return null;
   const compact = typed.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212]/g, '');
   return /^[0-9]+$/.test(compact) ? compact : null;
+}
+
+/**
+ * The refusal of input that cannot be a code of a factor with `digits` digits: `400`, not a guess, so it
+ * costs no attempt of the lockout budget and changes nothing.
+ */
+export function totpCodeShapeError(digits: number): TwofoldError<'invalid_request'> {
+  return new TwofoldError('invalid_request', `Type the ${digits}-digit code your app or token shows.`, {
+    details: { fields: [{ field: 'code', problem: `must be ${digits} digits` }], digits },
+  });
 }
 
 function checkWindow(window: number): void {

@@ -11,8 +11,9 @@
  * Names that come from Jira (display names) are not refused, since Twofold does not own them: they are
  * isolated where shown (`<bdi>` in the views) and capped in length (`capForeignText`).
  */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether `text` holds a control, bidirectional-control or lone-surrogate character. */
 export function hasUnsafeCharacters(text: string): boolean {

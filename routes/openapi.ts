@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { buildOpenApiDocument } from '../src/http/openapi';
+import type { RouteDoc } from '../src/http/route-doc';
+import { ADMIN_AUDIT_ROUTES } from './admin-audit';
+import { ADMIN_POLICY_ROUTES } from './admin-policy';
+import { ADMIN_USERS_ROUTES } from './admin-users';
+import { API_ROUTES } from './api';
+import { CONNECTOR_ROUTES } from './connector';
+import { ME_ROUTES } from './me';
+
+const OPENAPI_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    auth: 'none',
+    summary: 'This document: the OpenAPI 3.1 description of /api/v1 and /gate/v1',
+    responses: { 200: 'the document' },
+  },
+];
+
+/** Every documented route of /api/v1 and /gate/v1: a router's descriptions join this list when it is added. */
+export const ALL_ROUTES: readonly RouteDoc[] = [
+  ...OPENAPI_ROUTES,
+  ...API_ROUTES,
+  ...ME_ROUTES,
+  ...ADMIN_POLICY_ROUTES,
+  ...ADMIN_USERS_ROUTES,
+  ...ADMIN_AUDIT_ROUTES,
+  ...CONNECTOR_ROUTES,
+];
+
+/**
+ * `GET /api/v1/openapi.json`, without a token: the API's description is no secret, and tools that read it
+ * (a client generator, a proxy) have no Connect JWT. Built once at start.
+ */
+export function openApiRouter(version: string): Router {
+  const document = JSON.stringify(buildOpenApiDocument(ALL_ROUTES, version));
+  const router = Router();
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.type('application/json').send(document);
+  });
+  return router;
+}
