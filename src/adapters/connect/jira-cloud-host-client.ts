@@ -91,6 +91,15 @@ export class JiraCloudHostClient implements HostPermissionGateway {
     await this.json(tenant, 'DELETE', `/rest/api/3/user/properties/${encodeURIComponent(key)}`, { query: { accountId }, allowNotFound: true });
   }
 
+  /**
+   * A call as the app whose answer the caller reads itself, whatever its status (the sync reads a 429's
+   * Retry-After and tells a 401 from a 5xx). No answer at all is `host_unreachable`, as for every call.
+   */
+  async request(tenant: Tenant, method: HttpMethod, path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<HttpResponse> {
+    const query = new URLSearchParams(options.query ?? {}).toString();
+    return this.send(tenant, method, query ? `${path}?${query}` : path, options.body);
+  }
+
   private async json<T>(
     tenant: Tenant,
     method: HttpMethod,
