@@ -28,6 +28,17 @@ export class SequelizeIdMappingRepository implements IdMappingRepository {
     return new Map(rows.map((row) => [row.account_id, toMapping(row)]));
   }
 
+  async listPage(tenant: string, options: { after: string | null; limit: number; dataCenter: boolean }): Promise<IdMapping[]> {
+    const kind = options.dataCenter ? { [Op.like]: 'dc:%' } : { [Op.notLike]: 'dc:%' };
+    const rows = await this.rows.findAll({
+      where: { client_key: tenant, account_id: options.after === null ? kind : { [Op.and]: [kind, { [Op.gt]: options.after }] } },
+      order: [['account_id', 'ASC']],
+      limit: options.limit,
+      raw: true,
+    });
+    return rows.map(toMapping);
+  }
+
   async assign(tenant: string, accountId: string, twoFactorId: string, key: string, source: IdSource, at: Date): Promise<boolean> {
     try {
       const [changed] = await this.rows.update(

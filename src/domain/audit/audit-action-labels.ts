@@ -26,6 +26,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'connector.tested': 'Tested the connector',
   'connector.token_forgotten': 'Forgot the connector credentials',
   'connector.token_rejected': 'Jira refused the connector credentials',
+  'sync.property_written': 'Wrote the 2FA ID to Jira',
+  'token.assigned': 'Assigned a hardware token',
 };
 
 export interface AuditActionGroup {
@@ -36,7 +38,12 @@ export interface AuditActionGroup {
 const GROUP_OF = (action: AuditAction): string =>
   action.startsWith('connector.')
     ? 'Jira connector'
-    : action === 'admin.reset' || action === 'user.unlocked' || action === 'policy.changed' || action === 'user.id_assigned'
+    : action === 'admin.reset' ||
+        action === 'user.unlocked' ||
+        action === 'policy.changed' ||
+        action === 'user.id_assigned' ||
+        action === 'sync.property_written' ||
+        action === 'token.assigned'
       ? 'Administration'
       : 'Two-step verification';
 

@@ -19,7 +19,14 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
     const grouped = groups.flatMap((group) => group.actions.map((action) => action.value));
     assert.deepEqual([...grouped].sort(), [...AUDIT_ACTIONS].sort());
     assert.ok(groups[2]!.actions.every((action) => action.value.startsWith('connector.')));
-    assert.deepEqual(groups[1]!.actions.map((action) => action.value).sort(), ['admin.reset', 'policy.changed', 'user.id_assigned', 'user.unlocked']);
+    assert.deepEqual(groups[1]!.actions.map((action) => action.value).sort(), [
+      'admin.reset',
+      'policy.changed',
+      'sync.property_written',
+      'token.assigned',
+      'user.id_assigned',
+      'user.unlocked',
+    ]);
   });
 
   it("has words for every reason a connector entry can carry, and for each step of the dance: rows read as prose, never 'At request_token · unreachable'", () => {
