@@ -36,6 +36,7 @@ import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
 import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
+import { composeJobs, type Jobs } from './compose/jobs';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,6 +60,8 @@ export interface TwofoldApp {
   twoStep: TwoStep;
   /** The Jira Server/DC connector; `connector.service.clientFor(clientKey)` is the way rollout and sync reach it. */
   connector: Connector;
+  /** The durable job runner (started with the app, stopped by `close`); job kinds are registered on it. */
+  jobs: Jobs;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -112,6 +115,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantChanged = (clientKey: string) => {
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
+  const jobs = composeJobs({ database, config: config.jobs, clock, logger, requireVerification: twoStep.requireVerification });
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);
 
@@ -179,7 +183,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()],
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
@@ -189,6 +193,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(errorMiddleware(logger));
 
   const purge = startUninstalledTenantPurge({ tenants, clock, logger, graceDays: config.uninstallGraceDays });
+  await jobs.runner.start();
 
   return {
     app,
@@ -199,7 +204,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connect: { addon, verifier },
     twoStep,
     connector,
+    jobs,
     async close() {
+      // Items in flight are recorded before the database closes; what is left resumes on the next start.
+      await jobs.runner.stop();
       purge.stop();
       await notifier.close();
       await database.close();

@@ -121,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,
     tenantCacheSeconds: vars.TWOFOLD_TENANT_CACHE_SECONDS,
     adminCheckCacheSeconds: vars.TWOFOLD_ADMIN_CACHE_SECONDS,
+    jobs: { leaseSeconds: vars.TWOFOLD_JOB_LEASE_SECONDS, concurrency: vars.TWOFOLD_JOB_CONCURRENCY, pollMilliseconds: vars.TWOFOLD_JOB_POLL_MS },
   };
 }
 

@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   'signature_method_rejected',
   'version_rejected',
   'permission_denied',
+  // durable jobs
+  'job_running',
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
@@ -151,6 +153,8 @@ export interface ErrorDetailsByCode {
   signature_method_rejected: UpstreamDetails;
   version_rejected: UpstreamDetails;
   permission_denied: UpstreamDetails;
+  /** The job of the same kind already queued or running for the tenant (`GET /api/v1/admin/jobs/{jobId}`). */
+  job_running: { readonly jobId: string; readonly kind: string };
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
   /** Never any: an internal error says nothing about our insides to the caller. */

@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   unauthorized: 502,
   unreachable: 502,
   upstream_error: 502,
+  job_running: 409,
   host_unreachable: 502,
   service_unavailable: 503,
   internal_error: 500,

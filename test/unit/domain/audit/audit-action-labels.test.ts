@@ -14,7 +14,7 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
     const groups = auditActionGroups();
     assert.deepEqual(
       groups.map((group) => group.label),
-      ['Two-step verification', 'Administration', 'Jira connector'],
+      ['Two-step verification', 'Administration', 'Jira connector', 'Jobs'],
     );
     const grouped = groups.flatMap((group) => group.actions.map((action) => action.value));
     assert.deepEqual([...grouped].sort(), [...AUDIT_ACTIONS].sort());
