@@ -37,6 +37,8 @@ import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
 import { composeJobs, type Jobs } from './compose/jobs';
+import { composeSync, type Sync } from './compose/sync';
+import { WriteBackAuditHook } from './domain/idmap/write-back-audit-hook';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -62,6 +64,8 @@ export interface TwofoldApp {
   connector: Connector;
   /** The durable job runner (started with the app, stopped by `close`); job kinds are registered on it. */
   jobs: Jobs;
+  /** Directory sync: the sync job kinds, write-back and its sweep. */
+  sync: Sync;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -81,7 +85,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantCache = new TenantCache(tenants, clock, { ttlSeconds: config.tenantCacheSeconds });
   const hostClient = new JiraCloudHostClient(transport, clock, appKey());
   const adminCheck = new AdminCheck(hostClient, clock, config.adminCheckCacheSeconds);
+  // Write-back listens to the audited ID and enrollment changes; `sync` is composed further down.
+  let onPropertyChange: (tenant: string, accountId: string) => Promise<void> = async () => undefined;
   const twoStep = composeTwoStep({
+    decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -116,6 +123,20 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
   const jobs = composeJobs({ database, config: config.jobs, clock, logger, requireVerification: twoStep.requireVerification });
+  const sync = composeSync({
+    sequelize: database.sequelize,
+    secretBox,
+    hostClient,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    connectorService: () => connector.service,
+    policies: () => twoStep.policies,
+    ids: () => twoStep.ids,
+    runner: jobs.runner,
+    clock,
+    logger,
+    requireVerification: twoStep.requireVerification,
+  });
+  onPropertyChange = (tenant, accountId) => sync.writeBack(tenant, accountId);
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);
 
@@ -183,7 +204,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter()],
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter(), sync.adminRouter()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
@@ -194,6 +215,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
 
   const purge = startUninstalledTenantPurge({ tenants, clock, logger, graceDays: config.uninstallGraceDays });
   await jobs.runner.start();
+  sync.startSweep();
 
   return {
     app,
@@ -205,7 +227,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     twoStep,
     connector,
     jobs,
+    sync,
     async close() {
+      sync.stopSweep();
       // Items in flight are recorded before the database closes; what is left resumes on the next start.
       await jobs.runner.stop();
       purge.stop();

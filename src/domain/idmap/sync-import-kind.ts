@@ -1,7 +1,7 @@
-import type { ItemOutcome, JobContext, JobKind, JsonValue, PlannedItem, PlannedPage } from '../jobs/job-kind';
+import type { ItemOutcome, JobContext, JobKind, PlannedItem, PlannedPage } from '../jobs/job-kind';
 import type { SyncDependencies } from './sync-export-kind';
 import { failedItem, parseTarget, planMappedUsers, SYNC_CONCURRENCY } from './sync-job-support';
-import { planImport, type CurrentState } from './sync-planner';
+import { planImport, type CurrentState, type ImportFinding } from './sync-planner';
 import { readTwofoldIdProperty } from './twofold-id-property';
 import type { SyncTarget } from './user-property-gateway';
 
@@ -20,8 +20,33 @@ export interface SyncImportDependencies extends SyncDependencies {
 }
 
 /**
+ * A finding as the item's result: `same` is done; a difference is a failed item with the finding as its
+ * code and both sides in words, so that the job's `errors` list the differences for the admin.
+ */
+function reported(finding: ImportFinding): ItemOutcome {
+  switch (finding.finding) {
+    case 'same':
+      return { ok: true, detail: { finding: 'same' } };
+    case 'missing':
+      return { ok: false, code: 'missing', message: 'Jira has no twofold-id property for this user.' };
+    case 'unknown_user':
+      return { ok: false, code: 'unknown_user', message: 'Jira has no such user: Twofold holds a 2FA ID for a user Jira does not know.' };
+    case 'invalid':
+      return { ok: false, code: 'invalid_property', message: `The twofold-id property in Jira is not valid (${finding.problem}); it was not used.` };
+    case 'different': {
+      const side = (s: { twoFactorId: string; enrolled: boolean }) => `"${s.twoFactorId}" (${s.enrolled ? 'enrolled' : 'not enrolled'})`;
+      return {
+        ok: false,
+        code: 'different',
+        message: `Jira says ${side(finding.jira)}, Twofold says ${finding.twofold === null ? 'nothing' : side(finding.twofold)}.`,
+      };
+    }
+  }
+}
+
+/**
  * `sync_import`: reads each mapped user's `twofold-id` property back and reports, in the item's
- * result, how it compares (`same`, `missing`, `different`, `invalid`, `unknown_user`). Nothing
+ * result, how it compares (`same`; or failed with `missing`, `different`, `invalid_property`, `unknown_user`). Nothing
  * changes unless the admin asked to adopt: then an ID that differs, after the same validation as an
  * ID an admin types (the property is untrusted input), replaces Twofold's. Enrollment is never
  * adopted: a directory cannot say that someone has a working second factor.
@@ -51,12 +76,11 @@ export class SyncImportKind implements JobKind<SyncImportParams> {
       const current: CurrentState = read.userExists ? { userExists: true, reading: readTwofoldIdProperty(read.raw) } : { userExists: false };
       const desired = mapping === null ? null : { accountId, twoFactorId: mapping.twoFactorId, enrolled, updatedAt: mapping.updatedAt };
       const finding = planImport(desired, current);
-      const detail: { [key: string]: JsonValue } = { ...finding, adopted: false };
       if (params.adopt && finding.finding === 'different' && finding.idDiffers) {
         await this.deps.adoptId(context.tenant, context.actorAccountId, accountId, finding.jira.twoFactorId);
-        detail.adopted = true;
+        return { ok: true, detail: { ...finding, adopted: true } };
       }
-      return { ok: true, detail };
+      return reported(finding);
     } catch (error) {
       return failedItem(error);
     }

@@ -142,19 +142,17 @@ describe('Directory sync job kinds (sync_export, sync_import)', () => {
         const { accounts, jira, mappings, importKind, target } = await setup({ dataCenter });
         jira.values.set(accounts[1]!, { twoFactorId: 'from-jira', enrolled: true, updatedAt: '2026-11-01T00:00:00Z' });
         const report = await runJob(importKind, context, { target });
-        const finding = (account: string) => {
-          const outcome = report.get(account);
-          return outcome?.ok ? (outcome.detail as { finding: string }).finding : outcome?.code;
-        };
-        assert.deepEqual(accounts.map(finding), ['missing', 'different', 'unknown_user']);
+        assert.deepEqual(
+          accounts.map((account) => failureCode(report.get(account))),
+          ['missing', 'different', 'unknown_user'],
+        );
+        const different = report.get(accounts[1]!);
+        assert.ok(different && !different.ok && different.message.includes('from-jira'));
         assert.equal((await mappings.find(tenant.clientKey, accounts[1]!))?.twoFactorId, `${accounts[1]!.replace('dc:', '')}@example.com`);
 
         jira.values.set(accounts[0]!, { twoFactorId: 'evil', enrolled: true, updatedAt: 'now', secret: 'x' });
         const again = await runJob(importKind, context, { target, adopt: true });
-        const first = again.get(accounts[0]!);
-        assert.ok(first?.ok);
-        assert.equal((first.detail as { finding: string; adopted: boolean }).finding, 'invalid');
-        assert.equal((first.detail as { adopted: boolean }).adopted, false, 'an invalid property is never adopted');
+        assert.equal(failureCode(again.get(accounts[0]!)), 'invalid_property', 'an invalid property is reported, never adopted');
         assert.equal((await mappings.find(tenant.clientKey, accounts[0]!))?.twoFactorId, `${accounts[0]!.replace('dc:', '')}@example.com`);
       });
 
