@@ -38,6 +38,8 @@ import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
 import { composeJobs, type Jobs } from './compose/jobs';
 import { composeSync, type Sync } from './compose/sync';
+import { composeTokens } from './compose/tokens';
+import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
 import { WriteBackAuditHook } from './domain/idmap/write-back-audit-hook';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
@@ -137,6 +139,15 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     requireVerification: twoStep.requireVerification,
   });
   onPropertyChange = (tenant, accountId) => sync.writeBack(tenant, accountId);
+  const tokens = composeTokens({
+    sequelize: database.sequelize,
+    secretBox,
+    directory: new JiraCloudUserDirectory(hostClient),
+    runner: jobs.runner,
+    clock,
+    decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
+    requireVerification: twoStep.requireVerification,
+  });
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);
 
@@ -204,7 +215,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter(), sync.adminRouter()],
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter(), sync.adminRouter(), tokens.adminRouter()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);

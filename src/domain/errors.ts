@@ -52,6 +52,7 @@ export const ERROR_CODES = [
   'permission_denied',
   // durable jobs
   'job_running',
+  'invalid_token_file',
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
@@ -155,6 +156,8 @@ export interface ErrorDetailsByCode {
   permission_denied: UpstreamDetails;
   /** The job of the same kind already queued or running for the tenant (`GET /api/v1/admin/jobs/{jobId}`). */
   job_running: { readonly jobId: string; readonly kind: string };
+  /** Every bad row of a hardware token seed file, with its line (1-based) and a stable reason code. */
+  invalid_token_file: { readonly rows: readonly { readonly line: number; readonly reason: string }[] };
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
   /** Never any: an internal error says nothing about our insides to the caller. */

@@ -2,10 +2,16 @@ import type { AuditEntry, AuditLog, AuditAction, AuditPage, AuditQuery } from '.
 
 /**
  * The audited events that change what the `twofold-id` property says: an ID assigned or changed, a
- * factor set up, removed or reset. Every such change is audited already, so write-back listens here
+ * factor set up (an app, or an imported hardware token), removed or reset. Every such change is audited already, so write-back listens here
  * instead of in each service.
  */
-const CHANGES_PROPERTY: ReadonlySet<AuditAction> = new Set<AuditAction>(['user.id_assigned', 'totp.confirmed', 'totp.removed', 'admin.reset']);
+const CHANGES_PROPERTY: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  'user.id_assigned',
+  'totp.confirmed',
+  'totp.removed',
+  'admin.reset',
+  'token.assigned',
+]);
 
 /**
  * An audit log that, after recording one of those events, tells write-back whose property to push.

@@ -9,6 +9,7 @@ import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
 import { jobs } from './0300-jobs';
 import { syncWriteBack } from './0310-sync-write-back';
+import { hardwareTokens } from './0311-hardware-tokens';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: Migration[] = [
   unambiguousSealingContexts,
   jobs,
   syncWriteBack,
+  hardwareTokens,
 ];
