@@ -115,7 +115,17 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantChanged = (clientKey: string) => {
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
-  const jobs = composeJobs({ database, config: config.jobs, clock, logger, requireVerification: twoStep.requireVerification });
+  const jobs = composeJobs({
+    database,
+    config: config.jobs,
+    clock,
+    logger,
+    requireVerification: twoStep.requireVerification,
+    policies: twoStep.policies,
+    directory: twoStep.directory,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    connectorClient: (clientKey) => connector.service.clientFor(clientKey),
+  });
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);
 
@@ -183,7 +193,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter()],
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), ...jobs.adminRouters()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);

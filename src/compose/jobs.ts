@@ -6,9 +6,23 @@ import type { Logger } from '../adapters/logging/logger';
 import type { Config } from '../config/config';
 import type { Clock } from '../domain/ports/clock';
 import { JobRunner } from '../jobs/job-runner';
+import { adminRolloutsRouter } from '../../routes/admin-rollouts';
+import { rolloutWritesIn } from '../adapters/db/rollout-writes';
+import type { UserDirectory } from '../domain/directory/user-directory';
+import { InvariantError } from '../domain/errors';
+import type { PolicyService } from '../domain/policy/policy-service';
+import type { JiraServerClient } from '../domain/ports/jira-server-client';
+import { rolloutJob } from '../domain/rollout/rollout-job';
+import { RolloutService } from '../domain/rollout/rollout-service';
+import type { Tenant } from '../domain/tenancy/tenant';
 
 export interface JobsDeps {
   database: Database;
+  policies: PolicyService;
+  directory: UserDirectory;
+  findTenant(clientKey: string): Promise<Tenant | null>;
+  /** The connector's client (connector.service.clientFor): rollout and sync toward Jira Server/DC. */
+  connectorClient(clientKey: string): Promise<JiraServerClient>;
   config: Config['jobs'];
   clock: Clock;
   logger: Logger;
@@ -17,7 +31,7 @@ export interface JobsDeps {
 
 export interface Jobs {
   runner: JobRunner;
-  adminRouter(): Router;
+  adminRouters(): Router[];
 }
 
 /**
@@ -34,8 +48,33 @@ export function composeJobs(deps: JobsDeps): Jobs {
     pollMs: deps.config.pollMilliseconds,
     singleInstance: deps.database.dialect === 'sqlite',
   });
+  runner.register(
+    rolloutJob({
+      directory: deps.directory,
+      findTenant: (clientKey) => deps.findTenant(clientKey),
+      connectorClient: (clientKey) => deps.connectorClient(clientKey),
+      writesIn: rolloutWritesIn,
+      clock: deps.clock,
+      async enforceGroup(tenant, actorAccountId, group) {
+        if (actorAccountId === null) throw new InvariantError('a rollout without the admin who started it');
+        const policy = await deps.policies.get(tenant);
+        if (policy.enforcedGroups.includes(group)) return;
+        await deps.policies.update(tenant, actorAccountId, { enforcedGroups: [...policy.enforcedGroups, group] });
+      },
+    }),
+  );
+  const rollouts = new RolloutService({
+    policies: deps.policies,
+    enqueue: (tenant, kind, params, actor) => runner.enqueue(tenant, kind, params, actor),
+    connectorReady: async (tenant) => {
+      await deps.connectorClient(tenant);
+    },
+  });
   return {
     runner,
-    adminRouter: () => adminJobsRouter({ jobs: runner, requireVerification: deps.requireVerification }),
+    adminRouters: () => [
+      adminJobsRouter({ jobs: runner, requireVerification: deps.requireVerification }),
+      adminRolloutsRouter({ rollouts, requireVerification: deps.requireVerification }),
+    ],
   };
 }
