@@ -117,7 +117,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   };
   const jobs = composeJobs({
     database,
-    config: config.jobs,
+    config,
     clock,
     logger,
     requireVerification: twoStep.requireVerification,
@@ -193,7 +193,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), ...jobs.adminRouters()],
+      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
@@ -203,7 +203,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(errorMiddleware(logger));
 
   const purge = startUninstalledTenantPurge({ tenants, clock, logger, graceDays: config.uninstallGraceDays });
-  await jobs.runner.start();
+  await jobs.start();
 
   return {
     app,
@@ -217,7 +217,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     jobs,
     async close() {
       // Items in flight are recorded before the database closes; what is left resumes on the next start.
-      await jobs.runner.stop();
+      await jobs.stop();
       purge.stop();
       await notifier.close();
       await database.close();

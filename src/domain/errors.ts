@@ -52,6 +52,7 @@ export const ERROR_CODES = [
   'permission_denied',
   // durable jobs
   'job_running',
+  'directory_not_mirrored',
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
@@ -155,6 +156,7 @@ export interface ErrorDetailsByCode {
   permission_denied: UpstreamDetails;
   /** The job of the same kind already queued or running for the tenant (`GET /api/v1/admin/jobs/{jobId}`). */
   job_running: { readonly jobId: string; readonly kind: string };
+  directory_not_mirrored: never;
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
   /** Never any: an internal error says nothing about our insides to the caller. */

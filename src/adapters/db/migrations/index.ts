@@ -8,6 +8,7 @@ import { browserSessions } from './0110-browser-sessions';
 import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
 import { jobs } from './0300-jobs';
+import { directoryMirror } from './0301-directory-mirror';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: Migration[] = [
   browserSessions,
   unambiguousSealingContexts,
   jobs,
+  directoryMirror,
 ];
