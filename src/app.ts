@@ -124,7 +124,17 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantChanged = (clientKey: string) => {
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
-  const jobs = composeJobs({ database, config: config.jobs, clock, logger, requireVerification: twoStep.requireVerification });
+  const jobs = composeJobs({
+    database,
+    config,
+    clock,
+    logger,
+    requireVerification: twoStep.requireVerification,
+    policies: twoStep.policies,
+    directory: twoStep.directory,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    connectorClient: (clientKey) => connector.service.clientFor(clientKey),
+  });
   const sync = composeSync({
     sequelize: database.sequelize,
     secretBox,
@@ -215,7 +225,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), jobs.adminRouter(), sync.adminRouter(), tokens.adminRouter()],
+      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters(), sync.adminRouter(), tokens.adminRouter()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
@@ -225,7 +235,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(errorMiddleware(logger));
 
   const purge = startUninstalledTenantPurge({ tenants, clock, logger, graceDays: config.uninstallGraceDays });
-  await jobs.runner.start();
+  await jobs.start();
   sync.startSweep();
 
   return {
@@ -242,7 +252,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     async close() {
       sync.stopSweep();
       // Items in flight are recorded before the database closes; what is left resumes on the next start.
-      await jobs.runner.stop();
+      await jobs.stop();
       purge.stop();
       await notifier.close();
       await database.close();

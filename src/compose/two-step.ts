@@ -112,6 +112,8 @@ export function composeTwoStep(deps: TwoStepDeps) {
     policies,
     ids,
     verification,
+    /** The host's user directory (cached), for the rollout and the directory mirror's jobs. */
+    directory,
     /**
      * The step-up every admin write needs (once the admin is enrolled: a session of the calling
      * browser verified within the policy's `stepUpMinutes`), built

@@ -32,6 +32,8 @@ export interface Config {
    * instance runs at once when the kind says nothing, and how often an idle instance looks for work.
    */
   jobs: { leaseSeconds: number; concurrency: number; pollMilliseconds: number };
+  /** How old the directory mirror of a site may grow before a scheduled refresh; 0 turns the schedule off. */
+  directoryRefreshHours: number;
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -63,6 +65,9 @@ export const environmentSchema = z.object({
   TWOFOLD_ADMIN_CACHE_SECONDS: positiveInt('TWOFOLD_ADMIN_CACHE_SECONDS').max(3600).default(60),
   TWOFOLD_JOB_LEASE_SECONDS: positiveInt('TWOFOLD_JOB_LEASE_SECONDS').min(2).max(3600).default(30),
   TWOFOLD_JOB_CONCURRENCY: positiveInt('TWOFOLD_JOB_CONCURRENCY').min(1).max(64).default(4),
+  TWOFOLD_DIRECTORY_REFRESH_HOURS: positiveInt('TWOFOLD_DIRECTORY_REFRESH_HOURS')
+    .max(24 * 30)
+    .optional(),
   TWOFOLD_JOB_POLL_MS: positiveInt('TWOFOLD_JOB_POLL_MS').min(10).max(60000).default(1000),
   AC_OPTS: z.string().optional(),
 });

@@ -52,6 +52,7 @@ export const ERROR_CODES = [
   'permission_denied',
   // durable jobs
   'job_running',
+  'directory_not_mirrored',
   'invalid_token_file',
   // host and infrastructure
   'host_unreachable',
@@ -156,6 +157,7 @@ export interface ErrorDetailsByCode {
   permission_denied: UpstreamDetails;
   /** The job of the same kind already queued or running for the tenant (`GET /api/v1/admin/jobs/{jobId}`). */
   job_running: { readonly jobId: string; readonly kind: string };
+  directory_not_mirrored: never;
   /** Every bad row of a hardware token seed file, with its line (1-based) and a stable reason code. */
   invalid_token_file: { readonly rows: readonly { readonly line: number; readonly reason: string }[] };
   host_unreachable: UpstreamDetails;

@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   unreachable: 502,
   upstream_error: 502,
   job_running: 409,
+  directory_not_mirrored: 409,
   invalid_token_file: 400,
   host_unreachable: 502,
   service_unavailable: 503,

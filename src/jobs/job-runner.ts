@@ -22,6 +22,9 @@ export interface JobRunnerOptions {
 
 /** An item is given up after this many claims (crashes while running it, or 429s). */
 const MAX_ATTEMPTS = 25;
+/** Listing a job's items waits out this many 429s or 5xx in a row, each at most a minute, before the job fails. */
+const MAX_PLAN_RETRIES = 20;
+const MAX_PLAN_WAIT_MS = 60_000;
 
 /**
  * The durable job runner: every instance runs one, and they share the work through the database.
@@ -141,6 +144,20 @@ export class JobRunner {
       });
   }
 
+  /** Waits, but no longer than until the runner stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const poll = setInterval(() => {
+        if (!this.stopped) return;
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve();
+      }, 50);
+      setTimeout(() => clearInterval(poll), ms + 10);
+    });
+  }
+
   private lease(): Lease {
     const now = new Date();
     return { owner: this.instanceId, now, until: new Date(now.getTime() + this.options.leaseMs) };
@@ -186,9 +203,20 @@ export class JobRunner {
   private async plan(job: ActiveJob, kind: JobKind<unknown>): Promise<void> {
     const params = kind.parseParams(job.params);
     let cursor = job.planCursor;
+    let retries = 0;
     for (;;) {
       if (this.stopped || this.cancelled.has(job.id)) return;
-      const page = await kind.plan(this.context(job), params, cursor);
+      let page;
+      try {
+        page = await kind.plan(this.context(job), params, cursor);
+      } catch (error) {
+        // A 429 or 5xx while listing: wait as asked (the heartbeat keeps the claim), then ask again.
+        if (!(error instanceof RetryItemLater) || retries >= MAX_PLAN_RETRIES) throw error;
+        retries += 1;
+        await this.sleep(Math.min(error.afterMs, MAX_PLAN_WAIT_MS));
+        continue;
+      }
+      retries = 0;
       if (!(await this.options.store.savePage(job.id, this.lease(), page.items, page.nextCursor))) return; // lost the claim, or cancelled
       this.wake();
       if (page.nextCursor === null) return;

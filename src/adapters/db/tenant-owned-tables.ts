@@ -4,6 +4,9 @@
  * (children before parents, since the purge runs in this order).
  */
 export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
+  { table: 'directory_user_groups', tenantColumn: 'client_key' },
+  { table: 'directory_users', tenantColumn: 'client_key' },
+  { table: 'directory_mirrors', tenantColumn: 'client_key' },
   { table: 'job_items', tenantColumn: 'client_key' },
   { table: 'jobs', tenantColumn: 'client_key' },
   { table: 'sync_write_back', tenantColumn: 'client_key' },

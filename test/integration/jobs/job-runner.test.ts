@@ -25,6 +25,8 @@ interface CountParams {
   stopKey?: string;
   /** Hold every item until released (cancellation, leases). */
   hold?: boolean;
+  /** The first listing of the second page answers "try later" (a 429 while planning). */
+  planRetry?: boolean;
 }
 
 /**
@@ -38,6 +40,10 @@ function countingKind(state: { runs: Map<string, number>; release?: () => void; 
     parseParams: (raw) => raw as CountParams,
     async plan(_context, params, cursor) {
       const from = cursor === null ? 0 : Number(cursor);
+      if (params.planRetry && from > 0 && !state.runs.has(`plan-${from}`)) {
+        state.runs.set(`plan-${from}`, 1);
+        throw new RetryItemLater(30, 'rate limited while listing');
+      }
       const to = Math.min(params.items, from + params.pageSize);
       const items = [];
       for (let index = from; index < to; index += 1) items.push({ key: `item-${index}`, payload: { index } });
@@ -178,13 +184,15 @@ for (const lane of databaseLanes()) {
       const state = { runs: new Map<string, number>(), finished: 0 };
       const runner = newRunner(countingKind(state));
       await runner.start();
-      const retried = await runner.enqueue(TENANT, 'test_count', { items: 4, pageSize: 4, retryKeys: ['item-2'] }, null);
+      const retried = await runner.enqueue(TENANT, 'test_count', { items: 4, pageSize: 2, retryKeys: ['item-2'], planRetry: true }, null);
       const job = await waitFor(
         () => runner.get(TENANT, retried),
         (view) => view?.state === 'succeeded',
         'the retried job',
       );
+      assert.equal(job!.total, 4, 'the page whose listing was refused once was listed again');
       assert.equal(job!.done, 4);
+      assert.equal(state.runs.get('plan-2'), 1);
       assert.equal(state.runs.get('item-2'), 2);
 
       const stopped = await runner.enqueue(TENANT, 'test_count', { items: 40, pageSize: 40, stopKey: 'item-0' }, null);

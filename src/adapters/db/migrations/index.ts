@@ -8,6 +8,7 @@ import { browserSessions } from './0110-browser-sessions';
 import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
 import { jobs } from './0300-jobs';
+import { directoryMirror } from './0301-directory-mirror';
 import { syncWriteBack } from './0310-sync-write-back';
 import { hardwareTokens } from './0311-hardware-tokens';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: Migration[] = [
   browserSessions,
   unambiguousSealingContexts,
   jobs,
+  directoryMirror,
   syncWriteBack,
   hardwareTokens,
 ];
