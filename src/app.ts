@@ -40,6 +40,11 @@ import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
 import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
+import { composeJobs, type Jobs } from './compose/jobs';
+import { composeSync, type Sync } from './compose/sync';
+import { composeTokens } from './compose/tokens';
+import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
+import { WriteBackAuditHook } from './domain/idmap/write-back-audit-hook';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -63,6 +68,10 @@ export interface TwofoldApp {
   twoStep: TwoStep;
   /** The Jira Server/DC connector; `connector.service.clientFor(clientKey)` is the way rollout and sync reach it. */
   connector: Connector;
+  /** The durable job runner (started with the app, stopped by `close`); job kinds are registered on it. */
+  jobs: Jobs;
+  /** Directory sync: the sync job kinds, write-back and its sweep. */
+  sync: Sync;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -82,7 +91,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantCache = new TenantCache(tenants, clock, { ttlSeconds: config.tenantCacheSeconds });
   const hostClient = new JiraCloudHostClient(transport, clock, appKey());
   const adminCheck = new AdminCheck(hostClient, clock, config.adminCheckCacheSeconds);
+  // Write-back listens to the audited ID and enrollment changes; `sync` is composed further down.
+  let onPropertyChange: (tenant: string, accountId: string) => Promise<void> = async () => undefined;
   const twoStep = composeTwoStep({
+    decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -116,6 +128,40 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantChanged = (clientKey: string) => {
     notifier.publish(clientKey).catch((error: unknown) => logger.warn({ err: error, clientKey }, 'could not notify other instances'));
   };
+  const jobs = composeJobs({
+    database,
+    config,
+    clock,
+    logger,
+    requireVerification: twoStep.requireVerification,
+    policies: twoStep.policies,
+    directory: twoStep.directory,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    connectorClient: (clientKey) => connector.service.clientFor(clientKey),
+  });
+  const sync = composeSync({
+    sequelize: database.sequelize,
+    secretBox,
+    hostClient,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    connectorService: () => connector.service,
+    policies: () => twoStep.policies,
+    ids: () => twoStep.ids,
+    runner: jobs.runner,
+    clock,
+    logger,
+    requireVerification: twoStep.requireVerification,
+  });
+  onPropertyChange = (tenant, accountId) => sync.writeBack(tenant, accountId);
+  const tokens = composeTokens({
+    sequelize: database.sequelize,
+    secretBox,
+    directory: new JiraCloudUserDirectory(hostClient),
+    runner: jobs.runner,
+    clock,
+    decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
+    requireVerification: twoStep.requireVerification,
+  });
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);
 
@@ -189,7 +235,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()],
+      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters(), sync.adminRouter(), tokens.adminRouter()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
@@ -199,6 +245,8 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(errorMiddleware(logger));
 
   const purge = startUninstalledTenantPurge({ tenants, clock, logger, graceDays: config.uninstallGraceDays });
+  await jobs.start();
+  sync.startSweep();
 
   return {
     app,
@@ -209,7 +257,12 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connect: { addon, verifier },
     twoStep,
     connector,
+    jobs,
+    sync,
     async close() {
+      sync.stopSweep();
+      // Items in flight are recorded before the database closes; what is left resumes on the next start.
+      await jobs.stop();
       purge.stop();
       await notifier.close();
       await database.close();

@@ -10,6 +10,7 @@ import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-cl
 import { JiraCloudUserDirectory } from '../adapters/connect/jira-cloud-user-directory';
 import { requireRecentVerification } from '../adapters/connect/require-verification';
 import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
+import type { AuditLog } from '../domain/audit/audit-log';
 import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
 import { SequelizeBrowserSessionRepository } from '../adapters/db/browser-session-repository';
 import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
@@ -51,6 +52,8 @@ export interface TwoStepDeps {
   logger: Logger;
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
+  /** Wraps the audit log the services record to (write-back listens to ID and enrollment changes). */
+  decorateAudit?: (audit: AuditLog) => AuditLog;
 }
 
 /**
@@ -59,7 +62,8 @@ export interface TwoStepDeps {
  */
 export function composeTwoStep(deps: TwoStepDeps) {
   const { sequelize, clock, random } = deps;
-  const audit = new SequelizeAuditLog(sequelize);
+  const storedAudit = new SequelizeAuditLog(sequelize);
+  const audit: AuditLog = deps.decorateAudit ? deps.decorateAudit(storedAudit) : storedAudit;
   const credentials = new SequelizeTotpCredentialRepository(sequelize, deps.secretBox);
   const backupCodes = new SequelizeBackupCodeRepository(sequelize);
   const failures = new SequelizeFailureCounterRepository(sequelize);
@@ -106,7 +110,10 @@ export function composeTwoStep(deps: TwoStepDeps) {
 
   return {
     policies,
+    ids,
     verification,
+    /** The host's user directory (cached), for the rollout and the directory mirror's jobs. */
+    directory,
     /**
      * The step-up every admin write needs (once the admin is enrolled: a session of the calling
      * browser verified within the policy's `stepUpMinutes`), built

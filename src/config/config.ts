@@ -26,6 +26,14 @@ export interface Config {
   tenantCacheSeconds: number;
   /** How long "is this user a Jira admin?" answers are kept. */
   adminCheckCacheSeconds: number;
+  /**
+   * The durable job runner (src/jobs/job-runner.ts): how long an instance's claim on a job or item lasts
+   * without being renewed (a dead instance's work is taken over after it), how many items of one job an
+   * instance runs at once when the kind says nothing, and how often an idle instance looks for work.
+   */
+  jobs: { leaseSeconds: number; concurrency: number; pollMilliseconds: number };
+  /** How old the directory mirror of a site may grow before a scheduled refresh; 0 turns the schedule off. */
+  directoryRefreshHours: number;
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -55,6 +63,12 @@ export const environmentSchema = z.object({
   TWOFOLD_UNINSTALL_GRACE_DAYS: positiveInt('TWOFOLD_UNINSTALL_GRACE_DAYS').default(30),
   TWOFOLD_TENANT_CACHE_SECONDS: positiveInt('TWOFOLD_TENANT_CACHE_SECONDS').max(300).default(30),
   TWOFOLD_ADMIN_CACHE_SECONDS: positiveInt('TWOFOLD_ADMIN_CACHE_SECONDS').max(3600).default(60),
+  TWOFOLD_JOB_LEASE_SECONDS: positiveInt('TWOFOLD_JOB_LEASE_SECONDS').min(2).max(3600).default(30),
+  TWOFOLD_JOB_CONCURRENCY: positiveInt('TWOFOLD_JOB_CONCURRENCY').min(1).max(64).default(4),
+  TWOFOLD_DIRECTORY_REFRESH_HOURS: positiveInt('TWOFOLD_DIRECTORY_REFRESH_HOURS')
+    .max(24 * 30)
+    .optional(),
+  TWOFOLD_JOB_POLL_MS: positiveInt('TWOFOLD_JOB_POLL_MS').min(10).max(60000).default(1000),
   AC_OPTS: z.string().optional(),
 });
 

@@ -121,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,
     tenantCacheSeconds: vars.TWOFOLD_TENANT_CACHE_SECONDS,
     adminCheckCacheSeconds: vars.TWOFOLD_ADMIN_CACHE_SECONDS,
+    // Tests start refreshes themselves; a schedule firing in the middle of one would change what it reads.
+    directoryRefreshHours: vars.TWOFOLD_DIRECTORY_REFRESH_HOURS ?? (vars.NODE_ENV === 'test' ? 0 : 24),
+    jobs: { leaseSeconds: vars.TWOFOLD_JOB_LEASE_SECONDS, concurrency: vars.TWOFOLD_JOB_CONCURRENCY, pollMilliseconds: vars.TWOFOLD_JOB_POLL_MS },
   };
 }
 

@@ -50,6 +50,10 @@ export const ERROR_CODES = [
   'signature_method_rejected',
   'version_rejected',
   'permission_denied',
+  // durable jobs
+  'job_running',
+  'directory_not_mirrored',
+  'invalid_token_file',
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
@@ -152,6 +156,11 @@ export interface ErrorDetailsByCode {
   signature_method_rejected: UpstreamDetails;
   version_rejected: UpstreamDetails;
   permission_denied: UpstreamDetails;
+  /** The job of the same kind already queued or running for the tenant (`GET /api/v1/admin/jobs/{jobId}`). */
+  job_running: { readonly jobId: string; readonly kind: string };
+  directory_not_mirrored: never;
+  /** Every bad row of a hardware token seed file, with its line (1-based) and a stable reason code. */
+  invalid_token_file: { readonly rows: readonly { readonly line: number; readonly reason: string }[] };
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
   /** Too many unauthenticated requests from one client address (client-rate-limit.ts). */

@@ -29,6 +29,15 @@ export class SandboxConnectHost {
     this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
+  /** A user property as the sandbox's REST API holds it (tests and the sandbox's own pages). */
+  userProperty(accountId: string, key: string): unknown {
+    return this.state.userProperties(accountId)[key];
+  }
+
+  /** Sets a user property as Jira's REST API would (tests: a property someone else wrote). */
+  setUserProperty(accountId: string, key: string, value: unknown): void {
+    this.state.setUserProperty(accountId, key, value);
+  }
 
   get clientKey(): string {
     return this.state.clientKey;

@@ -1,5 +1,6 @@
 import * as jwt from 'atlassian-jwt';
 import { TwofoldError } from '../../domain/errors';
+import { retryAfterSeconds } from '../../domain/http/retry-after';
 import type { Clock } from '../../domain/ports/clock';
 import { UnreachableError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../domain/ports/http-transport';
 import type { HostPermissionGateway } from '../../domain/tenancy/host-permissions';
@@ -91,6 +92,15 @@ export class JiraCloudHostClient implements HostPermissionGateway {
     await this.json(tenant, 'DELETE', `/rest/api/3/user/properties/${encodeURIComponent(key)}`, { query: { accountId }, allowNotFound: true });
   }
 
+  /**
+   * A call as the app whose answer the caller reads itself, whatever its status (the sync reads a 429's
+   * Retry-After and tells a 401 from a 5xx). No answer at all is `host_unreachable`, as for every call.
+   */
+  async request(tenant: Tenant, method: HttpMethod, path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<HttpResponse> {
+    const query = new URLSearchParams(options.query ?? {}).toString();
+    return this.send(tenant, method, query ? `${path}?${query}` : path, options.body);
+  }
+
   private async json<T>(
     tenant: Tenant,
     method: HttpMethod,
@@ -102,8 +112,11 @@ export class JiraCloudHostClient implements HostPermissionGateway {
     const response = await this.send(tenant, method, pathAndQuery, options.body);
     if (response.status === 404 && options.allowNotFound) return null;
     if (response.status < 200 || response.status >= 300) {
+      // A 429 or 503 names when to come back; jobs wait that long (src/domain/jobs/upstream-failure.ts).
+      const retryAfter = retryAfterSeconds(response.headers['retry-after'], this.clock.now());
       throw new TwofoldError('upstream_error', `Jira answered ${method} ${path} with HTTP ${response.status}.`, {
         details: { status: response.status, path },
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
       });
     }
     if (response.status === 204 || response.body.length === 0) return null;

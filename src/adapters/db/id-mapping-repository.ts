@@ -28,6 +28,31 @@ export class SequelizeIdMappingRepository implements IdMappingRepository {
     return new Map(rows.map((row) => [row.account_id, toMapping(row)]));
   }
 
+  /** 2FA ID key (lower case) → accountId, for the keys that some user holds. */
+  async findByIdKeys(tenant: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.rows.findAll({
+        where: { client_key: tenant, id_key: { [Op.in]: keys.slice(i, i + 500) } },
+        attributes: ['id_key', 'account_id'],
+        raw: true,
+      });
+      for (const row of rows) found.set(row.id_key, row.account_id);
+    }
+    return found;
+  }
+
+  async listPage(tenant: string, options: { after: string | null; limit: number; dataCenter: boolean }): Promise<IdMapping[]> {
+    const kind = options.dataCenter ? { [Op.like]: 'dc:%' } : { [Op.notLike]: 'dc:%' };
+    const rows = await this.rows.findAll({
+      where: { client_key: tenant, account_id: options.after === null ? kind : { [Op.and]: [kind, { [Op.gt]: options.after }] } },
+      order: [['account_id', 'ASC']],
+      limit: options.limit,
+      raw: true,
+    });
+    return rows.map(toMapping);
+  }
+
   async assign(tenant: string, accountId: string, twoFactorId: string, key: string, source: IdSource, at: Date): Promise<boolean> {
     try {
       const [changed] = await this.rows.update(

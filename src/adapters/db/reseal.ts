@@ -119,6 +119,7 @@ async function resealColumn(
       } catch (error) {
         if (!fromLegacyContexts) throw resealError(sealed, row, error);
         try {
+          if (sealed.legacyContext === undefined) throw resealError(sealed, row, error);
           plaintext = secretBox.open(value, sealed.legacyContext(row));
           legacy = true;
         } catch {

@@ -14,8 +14,9 @@ export interface SealedColumn {
   /**
    * The context this column's values were sealed with before contexts were encoded unambiguously
    * (parts joined with `:`). Read only by the migration that re-seals them (0200); the app never opens with it.
+   * Absent for a column added after 0200: it never had another context, and 0200 runs before its table exists.
    */
-  legacyContext(row: Record<string, unknown>): string;
+  legacyContext?(row: Record<string, unknown>): string;
 }
 
 /**
@@ -42,6 +43,12 @@ export const connectorSecretContext = (clientKey: string, column: string) => sea
 /** A request token's secret is bound to its tenant and authorization attempt (the state's hash). */
 export const connectorRequestTokenSecretContext = (clientKey: string, stateHash: string) =>
   sealingContext('connector.request_token_secret', clientKey, stateHash);
+
+/** A staged hardware token's seed is bound to its tenant and token id (also its future credential's id). */
+export const hardwareTokenSecretContext = (clientKey: string, tokenId: string) => sealingContext('hardware_token.secret', clientKey, tokenId);
+
+/** The columns that existed when contexts changed (migration 0200 re-seals these only). */
+export const legacySealedColumns = (): SealedColumn[] => SEALED_COLUMNS.filter((sealed) => sealed.legacyContext !== undefined);
 
 export const SEALED_COLUMNS: SealedColumn[] = [
   {
@@ -78,5 +85,11 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     column: 'request_token_secret_sealed',
     context: (row) => connectorRequestTokenSecretContext(String(row.client_key), String(row.state_hash)),
     legacyContext: (row) => LEGACY_CONTEXTS.connectorRequestTokenSecret(String(row.client_key), String(row.state_hash)),
+  },
+  {
+    table: 'hardware_tokens',
+    keyColumns: ['id'],
+    column: 'secret_sealed',
+    context: (row) => hardwareTokenSecretContext(String(row.client_key), String(row.id)),
   },
 ];

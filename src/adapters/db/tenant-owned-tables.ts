@@ -4,6 +4,13 @@
  * (children before parents, since the purge runs in this order).
  */
 export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
+  { table: 'directory_user_groups', tenantColumn: 'client_key' },
+  { table: 'directory_users', tenantColumn: 'client_key' },
+  { table: 'directory_mirrors', tenantColumn: 'client_key' },
+  { table: 'job_items', tenantColumn: 'client_key' },
+  { table: 'jobs', tenantColumn: 'client_key' },
+  { table: 'sync_write_back', tenantColumn: 'client_key' },
+  { table: 'hardware_tokens', tenantColumn: 'client_key' },
   { table: 'totp_credentials', tenantColumn: 'client_key' },
   { table: 'backup_codes', tenantColumn: 'client_key' },
   { table: 'failure_counters', tenantColumn: 'client_key' },

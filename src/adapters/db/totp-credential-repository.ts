@@ -3,6 +3,7 @@ import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { storedTotpParameters } from '../../domain/mfa/otp-parameters';
 import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
+import type { ImportCredentialResult, TokenCredentialWriter } from '../../domain/tokens/hardware-tokens';
 import { backupCodeSetIn } from './backup-code-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
@@ -35,7 +36,7 @@ class NothingChanged extends Error {}
  * statement filters on the tenant and the user. The replay guard and the activation are single
  * conditional UPDATEs whose affected-row count is the answer.
  */
-export class SequelizeTotpCredentialRepository implements TotpCredentialRepository {
+export class SequelizeTotpCredentialRepository implements TotpCredentialRepository, TokenCredentialWriter {
   private readonly rows: ModelStatic<TotpCredentialRow>;
   private readonly sql: Sql;
 
@@ -106,6 +107,46 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
       await this.rows.create(row, { transaction });
     });
     return { id, tenant, accountId, status: 'pending', secret, params, lastUsedStep: null, createdAt: credential.createdAt, confirmedAt: null };
+  }
+
+  /**
+   * A hardware token's seed as the user's active credential at once (TokenCredentialWriter): in one
+   * per-user transaction, the credential with `credentialId` (the token's id) is looked for first (a
+   * rerun after a crash finds it), then an active one is kept (`already_enrolled`) or, with `replace`,
+   * deleted with any pending set-up, and the token's credential inserted as active. Backup codes stay.
+   */
+  async importActive(
+    tenant: string,
+    accountId: string,
+    credentialId: string,
+    seed: { secret: Buffer; period: 30 | 60 },
+    at: Date,
+    replace: boolean,
+  ): Promise<ImportCredentialResult> {
+    const params = storedTotpParameters({ algorithm: 'SHA1', digits: 6, period: seed.period });
+    return inUserTransaction(this.sequelize, tenant, accountId, async ({ transaction }) => {
+      if ((await this.rows.count({ where: { id: credentialId, client_key: tenant, account_id: accountId }, transaction })) > 0) return 'already_done';
+      const active = await this.rows.count({ where: { client_key: tenant, account_id: accountId, status: 'active' }, transaction });
+      if (active > 0 && !replace) return 'already_enrolled';
+      await this.rows.destroy({ where: { client_key: tenant, account_id: accountId }, transaction });
+      await this.rows.create(
+        {
+          id: credentialId,
+          client_key: tenant,
+          account_id: accountId,
+          status: 'active',
+          secret_sealed: this.secretBox.seal(seed.secret.toString('base64'), totpSecretContext(tenant, accountId, credentialId)),
+          algorithm: params.algorithm,
+          digits: params.digits,
+          period: params.period,
+          last_used_step: null,
+          created_at: at,
+          confirmed_at: at,
+        },
+        { transaction },
+      );
+      return active > 0 ? 'replaced' : 'imported';
+    });
   }
 
   async activate(tenant: string, accountId: string, credentialId: string, step: number, at: Date, backupCodeHashes: readonly string[]): Promise<Activation> {

@@ -32,6 +32,17 @@ export function inUserTransaction<T>(sequelize: Sequelize, tenant: string, accou
   });
 }
 
+/**
+ * Runs `work` in one transaction that takes no per-user lock (the durable jobs' writes: a job's rows,
+ * an item's outcome). On SQLite it waits its turn with the user transactions above, for the same reason.
+ */
+export function inWriteTransaction<T>(sequelize: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  if (sequelize.getDialect() !== 'postgres') {
+    return inTurn(sequelize, () => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
+  }
+  return sequelize.transaction(work);
+}
+
 const queues = new WeakMap<Sequelize, Promise<unknown>>();
 
 /** Runs `work` after every earlier `inTurn` of this database has finished, failed or not. */

@@ -26,6 +26,11 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'connector.tested': 'Tested the connector',
   'connector.token_forgotten': 'Forgot the connector credentials',
   'connector.token_rejected': 'Jira refused the connector credentials',
+  'job.started': 'Started a job',
+  'job.finished': 'A job finished',
+  'job.cancelled': 'Cancelled a job',
+  'sync.property_written': 'Wrote the 2FA ID to Jira',
+  'token.assigned': 'Assigned a hardware token',
 };
 
 export interface AuditActionGroup {
@@ -36,9 +41,16 @@ export interface AuditActionGroup {
 const GROUP_OF = (action: AuditAction): string =>
   action.startsWith('connector.')
     ? 'Jira connector'
-    : action === 'admin.reset' || action === 'user.unlocked' || action === 'policy.changed' || action === 'user.id_assigned'
-      ? 'Administration'
-      : 'Two-step verification';
+    : action.startsWith('job.')
+      ? 'Jobs'
+      : action === 'admin.reset' ||
+          action === 'user.unlocked' ||
+          action === 'policy.changed' ||
+          action === 'user.id_assigned' ||
+          action === 'sync.property_written' ||
+          action === 'token.assigned'
+        ? 'Administration'
+        : 'Two-step verification';
 
 /** The actions grouped for a filter menu: two-step verification, administration, the connector. */
 export function auditActionGroups(): AuditActionGroup[] {

@@ -30,6 +30,13 @@ export const AUDIT_ACTIONS = [
   'connector.tested',
   'connector.token_forgotten',
   'connector.token_rejected',
+  // durable jobs (src/jobs): rollout, directory refresh, sync, token import
+  'job.started',
+  'job.finished',
+  'job.cancelled',
+  // directory sync and hardware tokens (src/domain/idmap, src/domain/tokens)
+  'sync.property_written',
+  'token.assigned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

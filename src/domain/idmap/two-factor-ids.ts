@@ -25,6 +25,12 @@ export interface IdMappingRepository {
    * tenant has an ID with the same `key` (the unique index decides, so concurrent claims cannot both win).
    */
   assign(tenant: string, accountId: string, twoFactorId: string, key: string, source: IdSource, at: Date): Promise<boolean>;
+  /**
+   * The tenant's mappings in accountId order, after `after` (exclusive), at most `limit`: Cloud accounts,
+   * or with `dataCenter` the Jira Server/DC ones (`dc:` + user key). Keyset paging, so that a sync job
+   * pages 20,000 mappings with an index and resumes after the last accountId it planned.
+   */
+  listPage(tenant: string, options: { after: string | null; limit: number; dataCenter: boolean }): Promise<IdMapping[]>;
 }
 
 /**

@@ -63,6 +63,22 @@ export interface JobContext {
   readonly actorAccountId: string | null;
   /** True once the admin cancelled the job; long loops check it. */
   readonly cancelled: () => boolean;
+  /**
+   * In `runItem` only: runs `work` in one database transaction in which the runner also records the
+   * item's outcome (the one `work` returns), so that the item's own writes and its `done` commit or
+   * roll back together: after a crash the item is either wholly done or runs again. `work` must make
+   * no call outside the database (on SQLite it holds the one connection); do those before. Repositories
+   * take part through their `…In(transaction)` functions in src/adapters/db. Absent in `plan` and `finish`.
+   */
+  readonly transaction?: (work: (transaction: JobTransaction) => Promise<ItemOutcome>) => Promise<ItemOutcome>;
+}
+
+/**
+ * A database transaction as the domain sees it: opaque. Adapters turn it back into their unit of work
+ * (src/adapters/db/job-transaction.ts), so that the domain imports no database library.
+ */
+export interface JobTransaction {
+  readonly isJobTransaction: true;
 }
 
 /** Ends the whole job as failed, with a code and a sentence an admin can act on. */

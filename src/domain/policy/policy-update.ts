@@ -38,6 +38,7 @@ const TOP_LEVEL = [
   'enforcedGroups',
   'idPattern',
   'allowUserChosenId',
+  'writeBack',
   'sessionTimeoutMinutes',
   'stepUpMinutes',
   'ipSafeZones',
@@ -109,6 +110,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   const idProblem = idPatternProblem(doc.idPattern);
   if (idProblem !== null) fail('idPattern', idProblem);
   if (typeof doc.allowUserChosenId !== 'boolean') fail('allowUserChosenId', 'must be true or false');
+  if (typeof doc.writeBack !== 'boolean') fail('writeBack', 'must be true or false');
   if (!isIntIn(doc.sessionTimeoutMinutes, 0, MAX_SESSION_MINUTES))
     fail('sessionTimeoutMinutes', `must be a whole number of minutes from 0 (as long as allowed) to ${MAX_SESSION_MINUTES}`);
   if (!isIntIn(doc.stepUpMinutes, 1, 60)) fail('stepUpMinutes', 'must be a whole number of minutes from 1 to 60');
@@ -165,6 +167,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
     enforcedGroups,
     idPattern: (doc.idPattern as string).trim(),
     allowUserChosenId: doc.allowUserChosenId as boolean,
+    writeBack: doc.writeBack as boolean,
     sessionTimeoutMinutes: doc.sessionTimeoutMinutes as number,
     stepUpMinutes: doc.stepUpMinutes as number,
     ipSafeZones,

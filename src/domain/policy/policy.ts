@@ -44,6 +44,11 @@ export interface TenantPolicy {
   readonly idPattern: string;
   /** Users may pick their own 2FA ID (unique in the tenant). */
   readonly allowUserChosenId: boolean;
+  /**
+   * Write-back: each change of a user's 2FA ID or enrollment is pushed to the Jira user property
+   * `twofold-id` as it happens (a durable job item, so that a host outage delays it and loses nothing).
+   */
+  readonly writeBack: boolean;
   /** How long a verification lasts; 0 means as long as Twofold allows (session.ts). */
   readonly sessionTimeoutMinutes: number;
   /** How recent a verification must be for sensitive changes (removing a factor, new backup codes). */
@@ -77,6 +82,7 @@ export function defaultPolicy(siteUrl: string): TenantPolicy {
     enforcedGroups: [],
     idPattern: '%email%',
     allowUserChosenId: false,
+    writeBack: false,
     sessionTimeoutMinutes: DEFAULT_SESSION_TIMEOUT_MINUTES,
     stepUpMinutes: DEFAULT_STEP_UP_MINUTES,
     ipSafeZones: [],

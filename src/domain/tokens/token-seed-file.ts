@@ -38,7 +38,10 @@ export type TokenRowReason =
   | 'duplicate_upn'
   | 'unknown_upn'
   | 'too_many_rows'
-  | 'no_rows';
+  | 'no_rows'
+  // checked against the site's data (token-import.ts)
+  | 'serial_exists'
+  | 'already_enrolled';
 
 export interface TokenRowProblem {
   readonly line: number;

@@ -34,6 +34,7 @@ for (const lane of databaseLanes()) {
           enforcedGroups: [],
           idPattern: '%email%',
           allowUserChosenId: false,
+          writeBack: false,
           sessionTimeoutMinutes: 720,
           stepUpMinutes: 5,
           ipSafeZones: [],

@@ -1,5 +1,5 @@
 import { resealAll } from '../reseal';
-import { SEALED_COLUMNS } from '../sealed-columns';
+import { legacySealedColumns } from '../sealed-columns';
 import type { Migration } from './migration';
 
 /**
@@ -18,7 +18,7 @@ export const unambiguousSealingContexts: Migration = {
       }
       return; // a fresh database: nothing sealed yet, nothing to re-seal
     }
-    const results = await resealAll(database, secretBox, logger, { fromLegacyContexts: true });
+    const results = await resealAll(database, secretBox, logger, { fromLegacyContexts: true, columns: legacySealedColumns() });
     for (const result of results) {
       logger.info({ ...result }, `${result.table}.${result.column}: ${result.resealed} re-sealed with the unambiguous context`);
     }
@@ -30,7 +30,7 @@ export const unambiguousSealingContexts: Migration = {
 };
 
 async function anySealedRow(qi: Parameters<Migration['up']>[0]): Promise<boolean> {
-  for (const table of new Set(SEALED_COLUMNS.map((sealed) => sealed.table))) {
+  for (const table of new Set(legacySealedColumns().map((sealed) => sealed.table))) {
     const [rows] = await qi.sequelize.query(`SELECT 1 FROM ${qi.quoteIdentifier(table)} LIMIT 1`);
     if (rows.length > 0) return true;
   }

@@ -7,6 +7,10 @@ import { auditKeysetIndex } from './0101-audit-keyset-index';
 import { browserSessions } from './0110-browser-sessions';
 import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
+import { jobs } from './0300-jobs';
+import { directoryMirror } from './0301-directory-mirror';
+import { syncWriteBack } from './0310-sync-write-back';
+import { hardwareTokens } from './0311-hardware-tokens';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -18,4 +22,8 @@ export const MIGRATIONS: Migration[] = [
   auditKeysetIndex,
   browserSessions,
   unambiguousSealingContexts,
+  jobs,
+  directoryMirror,
+  syncWriteBack,
+  hardwareTokens,
 ];

@@ -14,12 +14,19 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
     const groups = auditActionGroups();
     assert.deepEqual(
       groups.map((group) => group.label),
-      ['Two-step verification', 'Administration', 'Jira connector'],
+      ['Two-step verification', 'Administration', 'Jira connector', 'Jobs'],
     );
     const grouped = groups.flatMap((group) => group.actions.map((action) => action.value));
     assert.deepEqual([...grouped].sort(), [...AUDIT_ACTIONS].sort());
     assert.ok(groups[2]!.actions.every((action) => action.value.startsWith('connector.')));
-    assert.deepEqual(groups[1]!.actions.map((action) => action.value).sort(), ['admin.reset', 'policy.changed', 'user.id_assigned', 'user.unlocked']);
+    assert.deepEqual(groups[1]!.actions.map((action) => action.value).sort(), [
+      'admin.reset',
+      'policy.changed',
+      'sync.property_written',
+      'token.assigned',
+      'user.id_assigned',
+      'user.unlocked',
+    ]);
   });
 
   it("has words for every reason a connector entry can carry, and for each step of the dance: rows read as prose, never 'At request_token · unreachable'", () => {

@@ -311,6 +311,15 @@ export class InMemoryIdMappings implements IdMappingRepository {
     this.rows.set(key(tenant, accountId), { tenant, accountId, twoFactorId, key: idKey, source, updatedAt: at });
     return true;
   }
+  async listPage(tenant: string, options: { after: string | null; limit: number; dataCenter: boolean }) {
+    return [...this.rows.values()]
+      .filter(
+        (row) => row.tenant === tenant && row.accountId.startsWith('dc:') === options.dataCenter && (options.after === null || row.accountId > options.after),
+      )
+      .sort((a, b) => (a.accountId < b.accountId ? -1 : 1))
+      .slice(0, options.limit)
+      .map(({ accountId, twoFactorId, source, updatedAt }) => ({ accountId, twoFactorId, source, updatedAt }));
+  }
 }
 
 export class InMemoryPolicies implements PolicyRepository {

@@ -16,6 +16,7 @@ describe('Policy: defaults, updates and validation', () => {
       enforcedGroups: [],
       idPattern: '%email%',
       allowUserChosenId: false,
+      writeBack: false,
       sessionTimeoutMinutes: 720,
       stepUpMinutes: 5,
       ipSafeZones: [],
@@ -43,6 +44,8 @@ describe('Policy: defaults, updates and validation', () => {
     assert.deepEqual(result.policy.totp, { algorithm: 'SHA1', digits: 6, period: 30, window: 0 });
     assert.deepEqual(result.policy.branding, { serviceName: 'acme.atlassian.net', companyName: 'Acme', color: '#0c66e4' });
     assert.deepEqual(result.changed, ['totp', 'branding']);
+    const writeBack = applyPolicyUpdate(DEFAULTS, { writeBack: true });
+    assert.ok(writeBack.ok && writeBack.policy.writeBack && writeBack.changed.includes('writeBack'));
     const none = applyPolicyUpdate(DEFAULTS, {});
     assert.ok(none.ok);
     assert.deepEqual(none.changed, []);
@@ -54,6 +57,7 @@ describe('Policy: defaults, updates and validation', () => {
         enforcedGroups: 'developers',
         idPattern: 'fixed@acme',
         allowUserChosenId: 'yes',
+        writeBack: 'on',
         sessionTimeoutMinutes: 10_081,
         stepUpMinutes: 0,
         ipSafeZones: ['1.2.3.4/33'],
@@ -66,6 +70,7 @@ describe('Policy: defaults, updates and validation', () => {
         enforcedGroups: 'must be a list of at most 100 group names',
         idPattern: 'must contain at least one of %username%, %email%, %emailLocalPart%, %accountId%',
         allowUserChosenId: 'must be true or false',
+        writeBack: 'must be true or false',
         sessionTimeoutMinutes: 'must be a whole number of minutes from 0 (as long as allowed) to 10080',
         stepUpMinutes: 'must be a whole number of minutes from 1 to 60',
         'ipSafeZones.0': 'the prefix length must be a number from 0 to 32',

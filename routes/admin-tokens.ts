@@ -1,0 +1,62 @@
+import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { TwofoldError } from '../src/domain/errors';
+import type { HardwareToken } from '../src/domain/tokens/hardware-tokens';
+import { asyncRoute } from '../src/http/async-route';
+import { principalOf } from '../src/http/principal';
+import { parseInput } from '../src/http/validate';
+import type { Tenant } from '../src/domain/tenancy/tenant';
+
+/** The largest seed file accepted: 50,000 rows of about 100 bytes. */
+export const MAX_TOKEN_FILE_BYTES = 5 * 1024 * 1024;
+
+export interface AdminTokensRouterDeps {
+  /** Checks every row, stages the tokens and starts the `token_import` job; throws `invalid_token_file`. */
+  startImport(tenant: Tenant, actorAccountId: string, file: string, options: { replace: boolean }): Promise<string>;
+  list(tenant: string): Promise<HardwareToken[]>;
+  requireVerification: RequestHandler;
+}
+
+const importQuery = z.object({ replace: z.enum(['true', 'false']).optional() }).strict();
+
+/** Hardware token seed files (Token2, Microsoft Entra CSV) and the site's tokens, below /api/v1/admin. */
+export function adminTokensRouter(deps: AdminTokensRouterDeps): Router {
+  const router = Router();
+
+  router.post(
+    '/tokens/import',
+    deps.requireVerification,
+    express.text({ type: 'text/csv', limit: MAX_TOKEN_FILE_BYTES, defaultCharset: 'utf-8' }),
+    asyncRoute(async (req, res) => {
+      if (!req.is('text/csv') || typeof req.body !== 'string') {
+        throw new TwofoldError('unsupported_media_type', 'Send the seed file itself as the body, with Content-Type: text/csv.');
+      }
+      const { replace } = parseInput(importQuery, req.query);
+      const { tenant, accountId } = principalOf(res);
+      const jobId = await deps.startImport(tenant, accountId, req.body, { replace: replace === 'true' });
+      res.status(202).json({ jobId });
+    }),
+  );
+
+  router.get(
+    '/tokens',
+    asyncRoute(async (_req, res) => {
+      const { tenant } = principalOf(res);
+      const tokens = await deps.list(tenant.clientKey);
+      res.json({
+        tokens: tokens.map((token) => ({
+          serial: token.serial,
+          manufacturer: token.manufacturer,
+          model: token.model,
+          accountId: token.accountId,
+          period: token.period,
+          state: token.state,
+          importedAt: token.importedAt.toISOString(),
+          assignedAt: token.assignedAt?.toISOString() ?? null,
+        })),
+      });
+    }),
+  );
+
+  return router;
+}
