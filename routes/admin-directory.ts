@@ -9,6 +9,7 @@ import type { MirroredRoster } from '../src/domain/directory/mirrored-roster';
 import { usersCsvHeader, usersCsvLine } from '../src/domain/directory/users-csv';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { Tenant } from '../src/domain/tenancy/tenant';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface AdminDirectoryRouterDeps {
   roster: MirroredRoster;
@@ -28,6 +29,35 @@ const listQuery = z.object({
 });
 const csvQuery = listQuery.omit({ cursor: true, limit: true });
 const refreshBody = z.object({ target: z.enum(['host', 'connector']).optional() }).strict();
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_DIRECTORY_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/users.csv',
+    auth: 'connectJwtAdmin',
+    summary: 'The users as CSV (accountId, display name, 2FA ID, enrolled, methods, last verification), from the directory mirror',
+    query: csvQuery,
+    responses: { 200: 'text/csv; cells that a spreadsheet would run as a formula are neutralised' },
+    errors: ['invalid_request', 'directory_not_mirrored'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/directory',
+    auth: 'connectJwtAdmin',
+    summary: 'When the directory mirror was last refreshed, per source, with its user counts',
+    responses: { 200: '{refreshedAt, sources: [{source, refreshedAt, userCount}]}' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/directory/refresh',
+    auth: 'connectJwtAdmin',
+    summary: 'Refreshes the directory mirror from the Jira Cloud site or, with target connector, from Data Center',
+    body: refreshBody,
+    responses: { 202: '{jobId}' },
+    errors: ['invalid_request', 'job_running', 'verification_required', 'connector_not_configured'],
+  },
+];
 
 const presentStatus = (status: readonly MirrorStatus[]) => ({
   refreshedAt:

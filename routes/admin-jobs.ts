@@ -5,6 +5,7 @@ import { principalOf } from '../src/http/principal';
 import { parseInput } from '../src/http/validate';
 import { TwofoldError } from '../src/domain/errors';
 import type { JobView } from '../src/jobs/job-store';
+import type { RouteDoc } from '../src/http/route-doc';
 
 /** What the jobs routes need of the runner (src/jobs/job-runner.ts). */
 export interface JobsApi {
@@ -20,6 +21,37 @@ export interface AdminJobsRouterDeps {
 
 const jobParam = z.object({ jobId: z.uuid('is not a job id') });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_JOBS_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/jobs',
+    auth: 'connectJwtAdmin',
+    summary: "The tenant's recent jobs, newest first",
+    query: listQuery,
+    responses: { 200: '{jobs: [job]}' },
+    errors: ['invalid_request'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/jobs/{jobId}',
+    auth: 'connectJwtAdmin',
+    summary: 'One job: kind, state, total, done, failed, times and the failures with their reasons',
+    params: jobParam,
+    responses: { 200: '{id, kind, state, total, done, failed, startedAt, finishedAt, errors, ...}' },
+    errors: ['invalid_request', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/jobs/{jobId}/cancel',
+    auth: 'connectJwtAdmin',
+    summary: 'Cancels a queued or running job; items already done stay done',
+    params: jobParam,
+    responses: { 200: 'the job' },
+    errors: ['invalid_request', 'not_found', 'verification_required'],
+  },
+];
 
 /** A job as the contract shows it (`GET /api/v1/admin/jobs/{jobId}`), with the extension fields. */
 export function presentJob(job: JobView) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { asyncRoute } from '../src/http/async-route';
 import { principalOf } from '../src/http/principal';
 import { parseInput } from '../src/http/validate';
+import type { RouteDoc } from '../src/http/route-doc';
 
 /** Starts a durable job (the runner's enqueue): answers its id, or throws `409 job_running`. */
 export type EnqueueJob = (tenant: string, kind: string, params: unknown, actorAccountId: string) => Promise<string>;
@@ -20,6 +21,19 @@ const syncBody = z
   })
   .strict()
   .refine((body) => body.direction === 'import' || body.adopt === undefined, { message: 'adopt applies to an import only', path: ['adopt'] });
+
+/** The route below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_SYNC_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/admin/sync',
+    auth: 'connectJwtAdmin',
+    summary: 'Exports the ID mappings to the Jira user property twofold-id, or imports and compares them (a job)',
+    body: syncBody,
+    responses: { 202: '{jobId}' },
+    errors: ['invalid_request', 'job_running', 'verification_required', 'connector_not_configured'],
+  },
+];
 
 /**
  * `POST /api/v1/admin/sync`: mirrors the ID mappings to the Jira user property `twofold-id` (export),

@@ -6,6 +6,7 @@ import { asyncRoute } from '../src/http/async-route';
 import { principalOf } from '../src/http/principal';
 import { parseInput } from '../src/http/validate';
 import type { Tenant } from '../src/domain/tenancy/tenant';
+import type { RouteDoc } from '../src/http/route-doc';
 
 /** The largest seed file accepted: 50,000 rows of about 100 bytes. */
 export const MAX_TOKEN_FILE_BYTES = 5 * 1024 * 1024;
@@ -18,6 +19,27 @@ export interface AdminTokensRouterDeps {
 }
 
 const importQuery = z.object({ replace: z.enum(['true', 'false']).optional() }).strict();
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_TOKENS_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/admin/tokens/import',
+    auth: 'connectJwtAdmin',
+    summary: 'Imports a hardware token seed file (Token2 / Microsoft Entra CSV: upn, serial number, secret key, time interval, manufacturer, model)',
+    bodyType: 'text/csv',
+    query: importQuery,
+    responses: { 202: '{jobId}' },
+    errors: ['invalid_request', 'invalid_token_file', 'unsupported_media_type', 'payload_too_large', 'job_running', 'verification_required'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/tokens',
+    auth: 'connectJwtAdmin',
+    summary: "The site's imported hardware tokens (never a seed)",
+    responses: { 200: '{tokens: [{serial, manufacturer, model, accountId, period, state, importedAt, assignedAt}]}' },
+  },
+];
 
 /** Hardware token seed files (Token2, Microsoft Entra CSV) and the site's tokens, below /api/v1/admin. */
 export function adminTokensRouter(deps: AdminTokensRouterDeps): Router {

@@ -15,8 +15,8 @@ export interface ApiRouterDeps {
   /** Routers of the feature areas, mounted below /api/v1 (after authentication) and /api/v1/admin. */
   userRouters?: Router[];
   adminRouters?: Router[];
-  /** Paths below /api/v1 whose body is a CSV file rather than JSON. */
-  csvPaths?: string[];
+  /** Routes below /api/v1 (`POST /admin/tokens/import`) whose body is a CSV file rather than JSON. */
+  csvRoutes?: string[];
 }
 
 /** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
@@ -44,7 +44,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
 export function apiRouter(deps: ApiRouterDeps): Router {
   const api = Router();
   api.use(deps.authenticate);
-  api.use(requireJsonBody(deps.csvPaths));
+  api.use(requireJsonBody(deps.csvRoutes));
 
   api.get(
     '/context',

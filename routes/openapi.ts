@@ -2,6 +2,11 @@ import { Router } from 'express';
 import { buildOpenApiDocument } from '../src/http/openapi';
 import type { RouteDoc } from '../src/http/route-doc';
 import { ADMIN_AUDIT_ROUTES } from './admin-audit';
+import { ADMIN_DIRECTORY_ROUTES } from './admin-directory';
+import { ADMIN_JOBS_ROUTES } from './admin-jobs';
+import { ADMIN_ROLLOUTS_ROUTES } from './admin-rollouts';
+import { ADMIN_SYNC_ROUTES } from './admin-sync';
+import { ADMIN_TOKENS_ROUTES } from './admin-tokens';
 import { ADMIN_POLICY_ROUTES } from './admin-policy';
 import { ADMIN_USERS_ROUTES } from './admin-users';
 import { API_ROUTES } from './api';
@@ -27,6 +32,11 @@ export const ALL_ROUTES: readonly RouteDoc[] = [
   ...ADMIN_USERS_ROUTES,
   ...ADMIN_AUDIT_ROUTES,
   ...CONNECTOR_ROUTES,
+  ...ADMIN_DIRECTORY_ROUTES,
+  ...ADMIN_JOBS_ROUTES,
+  ...ADMIN_ROLLOUTS_ROUTES,
+  ...ADMIN_SYNC_ROUTES,
+  ...ADMIN_TOKENS_ROUTES,
 ];
 
 /**

@@ -31,6 +31,13 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
   return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: property }));
 }
 
+function requestBodyOf(route: RouteDoc): JsonSchema {
+  const type = route.bodyType ?? 'application/json';
+  if (route.body !== undefined) return { requestBody: { required: true, content: { [type]: { schema: schemaOf(route.body) } } } };
+  // A file as the body (a seed file): described by its media type, checked by its own parser.
+  return type === 'application/json' ? {} : { requestBody: { required: true, content: { [type]: { schema: { type: 'string' } } } } };
+}
+
 function operationOf(route: RouteDoc): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, description] of Object.entries(route.responses)) responses[status] = { description };
@@ -50,9 +57,7 @@ function operationOf(route: RouteDoc): JsonSchema {
     operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     ...(route.auth === 'none' ? { security: [] } : { security: [{ connectJwt: [] }] }),
     ...(parameters.length === 0 ? {} : { parameters }),
-    ...(route.body === undefined
-      ? {}
-      : { requestBody: { required: true, content: { [route.bodyType ?? 'application/json']: { schema: schemaOf(route.body) } } } }),
+    ...requestBodyOf(route),
     responses,
   };
 }
