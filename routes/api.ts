@@ -15,7 +15,7 @@ export interface ApiRouterDeps {
   /** Routers of the feature areas, mounted below /api/v1 (after authentication) and /api/v1/admin. */
   userRouters?: Router[];
   adminRouters?: Router[];
-  /** Routes below /api/v1 (`POST /admin/tokens/import`) whose body is a CSV file rather than JSON. */
+  /** Routes below /api/v1/admin (`POST /tokens/import`) whose body is a CSV file rather than JSON. */
   csvRoutes?: string[];
 }
 
@@ -44,19 +44,11 @@ export const API_ROUTES: readonly RouteDoc[] = [
 export function apiRouter(deps: ApiRouterDeps): Router {
   const api = Router();
   api.use(deps.authenticate);
-  api.use(requireJsonBody(deps.csvRoutes));
 
-  api.get(
-    '/context',
-    asyncRoute(async (_req, res) => {
-      const { tenant, accountId } = principalOf(res);
-      res.json({ accountId, siteUrl: tenant.baseUrl, isAdmin: await deps.adminCheck.isAdmin(tenant, accountId) });
-    }),
-  );
-  for (const router of deps.userRouters ?? []) api.use(router);
-
+  // Admin first: a user's call to an admin route is refused as such (403 not_admin) before its body is looked at.
   const admin = Router();
   admin.use(deps.requireJiraAdmin);
+  admin.use(requireJsonBody(deps.csvRoutes));
   admin.get('/installation', (_req, res) => {
     const { tenant } = principalOf(res);
     res.json({
@@ -69,6 +61,16 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   });
   for (const router of deps.adminRouters ?? []) admin.use(router);
   api.use('/admin', admin);
+
+  api.use(requireJsonBody());
+  api.get(
+    '/context',
+    asyncRoute(async (_req, res) => {
+      const { tenant, accountId } = principalOf(res);
+      res.json({ accountId, siteUrl: tenant.baseUrl, isAdmin: await deps.adminCheck.isAdmin(tenant, accountId) });
+    }),
+  );
+  for (const router of deps.userRouters ?? []) api.use(router);
 
   const root = Router();
   root.use('/api/v1', api);

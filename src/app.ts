@@ -230,7 +230,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.use(openApiRouter(APP_VERSION));
   app.use(
     apiRouter({
-      csvRoutes: ['POST /admin/tokens/import'],
+      csvRoutes: ['POST /tokens/import'],
       authenticate: auth.api,
       requireJiraAdmin: auth.jiraAdmin,
       adminCheck,

@@ -4,8 +4,8 @@ import { TwofoldError } from '../domain/errors';
 /**
  * A request body that is not JSON is refused with `415 unsupported_media_type` instead of being read as
  * an empty object: a `text/plain` or form body would otherwise reach a handler as `{}`, and an action whose
- * fields are all optional would run on input the caller never meant. `csvRoutes` (`POST /admin/tokens/import`,
- * below /api/v1) take `text/csv` instead, a file as the body.
+ * fields are all optional would run on input the caller never meant. `csvRoutes` (`POST /tokens/import`,
+ * below /api/v1/admin) take `text/csv` instead, a file as the body.
  */
 export function requireJsonBody(csvRoutes: readonly string[] = []): RequestHandler {
   return (req, _res, next) => {
