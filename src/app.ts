@@ -36,6 +36,8 @@ import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
 import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
+import { composeGate, type Gate } from './compose/gate';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,6 +61,10 @@ export interface TwofoldApp {
   twoStep: TwoStep;
   /** The Jira Server/DC connector; `connector.service.clientFor(clientKey)` is the way rollout and sync reach it. */
   connector: Connector;
+  /** The forward-auth gate (its check is answered by `handler` before Express). */
+  gate: Gate;
+  /** Node's request listener: the gate's check, then the Express app. Servers listen with this, not `app`. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -98,13 +104,30 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     findTenant: (clientKey) => tenantCache.get(clientKey),
     requireVerification: twoStep.requireVerification,
   });
+  const gate = composeGate({
+    sequelize: database.sequelize,
+    masterKey: config.masterKeys.current,
+    transport,
+    clock,
+    random,
+    logger,
+    appBaseUrl: config.localBaseUrl,
+    projectRoot: PROJECT_ROOT,
+    twoStep,
+    connector: connector.service,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    requireVerification: twoStep.requireVerification,
+    onTenantChange: (clientKey) => tenantChanged(clientKey),
+  });
   const forgetTenant = (clientKey: string) => {
     if (clientKey === ALL_TENANTS) {
+      gate.forgetTenant(undefined);
       twoStep.forgetTenant(undefined);
       adminCheck.forgetAll();
       return tenantCache.clear();
     }
     tenantCache.invalidate(clientKey);
+    gate.forgetTenant(clientKey);
     adminCheck.forgetTenant(clientKey);
     twoStep.forgetTenant(clientKey);
   };
@@ -179,11 +202,12 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()],
+      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), ...gate.adminRouters()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
   app.use(connector.pagesRouter(auth, hostScriptUrlFor));
+  app.use(gate.pagesRouter());
   app.use(sandbox ? sandboxRouter(sandbox) : landingRouter(config.localBaseUrl));
   app.use(notFound);
   app.use(errorMiddleware(logger));
@@ -199,6 +223,8 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connect: { addon, verifier },
     twoStep,
     connector,
+    gate,
+    handler: gate.listener(app),
     async close() {
       purge.stop();
       await notifier.close();

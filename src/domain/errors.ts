@@ -53,6 +53,9 @@ export const ERROR_CODES = [
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
+  'connector_not_ready',
+  'bad_origin',
+  'approval_closed',
   'internal_error',
 ] as const;
 
@@ -153,6 +156,9 @@ export interface ErrorDetailsByCode {
   permission_denied: UpstreamDetails;
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
+  connector_not_ready: { readonly status: string };
+  bad_origin: never;
+  approval_closed: never;
   /** Never any: an internal error says nothing about our insides to the caller. */
   internal_error: never;
 }

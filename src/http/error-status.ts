@@ -44,6 +44,9 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   host_unreachable: 502,
   service_unavailable: 503,
+  connector_not_ready: 409,
+  bad_origin: 403,
+  approval_closed: 409,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;
 

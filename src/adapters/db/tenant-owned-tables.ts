@@ -4,6 +4,8 @@
  * (children before parents, since the purge runs in this order).
  */
 export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
+  { table: 'gate_approvals', tenantColumn: 'client_key' },
+  { table: 'gates', tenantColumn: 'client_key' },
   { table: 'totp_credentials', tenantColumn: 'client_key' },
   { table: 'backup_codes', tenantColumn: 'client_key' },
   { table: 'failure_counters', tenantColumn: 'client_key' },

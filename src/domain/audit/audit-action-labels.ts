@@ -26,6 +26,9 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'connector.tested': 'Tested the connector',
   'connector.token_forgotten': 'Forgot the connector credentials',
   'connector.token_rejected': 'Jira refused the connector credentials',
+  'gate.created': 'Created a Data Center gate',
+  'gate.revoked': 'Revoked a Data Center gate',
+  'gate.approval_decided': 'Answered a Git or REST client’s approval request',
 };
 
 export interface AuditActionGroup {

@@ -30,6 +30,10 @@ export const AUDIT_ACTIONS = [
   'connector.tested',
   'connector.token_forgotten',
   'connector.token_rejected',
+  // the forward-auth gate (src/domain/gate)
+  'gate.created',
+  'gate.revoked',
+  'gate.approval_decided',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

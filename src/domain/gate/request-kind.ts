@@ -19,6 +19,8 @@ const OPEN_PREFIXES = [
   '/images/',
   '/favicon.ico',
   '/rest/gadget/1.0/login',
+  // Data Center's own login over REST, and "who am I" (what the gate itself asks, with the user's cookie).
+  '/rest/auth/1/session',
 ] as const;
 
 /** Whether `uri` (nginx's `$request_uri`: path and query) is open to everyone. */

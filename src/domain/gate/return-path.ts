@@ -18,7 +18,7 @@ export function safeReturnPath(rd: unknown): string {
     return '/';
   }
   if (parsed.origin !== base) return '/';
-  // The gate's own pages are not a destination: after verifying, back to verify would loop.
-  if (parsed.pathname.startsWith('/twofold/')) return '/';
+  // The verify and set-up pages are not a destination: back to them would loop.
+  if (/^\/twofold\/(verify|enroll)/.test(parsed.pathname)) return '/';
   return `${parsed.pathname}${parsed.search}${parsed.hash}`;
 }

@@ -133,6 +133,9 @@ async function openAll(database: Database, opener: AesGcmSecretBox): Promise<Map
   return opened;
 }
 
+/** The migrations up to 0200: later ones (added since) also run or wait, and are not this test's business. */
+const throughThisOne = (names: string[]) => names.filter((name) => name <= '0200-unambiguous-sealing-contexts');
+
 for (const lane of databaseLanes())
   describe(`migration 0200 (unambiguous sealing contexts) on ${lane.name}`, function () {
     this.timeout(30_000);
@@ -154,7 +157,7 @@ for (const lane of databaseLanes())
       const expected = await seedLegacyRows(database, box, 3);
       await assert.rejects(openAll(database, box), 'old rows do not open with the new contexts before the migration');
 
-      assert.deepEqual(await migrate(database, logger, box), ['0200-unambiguous-sealing-contexts']);
+      assert.deepEqual(throughThisOne(await migrate(database, logger, box)), ['0200-unambiguous-sealing-contexts']);
       assert.deepEqual(await openAll(database, box), expected);
       assert.deepEqual(await migrate(database, logger, box), [], 'it runs once');
     });
@@ -201,10 +204,7 @@ for (const lane of databaseLanes())
       const reseal = findCause(error, ResealError);
       assert.ok(reseal, 'a ResealError is the cause');
       assert.deepEqual([reseal.table, reseal.column, reseal.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: 'jira:0' }]);
-      assert.deepEqual(
-        (await createUmzug(database, logger).pending()).map((m) => m.name),
-        ['0200-unambiguous-sealing-contexts'],
-      );
+      assert.deepEqual(throughThisOne((await createUmzug(database, logger).pending()).map((m) => m.name)), ['0200-unambiguous-sealing-contexts']);
     });
 
     it('refuses to run over sealed rows without the master key, and runs on an empty database without it', async () => {
@@ -220,10 +220,7 @@ for (const lane of databaseLanes())
       });
       await seedLegacyRows(database, box, 1);
       await assert.rejects(migrate(database, logger));
-      assert.deepEqual(
-        (await createUmzug(database, logger).pending()).map((m) => m.name),
-        ['0200-unambiguous-sealing-contexts'],
-      );
+      assert.deepEqual(throughThisOne((await createUmzug(database, logger).pending()).map((m) => m.name)), ['0200-unambiguous-sealing-contexts']);
     });
   });
 

@@ -140,6 +140,7 @@ describe('the return path after verifying', () => {
   it('keeps a same-host path with its query', () => {
     assert.equal(safeReturnPath('/browse/ABC-1?focusedCommentId=3#c3'), '/browse/ABC-1?focusedCommentId=3#c3');
     assert.equal(safeReturnPath(undefined), '/');
+    assert.equal(safeReturnPath('/twofold/approvals'), '/twofold/approvals');
   });
 });
 

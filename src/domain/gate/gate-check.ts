@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { TwofoldError } from '../errors';
+import type { Clock } from '../ports/clock';
+import type { BrowserSessions } from '../mfa/browser-session';
+import { isEnforcedFor, type TenantPolicy } from '../policy/policy';
+import type { Tenant } from '../tenancy/tenant';
+import { approvalStanding, type ApprovalRequest } from './approval';
+import { clientAddress } from './client-address';
+import { basicUsername, cookieValue, sessionCookieOf, type DataCenterIdentity } from './data-center-identity';
+import { decideBeforeIdentity, decideForUser, type GateDecision, type GateUser } from './decision';
+import { dataCenterSessionHash, GATE_COOKIE, type GateCookieSigner } from './gate-cookie';
+import type { GateKeys } from './gate-keys';
+import type { ApprovalRepository, ConnectorStatusReader, DataCenterUser } from './ports';
+
+/** What nginx forwards about the original request. */
+export interface GateCheckInput {
+  readonly gateKey: string | undefined;
+  /** The TCP peer (nginx). */
+  readonly peer: string;
+  readonly forwardedFor: string | undefined;
+  readonly uri: string;
+  readonly method: string;
+  readonly cookie: string | undefined;
+  readonly authorization: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface GateCheckResult {
+  readonly decision: GateDecision;
+  /** For a browser's 401: the verify page (same host), with `rd` the original URI. */
+  readonly location?: string;
+}
+
+/** The tenant a gate key names, with what every gate request needs of it. */
+export interface GateSite {
+  readonly tenant: Tenant;
+  readonly policy: TenantPolicy;
+  /** The connector's Data Center base URL. */
+  readonly baseUrl: string;
+}
+
+/** A Data Center user logged in with the request's session cookie. */
+export interface GateBrowserUser {
+  readonly user: DataCenterUser;
+  /** `dc:` + the stable user key. */
+  readonly accountId: string;
+  readonly sessionHash: string;
+  readonly required: boolean;
+}
+
+export interface GateCheckDeps {
+  readonly keys: GateKeys;
+  readonly tenants: { get(clientKey: string): Promise<Tenant | null> };
+  readonly policies: { get(tenant: Tenant): Promise<TenantPolicy> };
+  readonly connector: ConnectorStatusReader;
+  readonly identity: DataCenterIdentity;
+  readonly signer: GateCookieSigner;
+  readonly browserSessions: BrowserSessions;
+  /** Whether the user has an active second factor. */
+  readonly hasFactor: (tenant: string, accountId: string) => Promise<boolean>;
+  readonly approvals: ApprovalRepository;
+  readonly clock: Clock;
+}
+
+/** The Twofold accountId of a Data Center user. */
+export const dataCenterAccountId = (userKey: string): string => `dc:${userKey}`;
+
+const VERIFY_PATH = '/twofold/verify';
+
+/**
+ * `GET /gate/v1/check`: looks up the facts the decision (decision.ts) needs, in the order that asks
+ * least: the gate key and the policy from memory; then the user from memory (Data Center is asked only
+ * on a cache miss); then, for a verified browser, one indexed query (its session). Nothing here writes
+ * but a Basic client's first approval request.
+ */
+export class GateCheck {
+  constructor(private readonly deps: GateCheckDeps) {}
+
+  async check(input: GateCheckInput): Promise<GateCheckResult> {
+    const site = await this.site(input.gateKey);
+    const address = clientAddress(input.peer, input.forwardedFor, site?.policy.gate.trustedProxies ?? []);
+    const early = decideBeforeIdentity({ gateKeyValid: site !== null, clientAddress: address, uri: input.uri }, site?.policy ?? null);
+    if (early !== null || site === null) return { decision: early ?? { status: 401, reason: 'bad_gate_key' } };
+
+    let user: GateUser;
+    try {
+      user = await this.user(site, input, address);
+    } catch (error) {
+      if (error instanceof TwofoldError && error.code === 'service_unavailable') return { decision: { status: 503, reason: 'unavailable' } };
+      throw error;
+    }
+    const decision = decideForUser(user, site.policy);
+    return decision.status === 401 && user.kind === 'browser' ? { decision, location: `${VERIFY_PATH}?rd=${encodeURIComponent(input.uri)}` } : { decision };
+  }
+
+  /** The gate, tenant, policy and Data Center of a gate key; null for a key that names no live gate. */
+  async site(gateKey: string | undefined): Promise<GateSite | null> {
+    const gate = await this.deps.keys.resolve(gateKey);
+    if (gate === null) return null;
+    const tenant = await this.deps.tenants.get(gate.tenant);
+    if (tenant === null) return null;
+    const [policy, connector] = await Promise.all([this.deps.policies.get(tenant), this.deps.connector.status(tenant.clientKey)]);
+    if (connector.baseUrl === null) return null;
+    return { tenant, policy, baseUrl: connector.baseUrl };
+  }
+
+  /**
+   * The Data Center user logged in with this cookie header (null: not logged in). Throws
+   * `service_unavailable` when Data Center cannot say.
+   */
+  async browserUser(site: GateSite, cookieHeader: string | undefined): Promise<GateBrowserUser | null> {
+    const sessionCookie = sessionCookieOf(cookieHeader);
+    if (sessionCookie === null) return null;
+    const username = await this.ask(() => this.deps.identity.sessionUser(site.tenant.clientKey, site.baseUrl, sessionCookie));
+    if (username === null) return null;
+    const user = await this.ask(() => this.deps.identity.user(site.tenant.clientKey, username));
+    // Logged in, yet the connector cannot find the user: nothing to decide with, so not let through.
+    if (user === null) throw unavailable();
+    return {
+      user,
+      accountId: dataCenterAccountId(user.key),
+      sessionHash: dataCenterSessionHash(sessionCookie),
+      required: isEnforcedFor(site.policy, user.groups),
+    };
+  }
+
+  /** Whether the request's `twofold_gate` cookie is a live session of this very user and Data Center session. */
+  async verified(site: GateSite, who: GateBrowserUser, cookieHeader: string | undefined): Promise<boolean> {
+    const token = this.deps.signer.open(cookieValue(cookieHeader, GATE_COOKIE), {
+      tenant: site.tenant.clientKey,
+      accountId: who.accountId,
+      dataCenterSession: who.sessionHash,
+    });
+    if (token === null) return false;
+    return (await this.deps.browserSessions.current(site.tenant.clientKey, who.accountId, token)) !== null;
+  }
+
+  /** Whether the user has an active second factor. */
+  hasFactor(tenant: string, accountId: string): Promise<boolean> {
+    return this.deps.hasFactor(tenant, accountId);
+  }
+
+  private async user(site: GateSite, input: GateCheckInput, address: string): Promise<GateUser> {
+    if (input.authorization !== undefined && input.authorization.trim() !== '') {
+      const username = basicUsername(input.authorization);
+      if (username === null) return { kind: 'refused' };
+      return this.basicUser(site, input, address, username);
+    }
+    const who = await this.browserUser(site, input.cookie);
+    if (who === null) return { kind: 'anonymous' };
+    if (!who.user.active) return { kind: 'refused' };
+    if (!who.required) return { kind: 'browser', required: false, enrolled: false, verified: false };
+    if (await this.verified(site, who, input.cookie)) return { kind: 'browser', required: true, enrolled: true, verified: true };
+    return { kind: 'browser', required: true, enrolled: await this.deps.hasFactor(site.tenant.clientKey, who.accountId), verified: false };
+  }
+
+  private async basicUser(site: GateSite, input: GateCheckInput, address: string, username: string): Promise<GateUser> {
+    const user = await this.ask(() => this.deps.identity.user(site.tenant.clientKey, username));
+    // A username Data Center does not know: its own password check refuses the request.
+    if (user === null) return { kind: 'anonymous' };
+    if (!user.active) return { kind: 'refused' };
+    const required = isEnforcedFor(site.policy, user.groups);
+    if (!required || site.policy.gate.basicAuth === 'block') return { kind: 'basic', required, approval: null };
+    const tenant = site.tenant.clientKey;
+    const accountId = dataCenterAccountId(user.key);
+    const now = this.deps.clock.now();
+    const standing = approvalStanding(await this.deps.approvals.latest(tenant, accountId, address), input, site.policy, now);
+    if (standing !== null) return { kind: 'basic', required, approval: standing };
+    const request: ApprovalRequest = {
+      id: randomUUID(),
+      tenant,
+      accountId,
+      username: user.name,
+      clientAddress: address,
+      userAgent: (input.userAgent ?? '').slice(0, 512),
+      method: input.method.toUpperCase().slice(0, 16),
+      path: input.uri.split('?')[0]?.slice(0, 1024) ?? '/',
+      state: 'pending',
+      createdAt: now,
+      decidedAt: null,
+    };
+    await this.deps.approvals.create(request);
+    return { kind: 'basic', required, approval: 'pending' };
+  }
+
+  private async ask<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+function unavailable(cause?: unknown): TwofoldError {
+  return new TwofoldError('service_unavailable', 'Data Center could not be asked who you are. Try again in a moment.', { cause });
+}
