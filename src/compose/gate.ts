@@ -18,7 +18,7 @@ import { GateCheck } from '../domain/gate/gate-check';
 import { GateCookieSigner } from '../domain/gate/gate-cookie';
 import { GateKeys } from '../domain/gate/gate-keys';
 import { GateSignIn } from '../domain/gate/gate-sign-in';
-import type { ConnectorStatusReader } from '../domain/gate/ports';
+import type { ConnectorStatus, ConnectorStatusReader } from '../domain/gate/ports';
 import { TtlCache } from '../domain/gate/ttl-cache';
 import type { Clock } from '../domain/ports/clock';
 import type { HttpTransport } from '../domain/ports/http-transport';
@@ -64,15 +64,19 @@ export function composeGate(deps: GateDeps) {
   const approvals = new SequelizeApprovalRepository(sequelize);
   const audit = new SequelizeAuditLog(sequelize);
   const keys = new GateKeys(gates, clock, GATE_KEY_CACHE_MS, (error) => logFailure(deps.logger, error, 'could not record when a gate was last used'));
-  const connectorCache = new TtlCache<{ status: string; baseUrl: string | null }>(CONNECTOR_CACHE_MS, MAX_CACHED);
+  const connectorCache = new TtlCache<ConnectorStatus>(CONNECTOR_CACHE_MS, MAX_CACHED);
   const connector: ConnectorStatusReader = {
     async status(clientKey) {
       const now = clock.now().getTime();
       const cached = connectorCache.get(`${clientKey}\u0000`, now);
       if (cached !== undefined) return cached;
       const tenant = await deps.findTenant(clientKey);
-      const view = tenant === null ? { status: 'unconfigured', baseUrl: null } : await deps.connector.view(tenant);
-      const status = { status: view.status, baseUrl: view.baseUrl ?? null };
+      const view = tenant === null ? null : await deps.connector.view(tenant);
+      const status: ConnectorStatus = {
+        status: view?.status ?? 'unconfigured',
+        baseUrl: view?.baseUrl ?? null,
+        username: view?.authType === 'basic' ? view.username : null,
+      };
       connectorCache.set(`${clientKey}\u0000`, status, now);
       return status;
     },

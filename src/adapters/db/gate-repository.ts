@@ -117,12 +117,12 @@ export class SequelizeApprovalRepository implements ApprovalRepository {
     );
   }
 
-  async latest(tenant: string, accountId: string, clientAddress: string): Promise<ApprovalRequest | null> {
-    const [row] = await this.sql.select<ApprovalRow>(
-      `SELECT ${COLUMNS} FROM gate_approvals WHERE client_key = :tenant AND account_id = :accountId AND client_address = :clientAddress ORDER BY created_at DESC LIMIT 1`,
+  async recent(tenant: string, accountId: string, clientAddress: string): Promise<ApprovalRequest[]> {
+    const rows = await this.sql.select<ApprovalRow>(
+      `SELECT ${COLUMNS} FROM gate_approvals WHERE client_key = :tenant AND account_id = :accountId AND client_address = :clientAddress ORDER BY created_at DESC LIMIT 5`,
       { tenant, accountId, clientAddress },
     );
-    return row ? approvalOf(row) : null;
+    return rows.map(approvalOf);
   }
 
   async find(tenant: string, id: string): Promise<ApprovalRequest | null> {

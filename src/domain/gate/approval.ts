@@ -28,27 +28,25 @@ export const APPROVAL_PENDING_MINUTES = 15;
 export const DENIAL_MINUTES = 15;
 
 /**
- * Where this request stands given the newest approval request of its user and address (null when
- * none, or none that still counts: then the caller creates a pending one).
+ * Where this request stands given the newest approval requests of its user and address (newest first):
+ * within the grace of any approval (the grace of a read or of a write, as this request is), else held
+ * by a recent denial, else waiting on a pending request; null when none counts (the caller then creates
+ * a pending one). An approval's grace is not ended by a newer request: a push past the write grace
+ * asks again, while reads go on within the longer read grace.
  */
 export function approvalStanding(
-  latest: ApprovalRequest | null,
+  recent: readonly ApprovalRequest[],
   request: { method: string; uri: string },
   policy: TenantPolicy,
   now: Date,
 ): ApprovalStanding | null {
-  if (latest === null) return null;
   const age = (since: Date) => now.getTime() - since.getTime();
-  switch (latest.state) {
-    case 'pending':
-      return age(latest.createdAt) < APPROVAL_PENDING_MINUTES * 60_000 ? 'pending' : null;
-    case 'denied':
-      return latest.decidedAt !== null && age(latest.decidedAt) < DENIAL_MINUTES * 60_000 ? 'denied' : null;
-    case 'approved': {
-      if (latest.decidedAt === null) return null;
-      const minutes = isReadRequest(request.method, request.uri) ? policy.gate.readGraceMinutes : policy.gate.writeGraceMinutes;
-      const elapsed = age(latest.decidedAt);
-      return elapsed >= 0 && elapsed < minutes * 60_000 ? 'in_grace' : null;
-    }
-  }
+  const graceMinutes = isReadRequest(request.method, request.uri) ? policy.gate.readGraceMinutes : policy.gate.writeGraceMinutes;
+  const inGrace = recent.some((r) => r.state === 'approved' && r.decidedAt !== null && age(r.decidedAt) >= 0 && age(r.decidedAt) < graceMinutes * 60_000);
+  if (inGrace) return 'in_grace';
+  const newest = recent[0];
+  if (newest === undefined) return null;
+  if (newest.state === 'denied' && newest.decidedAt !== null && age(newest.decidedAt) < DENIAL_MINUTES * 60_000) return 'denied';
+  if (recent.some((r) => r.state === 'pending' && age(r.createdAt) < APPROVAL_PENDING_MINUTES * 60_000)) return 'pending';
+  return null;
 }

@@ -37,6 +37,8 @@ export interface GateSite {
   readonly policy: TenantPolicy;
   /** The connector's Data Center base URL. */
   readonly baseUrl: string;
+  /** The user the connector acts as with Basic auth (null for OAuth 1.0a). */
+  readonly connectorUsername: string | null;
 }
 
 /** A Data Center user logged in with the request's session cookie. */
@@ -66,6 +68,8 @@ export interface GateCheckDeps {
 export const dataCenterAccountId = (userKey: string): string => `dc:${userKey}`;
 
 const VERIFY_PATH = '/twofold/verify';
+/** A server-to-server caller: no second factor to ask of it. */
+const APPLICATION: GateUser = { kind: 'basic', required: false, approval: null };
 
 /**
  * `GET /gate/v1/check`: looks up the facts the decision (decision.ts) needs, in the order that asks
@@ -101,7 +105,7 @@ export class GateCheck {
     if (tenant === null) return null;
     const [policy, connector] = await Promise.all([this.deps.policies.get(tenant), this.deps.connector.status(tenant.clientKey)]);
     if (connector.baseUrl === null) return null;
-    return { tenant, policy, baseUrl: connector.baseUrl };
+    return { tenant, policy, baseUrl: connector.baseUrl, connectorUsername: connector.username };
   }
 
   /**
@@ -142,8 +146,13 @@ export class GateCheck {
 
   private async user(site: GateSite, input: GateCheckInput, address: string): Promise<GateUser> {
     if (input.authorization !== undefined && input.authorization.trim() !== '') {
+      // Server-to-server calls are Data Center's to check, and must not be asked about themselves: an
+      // Application Link's OAuth 1.0a signature (Twofold's own connector among them), and the connector's
+      // own Basic account, whose lookups the gate itself makes through this very proxy.
+      if (/^OAuth\s/i.test(input.authorization)) return APPLICATION;
       const username = basicUsername(input.authorization);
       if (username === null) return { kind: 'refused' };
+      if (site.connectorUsername !== null && username.toLowerCase() === site.connectorUsername.toLowerCase()) return APPLICATION;
       return this.basicUser(site, input, address, username);
     }
     const who = await this.browserUser(site, input.cookie);
@@ -164,7 +173,7 @@ export class GateCheck {
     const tenant = site.tenant.clientKey;
     const accountId = dataCenterAccountId(user.key);
     const now = this.deps.clock.now();
-    const standing = approvalStanding(await this.deps.approvals.latest(tenant, accountId, address), input, site.policy, now);
+    const standing = approvalStanding(await this.deps.approvals.recent(tenant, accountId, address), input, site.policy, now);
     if (standing !== null) return { kind: 'basic', required, approval: standing };
     const request: ApprovalRequest = {
       id: randomUUID(),

@@ -19,6 +19,8 @@ export function nginxConfig(values: NginxConfigValues): string {
 location = /twofold-gate-check {
     internal;
     proxy_pass ${twofold}/gate/v1/check;
+    proxy_method GET;
+    proxy_ssl_server_name on;
     proxy_pass_request_body off;
     proxy_set_header Content-Length "";
     proxy_set_header X-Twofold-Gate-Key "${values.gateKey}";
@@ -33,6 +35,7 @@ location = /twofold-gate-check {
 # Twofold's pages (verify, set-up, approvals) on the Data Center host, so that its cookie lives there.
 location /twofold/ {
     proxy_pass ${twofold}/gate/v1/;
+    proxy_ssl_server_name on;
     proxy_set_header Host $http_host;
     proxy_set_header X-Twofold-Gate-Key "${values.gateKey}";
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

@@ -22,8 +22,8 @@ export interface GateRepository {
 
 export interface ApprovalRepository {
   create(request: ApprovalRequest): Promise<void>;
-  /** The newest request of this user from this address. */
-  latest(tenant: string, accountId: string, clientAddress: string): Promise<ApprovalRequest | null>;
+  /** The newest few requests of this user from this address, newest first. */
+  recent(tenant: string, accountId: string, clientAddress: string): Promise<ApprovalRequest[]>;
   find(tenant: string, id: string): Promise<ApprovalRequest | null>;
   /** The user's pending requests created after `since`, newest first. */
   pending(tenant: string, accountId: string, since: Date): Promise<ApprovalRequest[]>;
@@ -54,5 +54,12 @@ export interface DataCenterSite {
 
 /** The tenant's connector as the gate needs it: where Data Center is, and whether it is connected. */
 export interface ConnectorStatusReader {
-  status(tenant: string): Promise<{ readonly status: string; readonly baseUrl: string | null }>;
+  status(tenant: string): Promise<ConnectorStatus>;
+}
+
+export interface ConnectorStatus {
+  readonly status: string;
+  readonly baseUrl: string | null;
+  /** The Data Center user the connector acts as with Basic auth (null for OAuth 1.0a). */
+  readonly username: string | null;
 }

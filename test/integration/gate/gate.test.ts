@@ -191,6 +191,7 @@ for (const lane of databaseLanes()) {
       // Past the write grace (60 min) a push is held again; reads keep their longer grace (8 h).
       clock.advance(61 * 60_000);
       assert.equal(reason(await check(git, '/scm/abc/repo.git/git-receive-pack', 'POST')), '401 approval_pending');
+      assert.equal(reason(await check(git, infoRefs)), '204 grace');
     });
 
     it('blocks Basic auth outright when the policy says so', async () => {
@@ -199,6 +200,9 @@ for (const lane of databaseLanes()) {
       assert.equal(reason(await check({ Authorization: basic(GIT_BOB) }, '/rest/api/2/myself')), '403 basic_blocked');
       assert.equal(reason(await check({ Authorization: basic(DAVE_DC) }, '/rest/api/2/myself')), '204 not_required');
       assert.equal(reason(await check({ Authorization: 'Bearer some-token' }, '/rest/api/2/myself')), '403 not_allowed');
+      // Server-to-server: the connector's own account (whose lookups pass through the same proxy), and Application Links.
+      assert.equal(reason(await check({ Authorization: basic({ name: 'svc-twofold' }) }, '/rest/api/2/user?username=bob')), '204 not_required');
+      assert.equal(reason(await check({ Authorization: 'OAuth oauth_consumer_key="x", oauth_signature="y"' }, '/rest/api/2/myself')), '204 not_required');
     });
 
     it('revokes a gate at once', async () => {

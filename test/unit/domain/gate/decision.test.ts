@@ -103,18 +103,24 @@ describe('approval standing', () => {
   const push = { method: 'POST', uri: '/scm/abc/repo.git/git-receive-pack' };
 
   it('an approval covers reads for the read grace and pushes for the write grace', () => {
-    assert.equal(approvalStanding(approval({}), read, policy, now), 'in_grace');
-    assert.equal(approvalStanding(approval({}), push, policy, now), null);
-    assert.equal(approvalStanding(approval({ decidedAt: minutesAgo(59) }), push, policy, now), 'in_grace');
-    assert.equal(approvalStanding(approval({ decidedAt: minutesAgo(120) }), read, policy, now), null);
+    assert.equal(approvalStanding([approval({})], read, policy, now), 'in_grace');
+    assert.equal(approvalStanding([approval({})], push, policy, now), null);
+    assert.equal(approvalStanding([approval({ decidedAt: minutesAgo(59) })], push, policy, now), 'in_grace');
+    assert.equal(approvalStanding([approval({ decidedAt: minutesAgo(120) })], read, policy, now), null);
   });
   it('a pending request waits a while; a denial refuses a while', () => {
-    assert.equal(approvalStanding(approval({ state: 'pending', createdAt: minutesAgo(1), decidedAt: null }), read, policy, now), 'pending');
-    assert.equal(approvalStanding(approval({ state: 'pending', createdAt: minutesAgo(16), decidedAt: null }), read, policy, now), null);
-    assert.equal(approvalStanding(approval({ state: 'denied', decidedAt: minutesAgo(1) }), read, policy, now), 'denied');
-    assert.equal(approvalStanding(approval({ state: 'denied', decidedAt: minutesAgo(30) }), read, policy, now), null);
-    assert.equal(approvalStanding(null, read, policy, now), null);
+    assert.equal(approvalStanding([approval({ state: 'pending', createdAt: minutesAgo(1), decidedAt: null })], read, policy, now), 'pending');
+    assert.equal(approvalStanding([approval({ state: 'pending', createdAt: minutesAgo(16), decidedAt: null })], read, policy, now), null);
+    assert.equal(approvalStanding([approval({ state: 'denied', decidedAt: minutesAgo(1) })], read, policy, now), 'denied');
+    assert.equal(approvalStanding([approval({ state: 'denied', decidedAt: minutesAgo(30) })], read, policy, now), null);
+    assert.equal(approvalStanding([], read, policy, now), null);
   });
+  it("a newer request does not end an older approval's grace", () => {
+    const newer = approval({ id: 'a2', state: 'pending', createdAt: minutesAgo(1), decidedAt: null });
+    assert.equal(approvalStanding([newer, approval({})], read, policy, now), 'in_grace');
+    assert.equal(approvalStanding([newer, approval({})], push, policy, now), 'pending');
+  });
+
   it('reads are GET, HEAD and git-upload-pack; a push is never one', () => {
     assert.equal(isReadRequest('GET', '/rest/api/2/issue/X-1'), true);
     assert.equal(isReadRequest('POST', '/scm/a/b.git/git-upload-pack'), true);
