@@ -135,6 +135,7 @@ export function composeGate(deps: GateDeps) {
     },
     forgetTenant(clientKey: string | undefined): void {
       keys.forgetTenant(clientKey);
+      check.forgetTenant(clientKey);
       identity.forgetTenant(clientKey);
       connectorCache.forget(clientKey === undefined ? undefined : `${clientKey}\u0000`);
     },

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseCidr, cidrContains, type CidrRange } from '../policy/ip-safe-zones';
+import { cidrContains, parsedRanges, type CidrRange } from '../policy/ip-safe-zones';
 
 /**
  * The address of the client a request came from, as the gate must judge it for IP safe zones and for
@@ -11,7 +11,7 @@ import { parseCidr, cidrContains, type CidrRange } from '../policy/ip-safe-zones
  * @see RFC 7239 §5.2 (the same walk for `Forwarded: for=`), MDN "X-Forwarded-For: selecting an IP address"
  */
 export function clientAddress(peer: string, forwardedFor: string | undefined, trustedProxies: readonly string[]): string {
-  const trusted = trustedProxies.map((text) => parseCidr(text)).flatMap((parsed) => (parsed.ok ? [parsed.range] : []));
+  const trusted = parsedRanges(trustedProxies);
   const peerAddress = unmapped(peer);
   if (!isTrusted(trusted, peerAddress) || forwardedFor === undefined) return peerAddress;
   const hops = forwardedFor

@@ -63,9 +63,17 @@ export class DataCenterIdentity {
     this.users = new TtlCache(options.userTtlMs, options.maxEntries);
   }
 
-  /** The username logged in with `sessionCookie` (null: not logged in). Throws when Data Center cannot say. */
-  async sessionUser(tenant: string, baseUrl: string, sessionCookie: string): Promise<string | null> {
-    const key = `${tenant}\u0000${dataCenterSessionHash(sessionCookie)}`;
+  /**
+   * The username logged in with `sessionCookie` (null: not logged in). Throws when Data Center cannot say.
+   * `sessionHash`: its `dataCenterSessionHash`, which the caller has already.
+   */
+  async sessionUser(
+    tenant: string,
+    baseUrl: string,
+    sessionCookie: string,
+    sessionHash: string = dataCenterSessionHash(sessionCookie),
+  ): Promise<string | null> {
+    const key = `${tenant}\u0000${sessionHash}`;
     const now = this.clock.now().getTime();
     const cached = this.sessions.get(key, now);
     if (cached !== undefined) return cached;

@@ -11,6 +11,7 @@ import { decideBeforeIdentity, decideForUser, type GateDecision, type GateUser }
 import { dataCenterSessionHash, GATE_COOKIE, type GateCookieSigner } from './gate-cookie';
 import type { GateKeys } from './gate-keys';
 import type { ApprovalRepository, ConnectorStatusReader, DataCenterUser } from './ports';
+import { TtlCache } from './ttl-cache';
 
 /** What nginx forwards about the original request. */
 export interface GateCheckInput {
@@ -68,6 +69,15 @@ export interface GateCheckDeps {
 export const dataCenterAccountId = (userKey: string): string => `dc:${userKey}`;
 
 const VERIFY_PATH = '/twofold/verify';
+/** How long a live browser session is trusted from memory (see `liveSessions`). */
+export const VERIFIED_CACHE_MS = 5_000;
+/**
+ * How long a gate's site is kept: a policy change on this instance, or a notified one from another,
+ * clears it at once (forgetTenant); this bounds what a lost notification can leave behind.
+ */
+const SITE_CACHE_MS = 1_000;
+/** How long a browser found verified is decided by its exact headers alone (see `verifiedBrowsers`). */
+const VERIFIED_MEMO_MS = 1_000;
 /** A server-to-server caller: no second factor to ask of it. */
 const APPLICATION: GateUser = { kind: 'basic', required: false, approval: null };
 
@@ -78,34 +88,81 @@ const APPLICATION: GateUser = { kind: 'basic', required: false, approval: null }
  * but a Basic client's first approval request.
  */
 export class GateCheck {
+  /**
+   * Browser sessions seen live, by tenant, user and credential hash, until the earlier of their end and
+   * a few seconds: a verified user's requests are then decided from memory. The price: a session ended
+   * elsewhere (an admin's reset) still passes here for at most `VERIFIED_CACHE_MS`.
+   */
+  private readonly liveSessions = new TtlCache<number>(VERIFIED_CACHE_MS, 50_000);
+
+  /** Each gate's site (tenant, policy, Data Center) for a second: the hot path's three lookups in one. */
+  private readonly sites = new TtlCache<GateSite>(SITE_CACHE_MS, 10_000);
+
+  /**
+   * Browsers found verified in the last second, by gate key and `Cookie` header exactly as sent: the
+   * same browser's next requests (a page loads dozens at once) are decided with one lookup. Cleared with
+   * every tenant change (a revoked gate, a policy change); a session's end is seen within the second.
+   */
+  private readonly verifiedBrowsers = new TtlCache<GateSite>(VERIFIED_MEMO_MS, 50_000);
+
   constructor(private readonly deps: GateCheckDeps) {}
 
+  /** The tenant's policy, connector or gates changed (or, `undefined`, anything may have). */
+  forgetTenant(tenant: string | undefined): void {
+    this.sites.forget(tenant === undefined ? undefined : `${tenant}\u0000`);
+    this.verifiedBrowsers.forget();
+    if (tenant === undefined) this.liveSessions.forget();
+  }
+
   async check(input: GateCheckInput): Promise<GateCheckResult> {
+    const memoKey = input.authorization === undefined && input.gateKey !== undefined && input.cookie !== undefined ? `${input.gateKey}\n${input.cookie}` : null;
+    const now = this.deps.clock.now().getTime();
+    const memo = memoKey === null ? undefined : this.verifiedBrowsers.get(memoKey, now);
+    if (memo !== undefined) {
+      const address = clientAddress(input.peer, input.forwardedFor, memo.policy.gate.trustedProxies);
+      return {
+        decision: decideBeforeIdentity({ gateKeyValid: true, clientAddress: address, uri: input.uri }, memo.policy) ?? { status: 204, reason: 'verified' },
+      };
+    }
+    const result = await this.decide(input);
+    if (memoKey !== null && result.site !== null && result.decision.reason === 'verified') this.verifiedBrowsers.set(memoKey, result.site, now);
+    return result.location === undefined ? { decision: result.decision } : { decision: result.decision, location: result.location };
+  }
+
+  private async decide(input: GateCheckInput): Promise<GateCheckResult & { site: GateSite | null }> {
     const site = await this.site(input.gateKey);
     const address = clientAddress(input.peer, input.forwardedFor, site?.policy.gate.trustedProxies ?? []);
     const early = decideBeforeIdentity({ gateKeyValid: site !== null, clientAddress: address, uri: input.uri }, site?.policy ?? null);
-    if (early !== null || site === null) return { decision: early ?? { status: 401, reason: 'bad_gate_key' } };
+    if (early !== null || site === null) return { decision: early ?? { status: 401, reason: 'bad_gate_key' }, site };
 
     let user: GateUser;
     try {
       user = await this.user(site, input, address);
     } catch (error) {
-      if (error instanceof TwofoldError && error.code === 'service_unavailable') return { decision: { status: 503, reason: 'unavailable' } };
+      if (error instanceof TwofoldError && error.code === 'service_unavailable') return { decision: { status: 503, reason: 'unavailable' }, site };
       throw error;
     }
     const decision = decideForUser(user, site.policy);
-    return decision.status === 401 && user.kind === 'browser' ? { decision, location: `${VERIFY_PATH}?rd=${encodeURIComponent(input.uri)}` } : { decision };
+    return decision.status === 401 && user.kind === 'browser'
+      ? { decision, location: `${VERIFY_PATH}?rd=${encodeURIComponent(input.uri)}`, site }
+      : { decision, site };
   }
 
   /** The gate, tenant, policy and Data Center of a gate key; null for a key that names no live gate. */
   async site(gateKey: string | undefined): Promise<GateSite | null> {
     const gate = await this.deps.keys.resolve(gateKey);
     if (gate === null) return null;
+    const key = `${gate.tenant}\u0000${gate.id}`;
+    const now = this.deps.clock.now().getTime();
+    const cached = this.sites.get(key, now);
+    if (cached !== undefined) return cached;
     const tenant = await this.deps.tenants.get(gate.tenant);
     if (tenant === null) return null;
     const [policy, connector] = await Promise.all([this.deps.policies.get(tenant), this.deps.connector.status(tenant.clientKey)]);
     if (connector.baseUrl === null) return null;
-    return { tenant, policy, baseUrl: connector.baseUrl, connectorUsername: connector.username };
+    const site = { tenant, policy, baseUrl: connector.baseUrl, connectorUsername: connector.username };
+    this.sites.set(key, site, now);
+    return site;
   }
 
   /**
@@ -115,7 +172,8 @@ export class GateCheck {
   async browserUser(site: GateSite, cookieHeader: string | undefined): Promise<GateBrowserUser | null> {
     const sessionCookie = sessionCookieOf(cookieHeader);
     if (sessionCookie === null) return null;
-    const username = await this.ask(() => this.deps.identity.sessionUser(site.tenant.clientKey, site.baseUrl, sessionCookie));
+    const sessionHash = dataCenterSessionHash(sessionCookie);
+    const username = await this.ask(() => this.deps.identity.sessionUser(site.tenant.clientKey, site.baseUrl, sessionCookie, sessionHash));
     if (username === null) return null;
     const user = await this.ask(() => this.deps.identity.user(site.tenant.clientKey, username));
     // Logged in, yet the connector cannot find the user: nothing to decide with, so not let through.
@@ -123,7 +181,7 @@ export class GateCheck {
     return {
       user,
       accountId: dataCenterAccountId(user.key),
-      sessionHash: dataCenterSessionHash(sessionCookie),
+      sessionHash,
       required: isEnforcedFor(site.policy, user.groups),
     };
   }
@@ -136,7 +194,14 @@ export class GateCheck {
       dataCenterSession: who.sessionHash,
     });
     if (token === null) return false;
-    return (await this.deps.browserSessions.current(site.tenant.clientKey, who.accountId, token)) !== null;
+    const key = `${site.tenant.clientKey}\u0000${who.accountId}\u0000${token}`;
+    const now = this.deps.clock.now().getTime();
+    const until = this.liveSessions.get(key, now);
+    if (until !== undefined && until > now) return true;
+    const session = await this.deps.browserSessions.current(site.tenant.clientKey, who.accountId, token);
+    if (session === null) return false;
+    this.liveSessions.set(key, session.verifiedUntil.getTime(), now);
+    return true;
   }
 
   /** Whether the user has an active second factor. */
