@@ -201,7 +201,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       requireJiraAdmin: auth.jiraAdmin,
       adminCheck,
       appVersion: APP_VERSION,
-      userRouters: twoStep.userRouters(),
+      userRouters: [...twoStep.userRouters(), ...gate.userRouters()],
       adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters(), ...gate.adminRouters()],
     }),
   );

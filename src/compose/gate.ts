@@ -5,6 +5,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import { adminGatesRouter } from '../../routes/admin-gates';
 import { gatePagesRouter } from '../../routes/gate-pages';
+import { meApprovalsRouter } from '../../routes/me-approvals';
 import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
 import { SequelizeApprovalRepository, SequelizeGateRepository } from '../adapters/db/gate-repository';
 import { HttpDataCenterSite } from '../adapters/jira-server/data-center-site';
@@ -138,6 +139,10 @@ export function composeGate(deps: GateDeps) {
       check.forgetTenant(clientKey);
       identity.forgetTenant(clientKey);
       connectorCache.forget(clientKey === undefined ? undefined : `${clientKey}\u0000`);
+    },
+    /** Below /api/v1: the user's answer to a Basic-auth client's approval request. */
+    userRouters(): Router[] {
+      return [meApprovalsRouter({ signIn, browserSessions: forGate.browserSessions, policies: deps.twoStep.policies })];
     },
     adminRouters(): Router[] {
       return [adminGatesRouter({ gates: admin, requireVerification: deps.requireVerification })];

@@ -110,19 +110,26 @@ export class GateSignIn {
         details: { reason: 'session', withinMinutes: effectiveSessionMinutes(site.policy.sessionTimeoutMinutes) },
       });
     }
-    const tenant = site.tenant.clientKey;
+    return this.answer(site.tenant.clientKey, who.accountId, id, decision);
+  }
+
+  /**
+   * `POST /api/v1/me/approvals/{id}`: the same answer from Twofold's own pages, by the account the
+   * request belongs to, from a browser with a live 2FA session (the caller checks the session).
+   */
+  async answer(tenant: string, accountId: string, id: string, decision: 'approve' | 'deny'): Promise<ApprovalRequest> {
     const request = await this.deps.approvals.find(tenant, id);
-    if (request === null || request.accountId !== who.accountId) throw new TwofoldError('not_found', 'There is no such request of yours.');
+    if (request === null || request.accountId !== accountId) throw new TwofoldError('not_found', 'There is no such request of yours.');
     const now = this.deps.clock.now();
     const state = decision === 'approve' ? 'approved' : 'denied';
-    if (!(await this.deps.approvals.decide(tenant, who.accountId, id, state, now))) {
+    if (!(await this.deps.approvals.decide(tenant, accountId, id, state, now))) {
       throw new TwofoldError('approval_closed', 'This request was answered already, or it expired. The client asks again with its next request.');
     }
     await this.deps.audit.record(tenant, {
       at: now,
-      actorAccountId: who.accountId,
+      actorAccountId: accountId,
       action: 'gate.approval_decided',
-      subjectAccountId: who.accountId,
+      subjectAccountId: accountId,
       detail: { approvalId: id, decision: state, clientAddress: request.clientAddress, userAgent: request.userAgent, path: request.path },
     });
     return { ...request, state, decidedAt: now };

@@ -5,6 +5,7 @@ import { FakeDataCenter } from '../../support/fake-data-center';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import type { TestApp, TestResponse } from '../../support/test-app';
+import { enroll, USERS } from '../mfa/support';
 import { admin, ALICE_DC, connectAndEnforce, DAVE_DC, DC_GROUPS, DC_USERS, errorCode, gateCookieOf, GIT_BOB, totpNow } from './gate-support';
 
 const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.from(`${user.name}:${user.password ?? ''}`).toString('base64')}`;
@@ -172,6 +173,17 @@ for (const lane of databaseLanes()) {
       const ids = [...listed.text.matchAll(/data-approval="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
       assert.equal(ids.length, 1, 'one request for one client address, however often it asks');
       assert.match(listed.text, /git\/2\.45\.2/);
+
+      // Inside Jira, the same answer is for the request's own account only, from a verified browser.
+      const cloudBob = await enroll(app, clock, USERS.bob);
+      const viaApi = (sessionToken?: string) =>
+        app.request('POST', `/api/v1/me/approvals/${ids[0]}`, {
+          token: app.contextToken(USERS.bob),
+          headers: sessionToken === undefined ? {} : { 'X-Twofold-Session': sessionToken },
+          body: { decision: 'approve' },
+        });
+      assert.equal(errorCode(await viaApi()), 'verification_required');
+      assert.equal(errorCode(await viaApi(cloudBob.sessionToken)), 'not_found');
 
       const state = await page('GET', `/approvals/${ids[0]}`, bobSession);
       assert.equal(state.json().state, 'pending');
