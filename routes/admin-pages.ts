@@ -83,6 +83,15 @@ const PAGES: AdminPage[] = [
     changes: false,
     model: () => ({ actionGroups: auditActionGroups(), auditWords: JSON.stringify(auditWords()) }),
   },
+  {
+    path: '/pages/admin/gate',
+    view: 'pages/admin-gates',
+    pageId: 'admin-gates',
+    title: 'Data Center gate',
+    lead: 'Let nginx in front of your Jira or Bitbucket Data Center site demand the second factor: create a gate, paste its snippet, revoke it when its key leaks.',
+    script: '/public/js/admin-gates.js',
+    changes: true,
+  },
 ];
 
 /**

@@ -45,6 +45,8 @@ import { composeSync, type Sync } from './compose/sync';
 import { composeTokens } from './compose/tokens';
 import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-directory';
 import { WriteBackAuditHook } from './domain/idmap/write-back-audit-hook';
+import { composeGate, type Gate } from './compose/gate';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -72,6 +74,10 @@ export interface TwofoldApp {
   jobs: Jobs;
   /** Directory sync: the sync job kinds, write-back and its sweep. */
   sync: Sync;
+  /** The forward-auth gate (its check is answered by `handler` before Express). */
+  gate: Gate;
+  /** Node's request listener: the gate's check, then the Express app. Servers listen with this, not `app`. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -114,13 +120,30 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     findTenant: (clientKey) => tenantCache.get(clientKey),
     requireVerification: twoStep.requireVerification,
   });
+  const gate = composeGate({
+    sequelize: database.sequelize,
+    masterKey: config.masterKeys.current,
+    transport,
+    clock,
+    random,
+    logger,
+    appBaseUrl: config.localBaseUrl,
+    projectRoot: PROJECT_ROOT,
+    twoStep,
+    connector: connector.service,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    requireVerification: twoStep.requireVerification,
+    onTenantChange: (clientKey) => tenantChanged(clientKey),
+  });
   const forgetTenant = (clientKey: string) => {
     if (clientKey === ALL_TENANTS) {
+      gate.forgetTenant(undefined);
       twoStep.forgetTenant(undefined);
       adminCheck.forgetAll();
       return tenantCache.clear();
     }
     tenantCache.invalidate(clientKey);
+    gate.forgetTenant(clientKey);
     adminCheck.forgetTenant(clientKey);
     twoStep.forgetTenant(clientKey);
   };
@@ -235,12 +258,13 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       requireJiraAdmin: auth.jiraAdmin,
       adminCheck,
       appVersion: APP_VERSION,
-      userRouters: twoStep.userRouters(),
-      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters(), sync.adminRouter(), tokens.adminRouter()],
+      userRouters: [...twoStep.userRouters(), ...gate.userRouters()],
+      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters(), sync.adminRouter(), tokens.adminRouter(), ...gate.adminRouters()],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
   app.use(connector.pagesRouter(auth, hostScriptUrlFor));
+  app.use(gate.pagesRouter());
   app.use(sandbox ? sandboxRouter(sandbox) : landingRouter(config.localBaseUrl));
   app.use(notFound);
   app.use(errorMiddleware(logger));
@@ -260,6 +284,8 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connector,
     jobs,
     sync,
+    gate,
+    handler: gate.listener(app),
     async close() {
       sync.stopSweep();
       // Items in flight are recorded before the database closes; what is left resumes on the next start.

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, { developmentMasterKeys: () => readOrCreateDevelopmentMasterKeys() });
   const twofold = await createTwofoldApp(config);
   const { logger } = twofold;
-  const server = createServer(twofold.app);
+  const server = createServer(twofold.handler);
   server.keepAliveTimeout = 65_000; // longer than typical proxy idle timeouts, so the proxy closes first
 
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

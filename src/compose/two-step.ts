@@ -114,6 +114,13 @@ export function composeTwoStep(deps: TwoStepDeps) {
     verification,
     /** The host's user directory (cached), for the rollout and the directory mirror's jobs. */
     directory,
+    /** What the forward-auth gate's pages use of two-step verification: the same services, not copies. */
+    forGate: {
+      enrollment,
+      ids,
+      browserSessions,
+      hasFactor: async (tenant: string, accountId: string) => (await credentials.enrollmentState(tenant, accountId)).active !== null,
+    },
     /**
      * The step-up every admin write needs (once the admin is enrolled: a session of the calling
      * browser verified within the policy's `stepUpMinutes`), built

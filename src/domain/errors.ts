@@ -58,6 +58,9 @@ export const ERROR_CODES = [
   'host_unreachable',
   'service_unavailable',
   'rate_limited',
+  'connector_not_ready',
+  'bad_origin',
+  'approval_closed',
   'internal_error',
 ] as const;
 
@@ -165,6 +168,9 @@ export interface ErrorDetailsByCode {
   service_unavailable: never;
   /** Too many unauthenticated requests from one client address (client-rate-limit.ts). */
   rate_limited: { readonly retryAfterSeconds: number };
+  connector_not_ready: { readonly status: string };
+  bad_origin: never;
+  approval_closed: never;
   /** Never any: an internal error says nothing about our insides to the caller. */
   internal_error: never;
 }

@@ -48,6 +48,9 @@ export const ERROR_STATUS = {
   host_unreachable: 502,
   service_unavailable: 503,
   rate_limited: 429,
+  connector_not_ready: 409,
+  bad_origin: 403,
+  approval_closed: 409,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -43,7 +43,12 @@ export function handleRest(ctx: RestContext): Answer {
 
   if (ctx.path === '/rest/api/2/user' && ctx.method === 'GET') {
     const found = findUser(ctx.users, ctx.query, 'key');
-    return found === undefined ? notFound('The user does not exist') : { status: 200, body: view(found) };
+    if (found === undefined) return notFound('The user does not exist');
+    if (ctx.query.get('expand') !== 'groups') return { status: 200, body: view(found) };
+    const items = Object.entries(ctx.groups)
+      .filter(([, names]) => names.includes(found.name))
+      .map(([name]) => ({ name, self: `${ctx.baseUrl}/rest/api/2/group?groupname=${encodeURIComponent(name)}` }));
+    return { status: 200, body: { ...view(found), groups: { size: items.length, items } } };
   }
 
   if (ctx.path === '/rest/api/2/group/member' && ctx.method === 'GET') {

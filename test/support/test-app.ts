@@ -57,7 +57,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     ...options.env,
   });
   const twofold = await createTwofoldApp(config, options.overrides);
-  server.on('request', twofold.app);
+  server.on('request', twofold.handler);
   const host = twofold.sandbox!.host;
 
   return {

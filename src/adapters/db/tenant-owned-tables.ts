@@ -11,6 +11,8 @@ export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
   { table: 'jobs', tenantColumn: 'client_key' },
   { table: 'sync_write_back', tenantColumn: 'client_key' },
   { table: 'hardware_tokens', tenantColumn: 'client_key' },
+  { table: 'gate_approvals', tenantColumn: 'client_key' },
+  { table: 'gates', tenantColumn: 'client_key' },
   { table: 'totp_credentials', tenantColumn: 'client_key' },
   { table: 'backup_codes', tenantColumn: 'client_key' },
   { table: 'failure_counters', tenantColumn: 'client_key' },

@@ -81,6 +81,17 @@ export class HttpJiraServerClient implements JiraServerClient {
     return response.status === 404 ? null : parseUser(parseJson(response.body));
   }
 
+  async findUserWithGroups(user: JiraUserRef): Promise<(JiraUser & { groups: string[] }) | null> {
+    const response = await this.#call({ method: 'GET', path: `${REST}/user`, query: { ...userQuery(user, 'key'), expand: 'groups' } }, [404]);
+    if (response.status === 404) return null;
+    const body = parseJson(response.body);
+    const items = (body as { groups?: { items?: unknown } } | null)?.groups?.items;
+    const groups = Array.isArray(items)
+      ? items.flatMap((item) => (typeof (item as { name?: unknown })?.name === 'string' ? [(item as { name: string }).name] : []))
+      : [];
+    return { ...parseUser(body), groups };
+  }
+
   async groupMembers(group: string, cursor: string | null = null): Promise<JiraPage<JiraUser>> {
     const startAt = cursor === null ? 0 : Number(cursor);
     if (!Number.isSafeInteger(startAt) || startAt < 0) throw new TypeError('not a cursor from groupMembers');

@@ -31,6 +31,9 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'job.cancelled': 'Cancelled a job',
   'sync.property_written': 'Wrote the 2FA ID to Jira',
   'token.assigned': 'Assigned a hardware token',
+  'gate.created': 'Created a Data Center gate',
+  'gate.revoked': 'Revoked a Data Center gate',
+  'gate.approval_decided': 'Answered a Git or REST client’s approval request',
 };
 
 export interface AuditActionGroup {

@@ -37,6 +37,10 @@ export const AUDIT_ACTIONS = [
   // directory sync and hardware tokens (src/domain/idmap, src/domain/tokens)
   'sync.property_written',
   'token.assigned',
+  // the forward-auth gate (src/domain/gate)
+  'gate.created',
+  'gate.revoked',
+  'gate.approval_decided',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -59,13 +59,18 @@ export class TwoFactorIds {
     return expanded.ok ? expanded.twoFactorId : user.accountId;
   }
 
-  /** The user's stored ID, deriving and storing it first if there is none. */
-  async ensure(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<string> {
+  /**
+   * The user's stored ID, deriving and storing it first if there is none. `known`: the user's email as
+   * another directory reported it (a Data Center user, whom the Cloud host does not know).
+   */
+  async ensure(tenant: Tenant, accountId: string, policy: TenantPolicy, known?: { emailAddress: string | null }): Promise<string> {
     const stored = await this.mappings.find(tenant.clientKey, accountId);
     if (stored) return stored.twoFactorId;
     // The pattern's ID, or if another user holds it already (two people with the same local part),
     // the accountId, which is unique by nature.
-    for (const candidate of [await this.derive(tenant, accountId, policy), accountId]) {
+    const derived =
+      known === undefined ? await this.derive(tenant, accountId, policy) : this.deriveFor(policy, { accountId, emailAddress: known.emailAddress });
+    for (const candidate of [derived, accountId]) {
       const normalized = normalizeTwoFactorId(candidate);
       if (!normalized.ok) continue;
       if (await this.mappings.assign(tenant.clientKey, accountId, normalized.twoFactorId, normalized.key, 'pattern', this.clock.now())) {

@@ -104,11 +104,21 @@ export function cidrContains(range: CidrRange, ip: string): boolean {
   return masked(bytes, range.prefix).equals(range.bytes);
 }
 
+/** Parsed lists, kept per list object: the gate asks about the same policy's lists on every request. */
+const parsedLists = new WeakMap<readonly string[], CidrRange[]>();
+
+/** The ranges of a (validated) list of CIDR texts, parsed once per list object. */
+export function parsedRanges(zones: readonly string[]): CidrRange[] {
+  let ranges = parsedLists.get(zones);
+  if (ranges === undefined) {
+    ranges = zones.map((zone) => parseCidr(zone)).flatMap((parsed) => (parsed.ok ? [parsed.range] : []));
+    parsedLists.set(zones, ranges);
+  }
+  return ranges;
+}
+
 /** Whether `ip` lies in any of the (already validated) safe zones. */
 export function inSafeZone(zones: readonly string[], ip: string | undefined): boolean {
-  if (!ip) return false;
-  return zones.some((zone) => {
-    const parsed = parseCidr(zone);
-    return parsed.ok && cidrContains(parsed.range, ip);
-  });
+  if (!ip || zones.length === 0) return false;
+  return parsedRanges(zones).some((range) => cidrContains(range, ip));
 }

@@ -5,7 +5,7 @@ import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS, isOtpAlgorithm, isOtpDigits, 
 import { MAX_SESSION_MINUTES } from '../mfa/session';
 import { MAX_TOTP_WINDOW } from '../mfa/verify-totp';
 import { parseCidr } from './ip-safe-zones';
-import { POLICY_METHODS, type PolicyMethod, type TenantPolicy } from './policy';
+import { GATE_GRACE_MINUTES, POLICY_METHODS, type PolicyMethod, type TenantPolicy } from './policy';
 
 /**
  * Checking and applying a policy change (`PUT /api/v1/admin/policy`). The body may carry any subset
@@ -33,6 +33,7 @@ const NESTED = {
   totp: ['algorithm', 'digits', 'period', 'window'],
   lockout: ['maxFailures', 'windowMinutes', 'tenantMaxFailures'],
   branding: ['serviceName', 'companyName', 'color'],
+  gate: ['basicAuth', 'readGraceMinutes', 'writeGraceMinutes', 'trustedProxies', 'selfEnrollment'],
 } as const;
 const TOP_LEVEL = [
   'enforcedGroups',
@@ -46,6 +47,7 @@ const TOP_LEVEL = [
   'totp',
   'lockout',
   'branding',
+  'gate',
 ] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -162,6 +164,23 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   const color = typeof branding.color === 'string' ? branding.color.trim().toLowerCase() : '';
   if (!/^#[0-9a-f]{6}$/.test(color)) fail('branding.color', 'must be a hex colour such as #0c66e4');
 
+  const gate = isRecord(doc.gate) ? doc.gate : {};
+  if (gate.basicAuth !== 'approve' && gate.basicAuth !== 'block') fail('gate.basicAuth', 'must be approve or block');
+  const { min, max } = GATE_GRACE_MINUTES;
+  if (!isIntIn(gate.readGraceMinutes, min, max)) fail('gate.readGraceMinutes', `must be a whole number of minutes from ${min} to ${max}`);
+  if (!isIntIn(gate.writeGraceMinutes, min, max)) fail('gate.writeGraceMinutes', `must be a whole number of minutes from ${min} to ${max}`);
+  const proxies = gate.trustedProxies;
+  const trustedProxies: string[] = [];
+  if (!Array.isArray(proxies) || proxies.length > MAX_ZONES) fail('gate.trustedProxies', `must be a list of at most ${MAX_ZONES} CIDR ranges`);
+  else {
+    proxies.forEach((proxy, index) => {
+      const parsed = parseCidr(proxy);
+      if (parsed.ok) trustedProxies.push(parsed.normalized);
+      else fail(`gate.trustedProxies.${index}`, parsed.problem);
+    });
+  }
+  if (typeof gate.selfEnrollment !== 'boolean') fail('gate.selfEnrollment', 'must be true or false');
+
   if (!ok) return null;
   return {
     enforcedGroups,
@@ -184,6 +203,13 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
       tenantMaxFailures: lockout.tenantMaxFailures as number,
     },
     branding: { serviceName, companyName: companyName as string, color },
+    gate: {
+      basicAuth: gate.basicAuth as TenantPolicy['gate']['basicAuth'],
+      readGraceMinutes: gate.readGraceMinutes as number,
+      writeGraceMinutes: gate.writeGraceMinutes as number,
+      trustedProxies: [...new Set(trustedProxies)],
+      selfEnrollment: gate.selfEnrollment as boolean,
+    },
   };
 }
 

@@ -38,6 +38,25 @@ export interface Branding {
   readonly color: string;
 }
 
+/** How the forward-auth gate (src/domain/gate) treats a Data Center site's requests. */
+export interface GatePolicy {
+  /**
+   * Basic-auth REST and Git clients of users who must use 2FA: `block` refuses them (`403 basic_blocked`);
+   * `approve` holds each new client address until the user approves it, then lets it through for a grace period.
+   */
+  readonly basicAuth: 'approve' | 'block';
+  /** Grace after an approval for reads (GET, HEAD, `git-upload-pack`): 15 minutes to 48 hours. */
+  readonly readGraceMinutes: number;
+  /** Grace after an approval for everything else (a push, a REST write): 15 minutes to 48 hours. */
+  readonly writeGraceMinutes: number;
+  /** Addresses (CIDR) of proxies whose `X-Forwarded-For` is believed; nginx on the same host by default. */
+  readonly trustedProxies: readonly string[];
+  /** A required user with no factor may set one up on the gate's page (else they are told to ask their admin). */
+  readonly selfEnrollment: boolean;
+}
+
+export const GATE_GRACE_MINUTES = { min: 15, max: 48 * 60 } as const;
+
 export interface TenantPolicy {
   /** Members of any of these Jira groups must use two-step verification. Empty: nobody is forced. */
   readonly enforcedGroups: readonly string[];
@@ -59,6 +78,7 @@ export interface TenantPolicy {
   readonly totp: TotpPolicy;
   readonly lockout: LockoutSettings;
   readonly branding: Branding;
+  readonly gate: GatePolicy;
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MINUTES = 12 * 60;
@@ -77,6 +97,14 @@ export function defaultServiceName(siteUrl: string): string {
   }
 }
 
+export const DEFAULT_GATE_POLICY: GatePolicy = {
+  basicAuth: 'approve',
+  readGraceMinutes: 8 * 60,
+  writeGraceMinutes: 60,
+  trustedProxies: ['127.0.0.1/32', '::1/128'],
+  selfEnrollment: true,
+};
+
 export function defaultPolicy(siteUrl: string): TenantPolicy {
   return {
     enforcedGroups: [],
@@ -90,6 +118,7 @@ export function defaultPolicy(siteUrl: string): TenantPolicy {
     totp: { ...DEFAULT_TOTP_PARAMETERS, window: DEFAULT_TOTP_WINDOW },
     lockout: { ...DEFAULT_LOCKOUT_POLICY },
     branding: { serviceName: defaultServiceName(siteUrl), companyName: '', color: DEFAULT_BRAND_COLOR },
+    gate: { ...DEFAULT_GATE_POLICY },
   };
 }
 

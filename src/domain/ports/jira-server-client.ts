@@ -8,6 +8,8 @@ export interface JiraServerClient {
   myself(): Promise<JiraUser>;
   /** `GET /rest/api/2/user?username=` or `?key=`; null when Jira has no such user. */
   findUser(user: JiraUserRef): Promise<JiraUser | null>;
+  /** `GET /rest/api/2/user?…&expand=groups`: the user with the names of their groups; null when Jira has no such user. */
+  findUserWithGroups(user: JiraUserRef): Promise<(JiraUser & { groups: string[] }) | null>;
   /**
    * One page of `GET /rest/api/2/group/member`. Pass the returned `next` back as `cursor` until it is null.
    * Throws `upstream_error` (`details.status` 404) for a group Jira does not know.

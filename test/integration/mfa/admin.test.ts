@@ -42,6 +42,7 @@ for (const lane of databaseLanes()) {
           totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
           lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
           branding: { serviceName: 'Jira', companyName: '', color: '#0c66e4' },
+          gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
         });
       });
 

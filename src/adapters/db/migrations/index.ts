@@ -11,6 +11,7 @@ import { jobs } from './0300-jobs';
 import { directoryMirror } from './0301-directory-mirror';
 import { syncWriteBack } from './0310-sync-write-back';
 import { hardwareTokens } from './0311-hardware-tokens';
+import { gates } from './0400-gates';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: Migration[] = [
   directoryMirror,
   syncWriteBack,
   hardwareTokens,
+  gates,
 ];

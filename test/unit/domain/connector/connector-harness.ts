@@ -128,7 +128,15 @@ export class FakeGateway implements JiraServerGateway {
   client(): JiraServerClient {
     const user = { key: 'k', name: 'svc', displayName: 'Service', emailAddress: null, active: true };
     const unused = () => Promise.reject(new Error('not used here'));
-    return { myself: async () => user, findUser: unused, groupMembers: unused, getUserProperty: unused, setUserProperty: unused, deleteUserProperty: unused };
+    return {
+      myself: async () => user,
+      findUser: unused,
+      findUserWithGroups: unused,
+      groupMembers: unused,
+      getUserProperty: unused,
+      setUserProperty: unused,
+      deleteUserProperty: unused,
+    };
   }
 }
 

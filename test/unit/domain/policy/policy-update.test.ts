@@ -24,11 +24,30 @@ describe('Policy: defaults, updates and validation', () => {
       totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
       lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
       branding: { serviceName: 'acme.atlassian.net', companyName: '', color: '#0c66e4' },
+      gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
     });
     assert.deepEqual(
       checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')),
       DEFAULTS,
     );
+  });
+
+  it('checks the gate block: Basic-auth handling, grace periods of 15 minutes to 48 hours, proxy ranges', () => {
+    const found = problems({
+      gate: { basicAuth: 'allow', readGraceMinutes: 14, writeGraceMinutes: 2881, trustedProxies: ['10.0.0.1/8'], selfEnrollment: 'yes' },
+    });
+    assert.deepEqual(Object.keys(found).sort(), [
+      'gate.basicAuth',
+      'gate.readGraceMinutes',
+      'gate.selfEnrollment',
+      'gate.trustedProxies.0',
+      'gate.writeGraceMinutes',
+    ]);
+    const ok = applyPolicyUpdate(DEFAULTS, { gate: { basicAuth: 'block', readGraceMinutes: 2880 } });
+    assert.ok(ok.ok);
+    assert.equal(ok.policy.gate.basicAuth, 'block');
+    assert.equal(ok.policy.gate.writeGraceMinutes, 60);
+    assert.deepEqual(ok.changed, ['gate']);
   });
 
   it('names the site as the service for Jira Cloud sites, else "Jira"', () => {
