@@ -4,6 +4,7 @@ import type { GateAdmin } from '../src/domain/gate/gate-admin';
 import { asyncRoute } from '../src/http/async-route';
 import { principalOf } from '../src/http/principal';
 import { parseInput } from '../src/http/validate';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface AdminGatesRouterDeps {
   gates: GateAdmin;
@@ -13,6 +14,35 @@ export interface AdminGatesRouterDeps {
 
 const CreateGate = z.object({ name: z.string().min(1).max(128) }).strict();
 const GateId = z.string().uuid();
+
+/** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ADMIN_GATES_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/admin/gates',
+    auth: 'connectJwtAdmin',
+    summary: "The forward-auth gates of the tenant's Data Center (never a key)",
+    responses: { 200: '{gates: [{id, name, createdAt, lastUsedAt}]}' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/gates',
+    auth: 'connectJwtAdmin',
+    summary: 'Creates a gate: its key (shown this once) and the nginx configuration filled in with it',
+    body: CreateGate,
+    responses: { 201: '{id, name, key, nginxConfig}' },
+    errors: ['invalid_request', 'connector_not_ready', 'verification_required'],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/gates/{id}',
+    auth: 'connectJwtAdmin',
+    summary: 'Revokes a gate: its key stops working at once, on every instance',
+    params: z.object({ id: GateId }),
+    responses: { 204: 'revoked' },
+    errors: ['invalid_request', 'not_found', 'verification_required'],
+  },
+];
 
 /**
  * `/api/v1/admin/gates` (mounted below /api/v1/admin, so the caller is a Jira admin): the forward-auth

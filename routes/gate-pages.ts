@@ -7,13 +7,19 @@ import type { GateCookie, GateSignIn } from '../src/domain/gate/gate-sign-in';
 import { safeReturnPath } from '../src/domain/gate/return-path';
 import { encodeBase32, encodeHex, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import { asyncRoute } from '../src/http/async-route';
+import type { ClientRateLimiter } from '../src/domain/http/client-rate-limit';
+import { clientAddress } from '../src/domain/gate/client-address';
+import { GATE_POST_LIMIT } from '../src/http/unauthenticated-limits';
 import { parseInput } from '../src/http/validate';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface GatePagesRouterDeps {
   signIn: GateSignIn;
   /** The site a request's `X-Twofold-Gate-Key` (added by nginx) names; null for none. */
   siteOf(gateKey: string | undefined): Promise<GateSite | null>;
   qrPng(text: string): Promise<string>;
+  /** The per-client-address limit of the gate's POSTs (GATE_POST_LIMIT), by the address the gate trusts. */
+  rateLimiter: ClientRateLimiter;
   /** Files the page loads through the `/twofold/` proxy (its script and style sheet). */
   assets: Record<string, { file: string; type: string }>;
 }
@@ -27,6 +33,84 @@ const verifyBody = z.union([
 const confirmBody = z.object({ code: z.string().min(1).max(64), ...rdField }).strict();
 const decisionBody = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
 const ApprovalId = z.string().uuid();
+
+const gateErrors = ['invalid_request', 'bad_origin', 'rate_limited'] as const;
+
+/** The routes below and the check, described for the OpenAPI document (src/http/openapi.ts). */
+export const GATE_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/gate/v1/verify',
+    auth: 'gateKey',
+    page: true,
+    summary: "The standalone verify page on the Data Center host (code, backup code), in the tenant's branding",
+    query: z.object({ rd: z.string().max(2048).optional() }),
+    responses: { 200: 'the page' },
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/verify',
+    auth: 'gateKey',
+    summary: 'Verifies a code with the Data Center session cookie; sets the twofold_gate cookie',
+    body: verifyBody,
+    responses: { 200: '{redirect, verifiedUntil, method}' },
+    errors: [...gateErrors, 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/enroll',
+    auth: 'gateKey',
+    summary: 'Starts a TOTP set-up for a Data Center user who must use 2FA and has none (onboarding)',
+    responses: { 201: '{secretBase32, secretHex, otpauthUri, qrPng, algorithm, digits, period}' },
+    errors: [...gateErrors, 'forbidden'],
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/enroll/confirm',
+    auth: 'gateKey',
+    summary: 'Activates the set-up with a code; sets the twofold_gate cookie',
+    body: confirmBody,
+    responses: { 200: '{backupCodes, verifiedUntil, redirect}' },
+    errors: [...gateErrors, 'invalid_code', 'no_pending_enrollment', 'locked_out'],
+  },
+  {
+    method: 'get',
+    path: '/gate/v1/approvals/{id}',
+    auth: 'gateKey',
+    summary: "A Basic-auth client's approval request: its state",
+    params: z.object({ id: ApprovalId }),
+    responses: { 200: '{id, state, createdAt, decidedAt}' },
+    errors: ['invalid_request', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/approvals/{id}',
+    auth: 'gateKey',
+    summary: "Answers one's own client's approval request on the gate's page",
+    params: z.object({ id: ApprovalId }),
+    body: decisionBody,
+    responses: { 200: '{id, state, decidedAt}' },
+    errors: [...gateErrors, 'not_found', 'approval_closed', 'verification_required'],
+  },
+  { method: 'get', path: '/gate/v1/assets/gate.js', auth: 'none', summary: "The gate page's script", responses: { 200: 'JavaScript' } },
+  { method: 'get', path: '/gate/v1/assets/twofold.css', auth: 'none', summary: "The gate page's style sheet", responses: { 200: 'CSS' } },
+];
+
+/**
+ * `GET /gate/v1/check`, answered by the Node request listener before Express (src/compose/gate.ts), so
+ * that nginx's `auth_request` on every request costs no Express or ACE middleware.
+ */
+export const GATE_CHECK_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/gate/v1/check',
+    auth: 'gateKey',
+    summary: "nginx's auth_request: may this request to Data Center go through? The reason is in X-Twofold-Reason",
+    description:
+      'Headers from nginx: X-Twofold-Gate-Key, X-Original-URI, X-Original-Method, X-Forwarded-For, Cookie, Authorization. 204 let through; 401 verify (X-Twofold-Location) or approval pending; 403 refused; 503 when Data Center cannot be asked (fail closed).',
+    responses: { 204: 'let through (safe_zone, open_path, not_required, verified, grace, no_session)' },
+  },
+];
 
 /**
  * The gate's pages on the Data Center host: nginx proxies `{site}/twofold/…` to `/gate/v1/…` and adds
@@ -50,6 +134,16 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
     const site = await siteFor(req);
     if (!fromOrigin(req, new URL(site.baseUrl).origin)) {
       throw new TwofoldError('bad_origin', 'This form is accepted only from your Data Center site’s own pages.');
+    }
+    // Keyed by the client as the gate judges it (X-Forwarded-For from the site's trusted proxies), not by
+    // nginx's own address, which every user of the site shares.
+    const client = clientAddress(req.socket.remoteAddress ?? '', req.get('X-Forwarded-For'), site.policy.gate.trustedProxies);
+    const decision = deps.rateLimiter.take(GATE_POST_LIMIT.bucket, GATE_POST_LIMIT.rule, client);
+    if (!decision.allowed) {
+      throw new TwofoldError('rate_limited', 'Too many requests from this address. Wait a moment and try again.', {
+        details: { retryAfterSeconds: decision.retryAfterSeconds },
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
     }
     return site;
   };

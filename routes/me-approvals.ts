@@ -9,6 +9,7 @@ import { asyncRoute } from '../src/http/async-route';
 import { principalOf } from '../src/http/principal';
 import { sessionCredentialOf } from '../src/http/session-credential';
 import { parseInput } from '../src/http/validate';
+import type { RouteDoc } from '../src/http/route-doc';
 
 export interface MeApprovalsRouterDeps {
   signIn: GateSignIn;
@@ -18,6 +19,20 @@ export interface MeApprovalsRouterDeps {
 
 const decisionBody = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
 const ApprovalId = z.string().uuid();
+
+/** The route below, described for the OpenAPI document (src/http/openapi.ts). */
+export const ME_APPROVALS_ROUTES: readonly RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/me/approvals/{id}',
+    auth: 'connectJwt',
+    summary: "Answers a Basic-auth or Git client's approval request of one's own account (needs this browser's 2FA session)",
+    params: z.object({ id: ApprovalId }),
+    body: decisionBody,
+    responses: { 200: '{id, state, decidedAt}' },
+    errors: ['invalid_request', 'verification_required', 'not_found', 'approval_closed'],
+  },
+];
 
 /**
  * `POST /api/v1/me/approvals/{id}` `{decision}`: the caller answers a Basic-auth client's approval

@@ -2,6 +2,9 @@ import { Router } from 'express';
 import { buildOpenApiDocument } from '../src/http/openapi';
 import type { RouteDoc } from '../src/http/route-doc';
 import { ADMIN_AUDIT_ROUTES } from './admin-audit';
+import { ADMIN_GATES_ROUTES } from './admin-gates';
+import { GATE_CHECK_ROUTES, GATE_ROUTES } from './gate-pages';
+import { ME_APPROVALS_ROUTES } from './me-approvals';
 import { ADMIN_DIRECTORY_ROUTES } from './admin-directory';
 import { ADMIN_JOBS_ROUTES } from './admin-jobs';
 import { ADMIN_ROLLOUTS_ROUTES } from './admin-rollouts';
@@ -37,6 +40,10 @@ export const ALL_ROUTES: readonly RouteDoc[] = [
   ...ADMIN_ROLLOUTS_ROUTES,
   ...ADMIN_SYNC_ROUTES,
   ...ADMIN_TOKENS_ROUTES,
+  ...ADMIN_GATES_ROUTES,
+  ...ME_APPROVALS_ROUTES,
+  ...GATE_ROUTES,
+  ...GATE_CHECK_ROUTES,
 ];
 
 /**

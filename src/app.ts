@@ -120,7 +120,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     findTenant: (clientKey) => tenantCache.get(clientKey),
     requireVerification: twoStep.requireVerification,
   });
+  // Endpoints anyone can call without a Jira token are limited per client address (client-rate-limit.ts).
+  const rateLimiter = new ClientRateLimiter(clock);
   const gate = composeGate({
+    rateLimiter,
     sequelize: database.sequelize,
     masterKey: config.masterKeys.current,
     transport,
@@ -228,7 +231,6 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const staticOptions = { maxAge: config.mode === 'production' ? '1h' : 0, setHeaders: (res: express.Response) => res.removeHeader('Cache-Control') };
   app.use('/public', express.static(join(PROJECT_ROOT, 'public'), staticOptions));
   // Endpoints anyone can call without a Jira token: one client address cannot flood them.
-  const rateLimiter = new ClientRateLimiter(clock);
   for (const { paths, bucket, rule } of UNAUTHENTICATED_LIMITS) app.use(paths, rateLimitByClient(rateLimiter, bucket, rule));
 
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
@@ -259,7 +261,14 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       adminCheck,
       appVersion: APP_VERSION,
       userRouters: [...twoStep.userRouters(), ...gate.userRouters()],
-      adminRouters: [...jobs.adminRouters(), ...twoStep.adminRouters(), ...connector.adminRouters(), sync.adminRouter(), tokens.adminRouter(), ...gate.adminRouters()],
+      adminRouters: [
+        ...jobs.adminRouters(),
+        ...twoStep.adminRouters(),
+        ...connector.adminRouters(),
+        sync.adminRouter(),
+        tokens.adminRouter(),
+        ...gate.adminRouters(),
+      ],
     }),
   );
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);

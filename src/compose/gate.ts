@@ -27,6 +27,7 @@ import type { Random } from '../domain/ports/random';
 import type { Tenant } from '../domain/tenancy/tenant';
 import { gateCheckListener } from '../http/gate-check-handler';
 import type { TwoStep } from './two-step';
+import type { ClientRateLimiter } from '../domain/http/client-rate-limit';
 
 /** How long a gate key is trusted from memory (revocation also clears it at once, by notification). */
 const GATE_KEY_CACHE_MS = 30_000;
@@ -38,6 +39,8 @@ const USER_CACHE_MS = 60_000;
 const MAX_CACHED = 50_000;
 
 export interface GateDeps {
+  /** Limits the gate's POSTs per client address (shared with the app's other unauthenticated endpoints). */
+  rateLimiter: ClientRateLimiter;
   sequelize: Sequelize;
   masterKey: Buffer;
   transport: HttpTransport;
@@ -152,6 +155,7 @@ export function composeGate(deps: GateDeps) {
         signIn,
         siteOf: (gateKey) => check.site(gateKey),
         qrPng: qrCodePngDataUrl,
+        rateLimiter: deps.rateLimiter,
         assets: {
           'gate.js': { file: join(deps.projectRoot, 'public', 'js', 'gate.js'), type: 'application/javascript' },
           'twofold.css': { file: join(deps.projectRoot, 'public', 'css', 'twofold.css'), type: 'text/css' },

@@ -25,7 +25,8 @@ export function gateCheckListener(
     const url = req.url ?? '';
     if (!(url === GATE_CHECK_PATH || url.startsWith(`${GATE_CHECK_PATH}?`))) return next(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Cache-Control': 'no-store' }).end();
+      const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'The gate check answers GET (nginx auth_request) only.' } });
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Cache-Control': 'no-store', 'Content-Type': 'application/json; charset=utf-8' }).end(body);
       return;
     }
     check

@@ -8,6 +8,7 @@ type JsonSchema = Record<string, unknown>;
 /** The authentication failures every authenticated route may answer with. */
 const AUTH_ERRORS: Readonly<Record<RouteDoc['auth'], readonly ErrorCode[]>> = {
   none: [],
+  gateKey: ['unauthenticated'],
   connectJwt: ['unauthenticated', 'token_expired', 'unknown_tenant'],
   connectJwtAdmin: ['unauthenticated', 'token_expired', 'unknown_tenant', 'not_admin'],
 };
@@ -55,7 +56,7 @@ function operationOf(route: RouteDoc): JsonSchema {
     summary: route.summary,
     ...(route.description === undefined ? {} : { description: route.description }),
     operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
-    ...(route.auth === 'none' ? { security: [] } : { security: [{ connectJwt: [] }] }),
+    security: route.auth === 'none' ? [] : route.auth === 'gateKey' ? [{ gateKey: [] }] : [{ connectJwt: [] }],
     ...(parameters.length === 0 ? {} : { parameters }),
     ...requestBodyOf(route),
     responses,
@@ -82,6 +83,12 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], version: strin
     paths,
     components: {
       securitySchemes: {
+        gateKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Twofold-Gate-Key',
+          description: 'The gate key nginx adds to every request it sends to Twofold (an admin creates it on the "Data Center gate" page).',
+        },
         connectJwt: {
           type: 'apiKey',
           in: 'header',

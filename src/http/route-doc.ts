@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../domain/errors';
 
 /** Who may call a route: the caller's credential, as the OpenAPI document's security names it. */
-export type RouteAuth = 'connectJwt' | 'connectJwtAdmin' | 'none';
+export type RouteAuth = 'connectJwt' | 'connectJwtAdmin' | 'gateKey' | 'none';
 
 /**
  * The description of one HTTP route, kept in the router's own file next to the handler, with the very
@@ -14,6 +14,8 @@ export interface RouteDoc {
   /** The full path, parameters in OpenAPI's braces: `/api/v1/admin/users/{accountId}`. */
   readonly path: string;
   readonly summary: string;
+  /** An HTML page for a person (its refusals are pages too), not a JSON call. */
+  readonly page?: boolean;
   readonly description?: string;
   readonly auth: RouteAuth;
   /** The body schema (JSON unless `bodyType` says otherwise). */

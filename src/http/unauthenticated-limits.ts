@@ -9,3 +9,9 @@ export const UNAUTHENTICATED_LIMITS: ReadonlyArray<{ readonly paths: string[]; r
   { paths: ['/installed', '/uninstalled'], bucket: 'install-hooks', rule: { limit: 60, windowSeconds: 60 } },
   { paths: ['/connector/oauth/callback'], bucket: 'oauth-callback', rule: { limit: 30, windowSeconds: 60 } },
 ];
+
+/**
+ * The gate's POSTs (verify, enroll, approvals): limited inside the gate's router, by the client address the
+ * gate trusts, since all of a Data Center site's users reach Twofold through the same nginx.
+ */
+export const GATE_POST_LIMIT = { bucket: 'gate-posts', rule: { limit: 60, windowSeconds: 60 } } as const;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { GATE_CHECK_ROUTES } from '../../../routes/gate-pages';
 import { ALL_ROUTES } from '../../../routes/openapi';
 import { databaseLanes } from '../../support/database-lanes';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
@@ -19,7 +20,9 @@ describe('OpenAPI document', () => {
   after(() => installed?.stop());
 
   it('describes every registered route of /api/v1 and /gate/v1, and nothing else', () => {
-    const registered = registeredRoutes(installed.app.twofold.app).filter((route) => /^\S+ \/(api|gate)\/v1\//.test(route));
+    // The check is answered before Express (by the Node listener): it is not in Express's stack.
+    const beforeExpress = GATE_CHECK_ROUTES.map((route) => `${route.method.toUpperCase()} ${route.path}`);
+    const registered = [...registeredRoutes(installed.app.twofold.app), ...beforeExpress].filter((route) => /^\S+ \/(api|gate)\/v1\//.test(route)).sort();
     const documented = [...new Set(ALL_ROUTES.map((route) => `${route.method.toUpperCase()} ${route.path}`))].sort();
     assert.ok(registered.length >= 25, `found ${registered.length} routes: the walk sees the app's routers`);
     assert.deepEqual(
@@ -33,6 +36,12 @@ describe('OpenAPI document', () => {
       'descriptions without a registered route',
     );
     assert.equal(ALL_ROUTES.length, documented.length, 'each route is described once');
+  });
+
+  it('serves the check before Express: it answers a request without a gate key itself', async () => {
+    const response = await installed.app.request('GET', '/gate/v1/check');
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('x-twofold-reason'), 'bad_gate_key');
   });
 
   it('is served without a token as OpenAPI 3.1, with request schemas from the validators', async () => {
