@@ -11,6 +11,10 @@ import type { FactorStatus, FactorStatusService } from '../src/domain/mfa/factor
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
 import { encodeHex, encodeBase32, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import type { VerificationService } from '../src/domain/mfa/verification-service';
+import type { EmailCodeService } from '../src/domain/mfa/email-code-service';
+import type { EmailConfirmation } from '../src/domain/mfa/email-confirmation';
+import { TwofoldError } from '../src/domain/errors';
+import type { RateLimiter } from '../src/domain/tenancy/rate-limiter';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 
 export interface MeRouterDeps {
@@ -22,6 +26,10 @@ export interface MeRouterDeps {
   ids: TwoFactorIds;
   /** Renders the otpauth URI as a PNG data URL. */
   qrPng(text: string): Promise<string>;
+  emailCodes: EmailCodeService;
+  emailConfirmation: EmailConfirmation;
+  /** Bounds the ID availability checks a user makes as they type. */
+  idChecks: RateLimiter;
 }
 
 const enrollBody = z
@@ -35,7 +43,14 @@ const enrollBody = z
   .strict();
 // The field names `code` and `backupCode` are redacted by the logger wherever they appear.
 const confirmBody = z.object({ code: z.string().min(1).max(64) }).strict();
-const verifyBody = z.union([z.object({ code: z.string().min(1).max(64) }).strict(), z.object({ backupCode: z.string().min(1).max(64) }).strict()]);
+const verifyBody = z.union([
+  z.object({ code: z.string().min(1).max(64) }).strict(),
+  z.object({ backupCode: z.string().min(1).max(64) }).strict(),
+  z.object({ emailCode: z.string().min(1).max(64) }).strict(),
+]);
+const emailCodeBody = z.object({ purpose: z.enum(['verify', 'confirm_email']).optional() }).strict();
+const emailConfirmBody = z.object({ emailCode: z.string().min(1).max(64) }).strict();
+const idAvailabilityQuery = z.object({ id: z.string().max(512) });
 const idBody = z.object({ twoFactorId: z.string() }).strict();
 
 /**
@@ -128,6 +143,46 @@ export function meRouter(deps: MeRouterDeps): Router {
   );
 
   router.post(
+    '/me/email-code',
+    asyncRoute(async (req, res) => {
+      const { purpose } = parseInput(emailCodeBody, req.body ?? {});
+      const { tenant, accountId } = principalOf(res);
+      const sent = await deps.emailCodes.send(tenant, accountId, await deps.policies.get(tenant), purpose ?? 'verify', req.ip ?? null);
+      res.status(202).json({ sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() });
+    }),
+  );
+
+  router.post(
+    '/me/email/confirm',
+    asyncRoute(async (req, res) => {
+      const { emailCode } = parseInput(emailConfirmBody, req.body);
+      const { tenant, accountId } = principalOf(res);
+      const policy = await deps.policies.get(tenant);
+      if (!policy.confirmEmailOnEnrollment) throw new TwofoldError('forbidden', 'This site does not confirm email addresses during set-up.');
+      const confirmed = await deps.emailConfirmation.confirm(tenant, accountId, policy, emailCode);
+      res.json({ confirmed: true, confirmedAt: confirmed.confirmedAt.toISOString() });
+    }),
+  );
+
+  router.get(
+    '/me/id-availability',
+    asyncRoute(async (req, res) => {
+      const { id } = parseInput(idAvailabilityQuery, req.query);
+      const { tenant, accountId } = principalOf(res);
+      const policy = await deps.policies.get(tenant);
+      if (!policy.allowUserChosenId) throw new TwofoldError('forbidden', 'On this site your administrator assigns 2FA IDs.');
+      const wait = deps.idChecks.take(`${tenant.clientKey}\u0000${accountId}`);
+      if (wait !== null) {
+        throw new TwofoldError('rate_limited', 'Too many checks in a short time. Wait a moment, then type again.', {
+          retryAfterSeconds: wait,
+          details: { retryAfterSeconds: wait },
+        });
+      }
+      res.json(await deps.ids.availability(tenant, accountId, id, policy));
+    }),
+  );
+
+  router.post(
     '/me/backup-codes',
     asyncRoute(async (req, res) => {
       const proof = proofOf(parseInput(proofOnlyBody, req.body ?? {}));
@@ -172,5 +227,6 @@ export function presentStatus(status: FactorStatus): Record<string, unknown> {
       : null,
     backupCodes: status.backupCodes,
     lockedUntil: status.lockedUntil?.toISOString() ?? null,
+    onboardingRequired: status.onboardingRequired,
   };
 }

@@ -36,6 +36,9 @@ import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
 import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
+import { Outbox } from './adapters/mail/outbox';
+import { SmtpMailSender } from './adapters/mail/smtp-mail-sender';
+import type { MailSender } from './domain/ports/mail-sender';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,6 +62,8 @@ export interface TwofoldApp {
   twoStep: TwoStep;
   /** The Jira Server/DC connector; `connector.service.clientFor(clientKey)` is the way rollout and sync reach it. */
   connector: Connector;
+  /** Development without SMTP_URL: the mail Twofold sent, as the sandbox's outbox page shows it. */
+  outbox: Outbox | undefined;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -78,7 +83,13 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantCache = new TenantCache(tenants, clock, { ttlSeconds: config.tenantCacheSeconds });
   const hostClient = new JiraCloudHostClient(transport, clock, appKey());
   const adminCheck = new AdminCheck(hostClient, clock, config.adminCheckCacheSeconds);
+  // Mail: SMTP when configured; else the sandbox's outbox in development; else none (production:
+  // email codes are unavailable and say so, rather than being dropped).
+  const smtp = config.mail.smtpUrl === undefined ? undefined : new SmtpMailSender(config.mail.smtpUrl, config.mail.from);
+  const outbox = smtp === undefined && config.sandbox.enabled ? new Outbox(config.mail.from, () => clock.now()) : undefined;
+  const mail: MailSender | null = smtp ?? outbox ?? null;
   const twoStep = composeTwoStep({
+    mail,
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -156,7 +167,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);
 
-  const sandbox = config.sandbox.enabled ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger }) : undefined;
+  const sandbox = config.sandbox.enabled
+    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger, outbox })
+    : undefined;
   const sandboxBaseUrl = `${config.localBaseUrl}${SANDBOX_PATH}`;
   const hostScriptUrlFor = (tenant: Tenant) =>
     sandbox && tenant.baseUrl === sandboxBaseUrl ? `${sandboxBaseUrl}/atlassian-connect/all.js` : CONNECT_CDN_ALL_JS;
@@ -199,8 +212,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connect: { addon, verifier },
     twoStep,
     connector,
+    outbox,
     async close() {
       purge.stop();
+      smtp?.close();
       await notifier.close();
       await database.close();
     },

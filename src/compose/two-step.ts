@@ -36,11 +36,18 @@ import type { SecretBox } from '../domain/ports/secret-box';
 import type { Tenant } from '../domain/tenancy/tenant';
 import type { Authentication } from './authentication';
 import { logFailure } from '../adapters/logging/log-failure';
+import { SequelizeEmailCodeRepository } from '../adapters/db/email-code-repository';
+import { EmailCodeService } from '../domain/mfa/email-code-service';
+import { EmailConfirmation } from '../domain/mfa/email-confirmation';
+import type { MailSender } from '../domain/ports/mail-sender';
+import { RateLimiter } from '../domain/tenancy/rate-limiter';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
 const POLICY_CACHE_SECONDS = 10;
 /** How long a user's email and groups are trusted from memory. */
 const DIRECTORY_CACHE_SECONDS = 60;
+/** ID availability checks a user may make per minute as they type (`GET /api/v1/me/id-availability`). */
+const ID_CHECKS_PER_MINUTE = 30;
 
 export interface TwoStepDeps {
   sequelize: Sequelize;
@@ -49,6 +56,8 @@ export interface TwoStepDeps {
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** Where email codes go: SMTP, the development outbox, or null (production without SMTP_URL: unavailable). */
+  mail: MailSender | null;
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
 }
@@ -77,6 +86,9 @@ export function composeTwoStep(deps: TwoStepDeps) {
   });
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
   const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
+  const emailCodeRows = new SequelizeEmailCodeRepository(sequelize);
+  const emailCodes = new EmailCodeService({ codes: emailCodeRows, directory, mail: deps.mail, audit, clock, random });
+  const emailConfirmation = new EmailConfirmation({ codes: emailCodeRows, confirmations: emailCodeRows, directory, state, failures, audit, clock });
   const verification = new VerificationService({
     state,
     credentials,
@@ -87,9 +99,22 @@ export function composeTwoStep(deps: TwoStepDeps) {
     audit,
     clock,
     random,
+    emailCodes: emailCodeRows,
   });
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
-  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
+  const enrollment = new EnrollmentService({
+    credentials,
+    state,
+    failures,
+    sessions,
+    browserSessions: browserSessionRows,
+    ids,
+    stepUp,
+    audit,
+    clock,
+    random,
+    emailConfirmation,
+  });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
   const status = new FactorStatusService({
     credentials,
@@ -100,6 +125,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     directory,
     clock,
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
+    emailUsable: (tenant, accountId, policy) => emailCodes.usableFor(tenant, accountId, policy),
   });
   const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
   const requireVerification = requireRecentVerification(stepUp, policies);
@@ -123,7 +149,20 @@ export function composeTwoStep(deps: TwoStepDeps) {
       directory.forgetTenant(clientKey);
     },
     userRouters(): Router[] {
-      return [meRouter({ policies, status, enrollment, verification, factors, ids, qrPng: qrCodePngDataUrl })];
+      return [
+        meRouter({
+          policies,
+          status,
+          enrollment,
+          verification,
+          factors,
+          ids,
+          qrPng: qrCodePngDataUrl,
+          emailCodes,
+          emailConfirmation,
+          idChecks: new RateLimiter(clock, ID_CHECKS_PER_MINUTE, 60),
+        }),
+      ];
     },
     adminRouters(): Router[] {
       return [

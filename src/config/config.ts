@@ -26,6 +26,11 @@ export interface Config {
   tenantCacheSeconds: number;
   /** How long "is this user a Jira admin?" answers are kept. */
   adminCheckCacheSeconds: number;
+  /**
+   * Outgoing mail (email codes). `smtpUrl` undefined: no mail server; in development the sandbox's
+   * outbox takes the mail instead, in production email codes are unavailable (never silently dropped).
+   */
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -56,6 +61,8 @@ export const environmentSchema = z.object({
   TWOFOLD_TENANT_CACHE_SECONDS: positiveInt('TWOFOLD_TENANT_CACHE_SECONDS').max(300).default(30),
   TWOFOLD_ADMIN_CACHE_SECONDS: positiveInt('TWOFOLD_ADMIN_CACHE_SECONDS').max(3600).default(60),
   AC_OPTS: z.string().optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' }).optional(),
+  TWOFOLD_MAIL_FROM: z.string().min(3).max(320).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

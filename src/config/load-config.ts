@@ -102,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
   }
 
+  if (production && vars.SMTP_URL !== undefined && vars.TWOFOLD_MAIL_FROM === undefined && !malformed.has('TWOFOLD_MAIL_FROM')) {
+    problems.push('TWOFOLD_MAIL_FROM is required in production when SMTP_URL is set: the sender address of email codes, e.g. "Twofold <twofold@example.com>"');
+  }
+
   if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
 
   return {
@@ -121,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,
     tenantCacheSeconds: vars.TWOFOLD_TENANT_CACHE_SECONDS,
     adminCheckCacheSeconds: vars.TWOFOLD_ADMIN_CACHE_SECONDS,
+    mail: { smtpUrl: vars.SMTP_URL, from: vars.TWOFOLD_MAIL_FROM ?? `Twofold <twofold@${new URL(localBaseUrl).hostname}>` },
   };
 }
 

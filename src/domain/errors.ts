@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'id_taken',
   'invalid_policy',
   'method_disabled',
+  // email codes
+  'too_many_emails',
+  'mail_not_configured',
+  'email_hidden',
+  'email_not_confirmed',
+  'rate_limited',
   // connector
   'invalid_consumer_key',
   'insecure_url',
@@ -131,6 +137,11 @@ export interface ErrorDetailsByCode {
   id_taken: never;
   invalid_policy: FieldDetails;
   method_disabled: never;
+  too_many_emails: { readonly retryAfterSeconds: number };
+  mail_not_configured: never;
+  email_hidden: never;
+  email_not_confirmed: never;
+  rate_limited: { readonly retryAfterSeconds: number };
   invalid_consumer_key: FieldDetails;
   insecure_url: { readonly host: string };
   connector_not_configured: ConnectorStateDetails;

@@ -26,6 +26,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'connector.tested': 'Tested the connector',
   'connector.token_forgotten': 'Forgot the connector credentials',
   'connector.token_rejected': 'Jira refused the connector credentials',
+  'email_code.sent': 'Sent an email code',
+  'email.confirmed': 'Confirmed an email address',
 };
 
 export interface AuditActionGroup {

@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = [
   'connector.tested',
   'connector.token_forgotten',
   'connector.token_rejected',
+  // email codes (src/domain/mfa/email-code-service.ts)
+  'email_code.sent',
+  'email.confirmed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

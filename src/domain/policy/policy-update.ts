@@ -44,6 +44,7 @@ const TOP_LEVEL = [
   'totp',
   'lockout',
   'branding',
+  'confirmEmailOnEnrollment',
 ] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -157,6 +158,8 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   if (companyName === null || companyName.length > MAX_COMPANY_NAME || /[\u0000-\u001f\u007f]/.test(companyName)) {
     fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
   }
+  if (typeof doc.confirmEmailOnEnrollment !== 'boolean') fail('confirmEmailOnEnrollment', 'must be true or false');
+
   const color = typeof branding.color === 'string' ? branding.color.trim().toLowerCase() : '';
   if (!/^#[0-9a-f]{6}$/.test(color)) fail('branding.color', 'must be a hex colour such as #0c66e4');
 
@@ -181,6 +184,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
       tenantMaxFailures: lockout.tenantMaxFailures as number,
     },
     branding: { serviceName, companyName: companyName as string, color },
+    confirmEmailOnEnrollment: doc.confirmEmailOnEnrollment as boolean,
   };
 }
 

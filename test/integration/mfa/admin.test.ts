@@ -41,6 +41,7 @@ for (const lane of databaseLanes()) {
           totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
           lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
           branding: { serviceName: 'Jira', companyName: '', color: '#0c66e4' },
+          confirmEmailOnEnrollment: false,
         });
       });
 

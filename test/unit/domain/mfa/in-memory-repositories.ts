@@ -311,6 +311,10 @@ export class InMemoryIdMappings implements IdMappingRepository {
     this.rows.set(key(tenant, accountId), { tenant, accountId, twoFactorId, key: idKey, source, updatedAt: at });
     return true;
   }
+  async holderOf(tenant: string, idKey: string) {
+    for (const row of this.rows.values()) if (row.tenant === tenant && row.key === idKey) return row.accountId;
+    return null;
+  }
 }
 
 export class InMemoryPolicies implements PolicyRepository {

@@ -23,6 +23,7 @@ describe('Policy: defaults, updates and validation', () => {
       totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
       lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
       branding: { serviceName: 'acme.atlassian.net', companyName: '', color: '#0c66e4' },
+      confirmEmailOnEnrollment: false,
     });
     assert.deepEqual(
       checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')),
