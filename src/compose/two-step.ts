@@ -6,6 +6,7 @@ import { adminPolicyRouter } from '../../routes/admin-policy';
 import { adminUsersRouter } from '../../routes/admin-users';
 import { meRouter } from '../../routes/me';
 import { mePagesRouter } from '../../routes/me-pages';
+import { onboardingPagesRouter } from '../../routes/onboarding-pages';
 import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
 import { JiraCloudUserDirectory } from '../adapters/connect/jira-cloud-user-directory';
 import { requireRecentVerification } from '../adapters/connect/require-verification';
@@ -174,6 +175,8 @@ export function composeTwoStep(deps: TwoStepDeps) {
     /** The user's pages, and the admin pages (policy, users, audit log) for Jira admins. */
     pagesRouters(auth: Authentication, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
       return [
+        // First: a user who must set up a factor gets onboarding on every Twofold page.
+        onboardingPagesRouter({ authenticatePage: auth.page, policies, status, emailConfirmation, hostScriptUrlFor }),
         mePagesRouter({ authenticatePage: auth.page, policies, hostScriptUrlFor }),
         adminPagesRouter({ authenticatePage: auth.page, requireJiraAdmin: auth.jiraAdmin, hostScriptUrlFor }),
       ];

@@ -26,7 +26,8 @@ export function emailCodeMessage(input: EmailCodeMessageInput): MailMessage {
   const what = input.purpose === 'verify' ? 'to verify it is you' : 'to confirm your email address before you set up two-step verification';
   return {
     to: input.to,
-    subject: `${input.serviceName}: your verification code ${grouped}`,
+    // No code in the subject: subjects show on lock screens and in notification previews.
+    subject: `${input.serviceName}: your verification code`,
     text: [
       `Your ${input.serviceName} verification code is:`,
       '',
