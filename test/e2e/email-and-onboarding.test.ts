@@ -62,8 +62,24 @@ describe('Email codes and onboarding in Chromium', function () {
     return `${match[1]}${match[2]}`;
   }
 
+  it('the admin turns email codes on with the toggle on the policy page (off by default)', async () => {
+    await switchTo(USERS.alice);
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-policy`);
+    const frame = page.frameLocator('#sbx-app-iframe');
+    await frame.locator('[data-policy][data-state=ready]').waitFor();
+    const toggle = frame.locator('[data-testid=policy-method-email]');
+    assert.equal(await toggle.isChecked(), false);
+    assert.equal(await frame.locator('[data-testid=policy-confirm-email]').isChecked(), false);
+    await toggle.check();
+    await frame.locator('[data-action=save]').click();
+    await frame.locator('[data-result=save][data-kind=success]').waitFor();
+    await toggle.scrollIntoViewIfNeeded();
+    await screenshot(page, 'email-00-policy-toggle');
+    const saved = (await app.request('GET', '/api/v1/admin/policy', { token: app.contextToken(USERS.alice) })).json();
+    assert.deepEqual(saved.methods, ['totp', 'backup_codes', 'email']);
+  });
+
   it('"Verify it\'s you" offers "Email me a code"; the emailed code (read from the outbox) verifies', async () => {
-    await putPolicy({ methods: ['totp', 'backup_codes', 'email'] });
     await enroll(app, clock, USERS.carol);
     await switchTo(USERS.carol);
     const frame = await openVerify();
