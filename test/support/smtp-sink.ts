@@ -17,6 +17,8 @@ export interface ReceivedMail {
  */
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
+  /** Refuse the next message (a 5xx answer to DATA), as a mail server that is out of service would. */
+  refuseNext = false;
   private waiters: Array<() => void> = [];
 
   private constructor(
@@ -32,6 +34,12 @@ export class SmtpSink {
       hideSTARTTLS: true,
       logger: false,
       onData(stream, _session, callback) {
+        if (holder.sink?.refuseNext) {
+          holder.sink.refuseNext = false;
+          stream.resume();
+          stream.on('end', () => callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 })));
+          return;
+        }
         simpleParser(stream)
           .then((parsed) => {
             const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((address) => address.value.map((v) => v.address ?? ''));

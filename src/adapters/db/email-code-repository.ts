@@ -73,6 +73,10 @@ export class SequelizeEmailCodeRepository implements EmailCodeRepository, EmailC
     return row ? { address: row.address } : null;
   }
 
+  async discard(tenant: string, accountId: string, codeId: string): Promise<void> {
+    await this.sql.changed('DELETE FROM email_codes WHERE id = :id AND client_key = :tenant AND account_id = :accountId', { tenant, accountId, id: codeId });
+  }
+
   async confirmedAddress(tenant: string, accountId: string): Promise<string | null> {
     const [row] = await this.sql.select<{ address: string }>('SELECT address FROM email_confirmations WHERE client_key = :tenant AND account_id = :accountId', {
       tenant,

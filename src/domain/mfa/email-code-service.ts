@@ -42,8 +42,9 @@ export interface SentEmailCode {
  *
  * The order: the policy (`method_disabled`), a mail service (`mail_not_configured`), the address
  * (`email_hidden`), then the send limit, taken atomically with storing the code (`too_many_emails`);
- * only a stored code is mailed. A failed delivery is an error the user sees (the code stays stored
- * and unusable to anyone without the mail), never a silent drop.
+ * only a stored code is mailed. A failed delivery is an error the user sees (`503
+ * service_unavailable`), never a silent drop; its code is discarded, so that a mail server outage
+ * does not use up the user's sends.
  */
 export class EmailCodeService {
   constructor(private readonly deps: EmailCodeServiceDeps) {}
@@ -89,10 +90,11 @@ export class EmailCodeService {
     const now = this.deps.clock.now();
     const code = generateEmailCode(this.deps.random);
     const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MINUTES * 60_000);
+    const id = this.deps.random.bytes(16).toString('hex');
     const issue = await this.deps.codes.issue(
       tenant.clientKey,
       accountId,
-      { id: this.deps.random.bytes(16).toString('hex'), hash: hashEmailCode(code, this.deps.random), purpose, address, createdAt: now, expiresAt },
+      { id, hash: hashEmailCode(code, this.deps.random), purpose, address, createdAt: now, expiresAt },
       { since: new Date(now.getTime() - EMAIL_SEND_WINDOW_MINUTES * 60_000), max: EMAIL_SEND_LIMIT },
     );
     if (!issue.issued) {
@@ -106,7 +108,12 @@ export class EmailCodeService {
         },
       );
     }
-    await mail.send(emailCodeMessage({ to: address, code, purpose, serviceName: policy.branding.serviceName, requestedAt: now, requestedFrom }));
+    try {
+      await mail.send(emailCodeMessage({ to: address, code, purpose, serviceName: policy.branding.serviceName, requestedAt: now, requestedFrom }));
+    } catch (error) {
+      await this.deps.codes.discard(tenant.clientKey, accountId, id).catch(() => undefined);
+      throw new TwofoldError('service_unavailable', 'The email could not be sent: the mail server did not take it. Try again in a moment.', { cause: error });
+    }
     await this.deps.audit.record(tenant.clientKey, {
       at: now,
       actorAccountId: accountId,

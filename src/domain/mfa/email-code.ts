@@ -61,6 +61,9 @@ export interface EmailCodeRepository {
    * Answers the address it was sent to when taken.
    */
   redeem(tenant: string, accountId: string, codeId: string, now: Date): Promise<{ readonly address: string } | null>;
+
+  /** Deletes a code that could not be delivered: it counts toward no limit and can match nothing. */
+  discard(tenant: string, accountId: string, codeId: string): Promise<void>;
 }
 
 /** Eight random digits, uniformly (rejection sampling: no modulo bias). */

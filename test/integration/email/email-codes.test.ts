@@ -181,6 +181,18 @@ for (const lane of databaseLanes()) {
       for (const mail of smtp.messages) assert.equal(text.includes(emailedCode(mail)), false);
     });
 
+    it('a mail server that refuses the message: 503 service_unavailable, and the send is not counted', async () => {
+      clock.advance(16 * 60_000);
+      smtp.refuseNext = true;
+      const refused = await sendCode(USERS.dave);
+      assert.equal(refused.status, 503);
+      assert.equal(errorCode(refused), 'service_unavailable');
+      for (let i = 0; i < 3; i += 1) {
+        assert.equal((await sendCode(USERS.dave)).status, 202);
+        await nextMail();
+      }
+    });
+
     it('an email code cannot stand in for the factor in a sensitive change', async () => {
       const response = await app.request('DELETE', '/api/v1/me/totp', {
         token: app.contextToken(USERS.bob),

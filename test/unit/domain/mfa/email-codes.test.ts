@@ -45,6 +45,10 @@ class InMemoryEmailCodes implements EmailCodeRepository, EmailConfirmationReposi
     row.usedAt = now;
     return { address: row.address };
   }
+  async discard(tenant: string, accountId: string, codeId: string) {
+    const index = this.rows.findIndex((r) => r.tenant === tenant && r.accountId === accountId && r.id === codeId);
+    if (index >= 0) this.rows.splice(index, 1);
+  }
   async confirmedAddress(tenant: string, accountId: string) {
     return this.confirmed.get(`${tenant}/${accountId}`) ?? null;
   }
@@ -55,7 +59,9 @@ class InMemoryEmailCodes implements EmailCodeRepository, EmailConfirmationReposi
 
 class CapturingMail implements MailSender {
   readonly sent: MailMessage[] = [];
+  failing = false;
   async send(message: MailMessage) {
+    if (this.failing) throw new Error('421 service not available');
     this.sent.push(message);
   }
   lastCode(): string {
@@ -192,6 +198,16 @@ describe('Email codes', () => {
       clock.advance(1000);
       await service.send(TENANT, ALICE, policy, 'verify', null);
       assert.equal(mail.sent.length, 4);
+    });
+
+    it('a delivery that fails is 503 service_unavailable and uses up none of the sends', async () => {
+      const { service, policy, mail, codes } = setup();
+      mail.failing = true;
+      for (let i = 0; i < 4; i += 1) assert.equal((await refusal(service.send(TENANT, ALICE, policy, 'verify', null))).code, 'service_unavailable');
+      assert.equal(codes.rows.length, 0);
+      mail.failing = false;
+      await service.send(TENANT, ALICE, policy, 'verify', null);
+      assert.equal(mail.sent.length, 1);
     });
   });
 
