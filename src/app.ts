@@ -48,6 +48,8 @@ export interface AppOverrides {
   random?: Random;
   logger?: Logger;
   transport?: HttpTransport;
+  /** Where mail goes instead of what the configuration gives; `null`: no mail at all, as in production without SMTP_URL. */
+  mail?: MailSender | null;
 }
 
 export interface TwofoldApp {
@@ -87,7 +89,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   // email codes are unavailable and say so, rather than being dropped).
   const smtp = config.mail.smtpUrl === undefined ? undefined : new SmtpMailSender(config.mail.smtpUrl, config.mail.from);
   const outbox = smtp === undefined && config.sandbox.enabled ? new Outbox(config.mail.from, () => clock.now()) : undefined;
-  const mail: MailSender | null = smtp ?? outbox ?? null;
+  const mail: MailSender | null = overrides.mail !== undefined ? overrides.mail : (smtp ?? outbox ?? null);
   const twoStep = composeTwoStep({
     mail,
     sequelize: database.sequelize,

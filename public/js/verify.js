@@ -263,9 +263,12 @@
       emailButton.hidden = !email;
       if (!me.enrolled && !email) return show('not-enrolled');
       if (!me.enrolled) {
-        // Email is this user's only way to verify: the form takes email codes only.
+        // Email is this user's only way to verify: the form takes email codes only, and says so.
         toggle.hidden = true;
         setEmailMode(true);
+        var lead = document.querySelector('.tf-lead');
+        if (lead) lead.textContent = 'Ask for a code by email, then type it here.';
+        root.querySelector('[data-testid=lost-both]').textContent = 'No email arrives? Check your spam folder, or ask your Jira administrator.';
       }
       if (me.totp) {
         totp = { digits: me.totp.digits, period: me.totp.period };

@@ -105,6 +105,17 @@ describe('Email codes and onboarding in Chromium', function () {
     await screenshot(page, 'email-05-verified');
   });
 
+  it('a user with no app whose only way is email gets the form for email codes only', async () => {
+    await switchTo(USERS.dave);
+    const frame = await openVerify();
+    await frame.locator('[data-testid=verify-email-code]').waitFor({ state: 'visible' });
+    await frame.locator('[data-field="label"]:text("Code from the email")').waitFor();
+    assert.equal(await frame.locator('[data-action="toggle-backup"]').isHidden(), true);
+    assert.equal(await frame.locator('[data-section="not-enrolled"]').isHidden(), true);
+    assert.doesNotMatch((await page.frameLocator('#sbx-app-iframe').locator('body').textContent()) ?? '', /authenticator app or token shows|Lost your phone/);
+    await screenshot(page, 'email-06-email-only-user');
+  });
+
   it('a required user with no factor opening the Verify page gets onboarding: an ID checked as typed, the email confirmed, the QR set-up', async () => {
     await putPolicy({ methods: ['totp', 'backup_codes'], enforcedGroups: ['developers'], allowUserChosenId: true, confirmEmailOnEnrollment: true });
     // Erin holds "erin-2fa": Bob will see it taken, without learning whose it is.

@@ -119,3 +119,31 @@ for (const lane of databaseLanes()) {
     });
   });
 }
+
+for (const lane of databaseLanes()) {
+  describe(`Email codes with no mail server, as in production without SMTP_URL (${lane.name})`, () => {
+    let installed: InstalledApp;
+    let app: TestApp;
+
+    before(async () => {
+      installed = await startInstalledApp(lane, { overrides: { mail: null } });
+      app = installed.app;
+      const policy = await app.request('PUT', '/api/v1/admin/policy', {
+        token: app.contextToken(USERS.alice),
+        body: { methods: ['totp', 'backup_codes', 'email'] },
+      });
+      assert.equal(policy.status, 200, policy.text);
+    });
+    after(() => installed?.stop());
+
+    it('GET /me does not list email although the policy offers it, and POST /me/email-code answers 503 mail_not_configured', async () => {
+      const status = await me(app, USERS.bob);
+      assert.deepEqual(status.methods, []);
+      assert.ok(status.availableMethods.includes('email'));
+      const response = await app.request('POST', '/api/v1/me/email-code', { token: app.contextToken(USERS.bob), body: {} });
+      assert.equal(response.status, 503);
+      assert.equal(errorCode(response), 'mail_not_configured');
+      assert.equal(app.twofold.outbox === undefined || app.twofold.outbox.list().length === 0, true);
+    });
+  });
+}
