@@ -3,6 +3,7 @@ import type { EmailCodeIssue, EmailCodePurpose, EmailCodeRepository, NewEmailCod
 import type { EmailConfirmationRepository } from '../../domain/mfa/email-confirmation';
 import { toDate } from './models/mfa-models';
 import { Sql } from './sql';
+import { inUserTransaction } from './user-transaction';
 
 interface Row {
   id: string;
@@ -16,33 +17,34 @@ interface Row {
 export class SequelizeEmailCodeRepository implements EmailCodeRepository, EmailConfirmationRepository {
   private readonly sql: Sql;
 
-  constructor(sequelize: Sequelize) {
+  constructor(private readonly sequelize: Sequelize) {
     this.sql = Sql.for(sequelize);
   }
 
   /**
-   * Insert first, then count the window including the new row, and take the row back if that went
-   * over: with no read before the write, two concurrent sends cannot both see room that only one has
-   * (at worst both are refused, which errs on the side of the limit).
+   * In one transaction under the user's lock (user-transaction.ts), so that concurrent sends, on any
+   * number of instances, are counted one after the other: rows older than the window go, the window
+   * is counted, and the code is stored only if there is room. A burst of sends gets exactly the
+   * room there is, never more.
    */
-  async issue(tenant: string, accountId: string, code: NewEmailCode, limit: { since: Date; max: number }): Promise<EmailCodeIssue> {
+  issue(tenant: string, accountId: string, code: NewEmailCode, limit: { since: Date; max: number }): Promise<EmailCodeIssue> {
     const user = { tenant, accountId };
-    await this.sql.changed('DELETE FROM email_codes WHERE client_key = :tenant AND account_id = :accountId AND created_at <= :since', {
-      ...user,
-      since: limit.since,
+    return inUserTransaction(this.sequelize, tenant, accountId, async ({ statements }) => {
+      await statements.changed('DELETE FROM email_codes WHERE client_key = :tenant AND account_id = :accountId AND created_at <= :since', {
+        ...user,
+        since: limit.since,
+      });
+      const rows = await statements.select<{ created_at: Date | string }>(
+        'SELECT created_at FROM email_codes WHERE client_key = :tenant AND account_id = :accountId AND created_at > :since ORDER BY created_at',
+        { ...user, since: limit.since },
+      );
+      if (rows.length >= limit.max) return { issued: false, oldestSendAt: toDate(rows[0]?.created_at) ?? code.createdAt };
+      await statements.insert(
+        'INSERT INTO email_codes (id, client_key, account_id, purpose, code_hash, address, created_at, expires_at, used_at) VALUES (:id, :tenant, :accountId, :purpose, :hash, :address, :createdAt, :expiresAt, NULL)',
+        { ...user, id: code.id, purpose: code.purpose, hash: code.hash, address: code.address, createdAt: code.createdAt, expiresAt: code.expiresAt },
+      );
+      return { issued: true };
     });
-    await this.sql.insert(
-      'INSERT INTO email_codes (id, client_key, account_id, purpose, code_hash, address, created_at, expires_at, used_at) VALUES (:id, :tenant, :accountId, :purpose, :hash, :address, :createdAt, :expiresAt, NULL)',
-      { ...user, id: code.id, purpose: code.purpose, hash: code.hash, address: code.address, createdAt: code.createdAt, expiresAt: code.expiresAt },
-    );
-    const rows = await this.sql.select<{ id: string; created_at: Date | string }>(
-      'SELECT id, created_at FROM email_codes WHERE client_key = :tenant AND account_id = :accountId AND created_at > :since ORDER BY created_at, id',
-      { ...user, since: limit.since },
-    );
-    if (rows.length <= limit.max) return { issued: true };
-    await this.sql.changed('DELETE FROM email_codes WHERE id = :id AND client_key = :tenant AND account_id = :accountId', { ...user, id: code.id });
-    const oldest = rows.find((row) => row.id !== code.id) ?? rows[0];
-    return { issued: false, oldestSendAt: toDate(oldest?.created_at) ?? code.createdAt };
   }
 
   async live(tenant: string, accountId: string, purpose: EmailCodePurpose, now: Date): Promise<StoredEmailCode[]> {

@@ -46,9 +46,8 @@ export type EmailCodeIssue = { readonly issued: true } | { readonly issued: fals
 export interface EmailCodeRepository {
   /**
    * Stores `code` unless the user already has `limit.max` sends after `limit.since` (any purpose),
-   * atomically: the row is inserted, the window counted, and the row removed again if it went over,
-   * so that concurrent sends on any number of instances never pass the limit. Rows older than the
-   * window go on the way.
+   * atomically per user (count and insert serialized), so that concurrent sends on any number of
+   * instances get exactly the room there is. Rows older than the window go on the way.
    */
   issue(tenant: string, accountId: string, code: NewEmailCode, limit: { readonly since: Date; readonly max: number }): Promise<EmailCodeIssue>;
 

@@ -20,21 +20,17 @@ import { detailsOf, isTwofoldError } from '../../../../src/domain/errors';
 import { SeededRandom } from './fixtures';
 import { ALICE, TENANT, harness } from './service-harness';
 
-/** Email codes in memory, with the repository's contract: limit counted with the new row, conditional redeem. */
+/** Email codes in memory, with the repository's contract: the limit counted before storing, conditional redeem. */
 class InMemoryEmailCodes implements EmailCodeRepository, EmailConfirmationRepository {
   readonly rows: Array<NewEmailCode & { tenant: string; accountId: string; usedAt: Date | null }> = [];
   readonly confirmed = new Map<string, string>();
   async issue(tenant: string, accountId: string, code: NewEmailCode, limit: { since: Date; max: number }): Promise<EmailCodeIssue> {
     const mine = (r: { tenant: string; accountId: string }) => r.tenant === tenant && r.accountId === accountId;
     for (let i = this.rows.length - 1; i >= 0; i -= 1) if (mine(this.rows[i]!) && this.rows[i]!.createdAt <= limit.since) this.rows.splice(i, 1);
-    this.rows.push({ ...code, tenant, accountId, usedAt: null });
     const inWindow = this.rows.filter((r) => mine(r) && r.createdAt > limit.since).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    if (inWindow.length <= limit.max) return { issued: true };
-    this.rows.splice(
-      this.rows.findIndex((r) => r.id === code.id),
-      1,
-    );
-    return { issued: false, oldestSendAt: inWindow[0]!.createdAt };
+    if (inWindow.length >= limit.max) return { issued: false, oldestSendAt: inWindow[0]!.createdAt };
+    this.rows.push({ ...code, tenant, accountId, usedAt: null });
+    return { issued: true };
   }
   async live(tenant: string, accountId: string, purpose: EmailCodePurpose, now: Date): Promise<StoredEmailCode[]> {
     return this.rows.filter((r) => r.tenant === tenant && r.accountId === accountId && r.purpose === purpose && r.expiresAt > now);
