@@ -11,6 +11,10 @@ import type { FactorStatus, FactorStatusService } from '../src/domain/mfa/factor
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
 import { encodeHex, encodeBase32, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import type { VerificationService } from '../src/domain/mfa/verification-service';
+import type { EmailCodeService } from '../src/domain/mfa/email-code-service';
+import type { EmailConfirmation } from '../src/domain/mfa/email-confirmation';
+import { TwofoldError } from '../src/domain/errors';
+import type { RateLimiter } from '../src/domain/tenancy/rate-limiter';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { RouteDoc } from '../src/http/route-doc';
 
@@ -23,6 +27,10 @@ export interface MeRouterDeps {
   ids: TwoFactorIds;
   /** Renders the otpauth URI as a PNG data URL. */
   qrPng(text: string): Promise<string>;
+  emailCodes: EmailCodeService;
+  emailConfirmation: EmailConfirmation;
+  /** Bounds the ID availability checks a user makes as they type. */
+  idChecks: RateLimiter;
 }
 
 const enrollBody = z
@@ -36,7 +44,10 @@ const enrollBody = z
   .strict();
 // The field names `code` and `backupCode` are redacted by the logger wherever they appear.
 const confirmBody = z.object({ code: CODE }).strict();
-const verifyBody = z.union([z.object({ code: CODE }).strict(), z.object({ backupCode: CODE }).strict()]);
+const verifyBody = z.union([z.object({ code: CODE }).strict(), z.object({ backupCode: CODE }).strict(), z.object({ emailCode: CODE }).strict()]);
+const emailCodeBody = z.object({ purpose: z.enum(['verify', 'confirm_email']).optional() }).strict();
+const emailConfirmBody = z.object({ emailCode: CODE }).strict();
+const idAvailabilityQuery = z.object({ id: z.string().max(512) });
 const idBody = z.object({ twoFactorId: z.string() }).strict();
 
 /** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
@@ -80,10 +91,37 @@ export const ME_ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/api/v1/me/verify',
     auth: 'connectJwt',
-    summary: 'Verifies a code or backup code and starts a 2FA session of this browser',
+    summary: 'Verifies a code, backup code or email code and starts a 2FA session of this browser',
     body: verifyBody,
     responses: { 200: '{verifiedUntil, verifiedAt, method, sessionToken, backupCodesLeft?}' },
     errors: ['invalid_request', 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/email-code',
+    auth: 'connectJwt',
+    summary: "Emails an 8-digit code to the user's Jira address (10 minutes, single use; at most 3 sends in 15 minutes)",
+    body: emailCodeBody,
+    responses: { 202: '{sentTo (masked), expiresAt}' },
+    errors: ['invalid_request', 'method_disabled', 'too_many_emails', 'email_hidden', 'mail_not_configured'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/me/email/confirm',
+    auth: 'connectJwt',
+    summary: "Confirms the user's email address with an emailed code, where the policy asks for it before the first factor",
+    body: emailConfirmBody,
+    responses: { 200: '{confirmed, confirmedAt}' },
+    errors: ['invalid_request', 'forbidden', 'invalid_code', 'code_reused', 'locked_out'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/me/id-availability',
+    auth: 'connectJwt',
+    summary: 'Whether a 2FA ID the user would choose is available (never who holds it)',
+    query: idAvailabilityQuery,
+    responses: { 200: '{state: "available" | "taken" | "yours" | "invalid", problem?}' },
+    errors: ['invalid_request', 'forbidden', 'rate_limited'],
   },
   {
     method: 'post',
@@ -195,6 +233,46 @@ export function meRouter(deps: MeRouterDeps): Router {
   );
 
   router.post(
+    '/me/email-code',
+    asyncRoute(async (req, res) => {
+      const { purpose } = parseInput(emailCodeBody, req.body ?? {});
+      const { tenant, accountId } = principalOf(res);
+      const sent = await deps.emailCodes.send(tenant, accountId, await deps.policies.get(tenant), purpose ?? 'verify', req.ip ?? null);
+      res.status(202).json({ sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() });
+    }),
+  );
+
+  router.post(
+    '/me/email/confirm',
+    asyncRoute(async (req, res) => {
+      const { emailCode } = parseInput(emailConfirmBody, req.body);
+      const { tenant, accountId } = principalOf(res);
+      const policy = await deps.policies.get(tenant);
+      if (!policy.confirmEmailOnEnrollment) throw new TwofoldError('forbidden', 'This site does not confirm email addresses during set-up.');
+      const confirmed = await deps.emailConfirmation.confirm(tenant, accountId, policy, emailCode);
+      res.json({ confirmed: true, confirmedAt: confirmed.confirmedAt.toISOString() });
+    }),
+  );
+
+  router.get(
+    '/me/id-availability',
+    asyncRoute(async (req, res) => {
+      const { id } = parseInput(idAvailabilityQuery, req.query);
+      const { tenant, accountId } = principalOf(res);
+      const policy = await deps.policies.get(tenant);
+      if (!policy.allowUserChosenId) throw new TwofoldError('forbidden', 'On this site your administrator assigns 2FA IDs.');
+      const wait = deps.idChecks.take(`${tenant.clientKey}\u0000${accountId}`);
+      if (wait !== null) {
+        throw new TwofoldError('rate_limited', 'Too many checks in a short time. Wait a moment, then type again.', {
+          retryAfterSeconds: wait,
+          details: { retryAfterSeconds: wait },
+        });
+      }
+      res.json(await deps.ids.availability(tenant, accountId, id, policy));
+    }),
+  );
+
+  router.post(
     '/me/backup-codes',
     asyncRoute(async (req, res) => {
       const proof = proofOf(parseInput(proofOnlyBody, req.body ?? {}));
@@ -239,5 +317,6 @@ export function presentStatus(status: FactorStatus): Record<string, unknown> {
       : null,
     backupCodes: status.backupCodes,
     lockedUntil: status.lockedUntil?.toISOString() ?? null,
+    onboardingRequired: status.onboardingRequired,
   };
 }

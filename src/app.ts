@@ -47,6 +47,9 @@ import { JiraCloudUserDirectory } from './adapters/connect/jira-cloud-user-direc
 import { WriteBackAuditHook } from './domain/idmap/write-back-audit-hook';
 import { composeGate, type Gate } from './compose/gate';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Outbox } from './adapters/mail/outbox';
+import { SmtpMailSender } from './adapters/mail/smtp-mail-sender';
+import type { MailSender } from './domain/ports/mail-sender';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -56,6 +59,8 @@ export interface AppOverrides {
   random?: Random;
   logger?: Logger;
   transport?: HttpTransport;
+  /** Where mail goes instead of what the configuration gives; `null`: no mail at all, as in production without SMTP_URL. */
+  mail?: MailSender | null;
 }
 
 export interface TwofoldApp {
@@ -78,6 +83,8 @@ export interface TwofoldApp {
   gate: Gate;
   /** Node's request listener: the gate's check, then the Express app. Servers listen with this, not `app`. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Development without SMTP_URL: the mail Twofold sent, as the sandbox's outbox page shows it. */
+  outbox: Outbox | undefined;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -99,8 +106,14 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const adminCheck = new AdminCheck(hostClient, clock, config.adminCheckCacheSeconds);
   // Write-back listens to the audited ID and enrollment changes; `sync` is composed further down.
   let onPropertyChange: (tenant: string, accountId: string) => Promise<void> = async () => undefined;
+  // Mail: SMTP when configured; else the sandbox's outbox in development; else none (production:
+  // email codes are unavailable and say so, rather than being dropped).
+  const smtp = config.mail.smtpUrl === undefined ? undefined : new SmtpMailSender(config.mail.smtpUrl, config.mail.from);
+  const outbox = smtp === undefined && config.sandbox.enabled ? new Outbox(config.mail.from, () => clock.now()) : undefined;
+  const mail: MailSender | null = overrides.mail !== undefined ? overrides.mail : (smtp ?? outbox ?? null);
   const twoStep = composeTwoStep({
     decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
+    mail,
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -236,7 +249,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);
 
-  const sandbox = config.sandbox.enabled ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger }) : undefined;
+  const sandbox = config.sandbox.enabled
+    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger, outbox })
+    : undefined;
   const sandboxBaseUrl = `${config.localBaseUrl}${SANDBOX_PATH}`;
   const hostScriptUrlFor = (tenant: Tenant) =>
     sandbox && tenant.baseUrl === sandboxBaseUrl ? `${sandboxBaseUrl}/atlassian-connect/all.js` : CONNECT_CDN_ALL_JS;
@@ -295,11 +310,13 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     sync,
     gate,
     handler: gate.listener(app),
+    outbox,
     async close() {
       sync.stopSweep();
       // Items in flight are recorded before the database closes; what is left resumes on the next start.
       await jobs.stop();
       purge.stop();
+      smtp?.close();
       await notifier.close();
       await database.close();
     },

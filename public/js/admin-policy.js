@@ -56,7 +56,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   function fill(policy) {
     field('enforcedGroups').value = policy.enforcedGroups.join('\n');
     field('ipSafeZones').value = policy.ipSafeZones.join('\n');
-    ['totp', 'backup_codes'].forEach(function (method) {
+    ['totp', 'backup_codes', 'email'].forEach(function (method) {
       field('methods-' + method).checked = policy.methods.indexOf(method) >= 0;
     });
     SELECT_FIELDS.concat(NUMBER_FIELDS, TEXT_FIELDS).forEach(function (path) {
@@ -64,6 +64,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       field(path).value = value == null ? '' : String(value);
     });
     field('allowUserChosenId').checked = !!policy.allowUserChosenId;
+    field('confirmEmailOnEnrollment').checked = !!policy.confirmEmailOnEnrollment;
     field('color-picker').value = /^#[0-9a-f]{6}$/i.test(policy.branding.color) ? policy.branding.color : '#0c66e4';
     saved = JSON.stringify(collect());
     refresh();
@@ -78,6 +79,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
         return input.value;
       }),
       allowUserChosenId: field('allowUserChosenId').checked,
+      confirmEmailOnEnrollment: field('confirmEmailOnEnrollment').checked,
     };
     SELECT_FIELDS.forEach(function (path) {
       var el = field(path);

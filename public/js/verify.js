@@ -14,6 +14,9 @@
   var toggle = root.querySelector('[data-action="toggle-backup"]');
   var message = root.querySelector('[data-message]');
   var backupMode = false;
+  // Typing a code that came by email (after "Email me a code"), or the user's only method is email.
+  var emailMode = false;
+  var emailButton = root.querySelector('[data-action="email-code"]');
   var lockTimer = null;
   // The user's own app or token settings, once GET /api/v1/me has told them.
   var totp = null;
@@ -54,8 +57,55 @@
       : 'The 6- or 8-digit code changes every 30 or 60 seconds.';
   }
 
+  /** The form takes the 8-digit code from the email (`{emailCode}`) until the user picks another way. */
+  function setEmailMode(on, sentTo, expiresAt) {
+    emailMode = on;
+    if (on) backupMode = false;
+    toggle.setAttribute('aria-pressed', 'false');
+    toggle.textContent = 'Use a backup code instead';
+    field('label').textContent = on ? 'Code from the email' : 'Code from your app or token';
+    field('hint').textContent = on ? 'The 8-digit code in the email from Twofold. It works once.' : codeHint();
+    input.setAttribute('inputmode', 'numeric');
+    input.setAttribute('autocomplete', 'one-time-code');
+    var sent = field('email-sent');
+    if (on && sentTo) {
+      sent.textContent =
+        'We sent a code to ' + sentTo + '. It works once, until ' + formatTime(new Date(expiresAt)) + '. The email has no links: type the code here.';
+      sent.hidden = false;
+    } else if (!on) {
+      sent.hidden = true;
+    }
+    input.value = '';
+    quiet();
+    input.focus();
+  }
+
+  function explainEmail(error) {
+    switch (error.code) {
+      case 'too_many_emails': {
+        var wait = error.retryAfter || (error.details && error.details.retryAfterSeconds) || 60;
+        var minutes = Math.ceil(wait / 60);
+        return say(
+          'warning',
+          'Enough codes sent for now',
+          'Use the code in the last email, or ask again in ' + minutes + (minutes === 1 ? ' minute.' : ' minutes.'),
+          error.code,
+        );
+      }
+      case 'email_hidden':
+        return say('error', 'Jira does not share your email address', error.message, error.code);
+      case 'mail_not_configured':
+        return say('error', 'Email is not available on this site', error.message, error.code);
+      case 'method_disabled':
+        return say('error', 'Email codes are turned off', error.message, error.code);
+      default:
+        return say('error', 'The email could not be sent', error.message || 'Try again.', error.code);
+    }
+  }
+
   function setBackupMode(on) {
     backupMode = on;
+    if (on && emailMode) setEmailMode(false);
     toggle.setAttribute('aria-pressed', String(on));
     toggle.textContent = on ? 'Use a code from your app or token' : 'Use a backup code instead';
     field('label').textContent = on ? 'Backup code' : 'Code from your app or token';
@@ -124,11 +174,12 @@
       case 'not_enrolled':
         return show('not-enrolled');
       case 'method_disabled':
-        return say('error', 'Backup codes are turned off', error.message, error.code);
+        return say('error', emailMode ? 'Email codes are turned off' : 'Backup codes are turned off', error.message, error.code);
       case 'invalid_request': {
         // A typing slip costs no attempt; say what a code looks like (the server knows the digits too).
         var digits = (totp && totp.digits) || (error.details && error.details.digits);
         var typedBackup = backupMode || (error.details && error.details.fields && error.details.fields[0] && error.details.fields[0].field === 'backupCode');
+        if (emailMode) return say('error', 'That is not a code', 'Type the 8-digit code from the email.', error.code);
         return say(
           'error',
           'That is not a code',
@@ -154,7 +205,7 @@
     submit.disabled = true;
     quiet();
     api
-      .post('/api/v1/me/verify', backupMode ? { backupCode: typed } : { code: typed })
+      .post('/api/v1/me/verify', emailMode ? { emailCode: typed } : backupMode ? { backupCode: typed } : { code: typed })
       .then(
         function (result) {
           input.value = '';
@@ -184,6 +235,19 @@
   toggle.addEventListener('click', function () {
     setBackupMode(!backupMode);
   });
+  emailButton.addEventListener('click', function () {
+    emailButton.disabled = true;
+    quiet();
+    api
+      .post('/api/v1/me/email-code', {})
+      .then(function (sent) {
+        setEmailMode(true, sent.sentTo, sent.expiresAt);
+        emailButton.textContent = 'Email me another code';
+      }, explainEmail)
+      .then(function () {
+        emailButton.disabled = false;
+      });
+  });
   root.addEventListener('click', function (event) {
     var target = event.target.closest('[data-action]');
     if (!target || !window.AP || !window.AP.navigator) return;
@@ -195,7 +259,17 @@
   // Tell the user where they stand; a failure here changes nothing about verifying.
   api.get('/api/v1/me').then(
     function (me) {
-      if (!me.enrolled) return show('not-enrolled');
+      var email = me.methods && me.methods.indexOf('email') >= 0;
+      emailButton.hidden = !email;
+      if (!me.enrolled && !email) return show('not-enrolled');
+      if (!me.enrolled) {
+        // Email is this user's only way to verify: the form takes email codes only, and says so.
+        toggle.hidden = true;
+        setEmailMode(true);
+        var lead = document.querySelector('.tf-lead');
+        if (lead) lead.textContent = 'Ask for a code by email, then type it here.';
+        root.querySelector('[data-testid=lost-both]').textContent = 'No email arrives? Check your spam folder, or ask your Jira administrator.';
+      }
       if (me.totp) {
         totp = { digits: me.totp.digits, period: me.totp.period };
         if (!backupMode) field('hint').textContent = codeHint();

@@ -6,6 +6,7 @@ import { adminPolicyRouter } from '../../routes/admin-policy';
 import { adminUsersRouter } from '../../routes/admin-users';
 import { meRouter } from '../../routes/me';
 import { mePagesRouter } from '../../routes/me-pages';
+import { onboardingPagesRouter } from '../../routes/onboarding-pages';
 import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
 import { JiraCloudUserDirectory } from '../adapters/connect/jira-cloud-user-directory';
 import { requireRecentVerification } from '../adapters/connect/require-verification';
@@ -37,11 +38,18 @@ import type { SecretBox } from '../domain/ports/secret-box';
 import type { Tenant } from '../domain/tenancy/tenant';
 import type { Authentication } from './authentication';
 import { logFailure } from '../adapters/logging/log-failure';
+import { SequelizeEmailCodeRepository } from '../adapters/db/email-code-repository';
+import { EmailCodeService } from '../domain/mfa/email-code-service';
+import { EmailConfirmation } from '../domain/mfa/email-confirmation';
+import type { MailSender } from '../domain/ports/mail-sender';
+import { RateLimiter } from '../domain/tenancy/rate-limiter';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
 const POLICY_CACHE_SECONDS = 10;
 /** How long a user's email and groups are trusted from memory. */
 const DIRECTORY_CACHE_SECONDS = 60;
+/** ID availability checks a user may make per minute as they type (`GET /api/v1/me/id-availability`). */
+const ID_CHECKS_PER_MINUTE = 30;
 
 export interface TwoStepDeps {
   sequelize: Sequelize;
@@ -50,6 +58,8 @@ export interface TwoStepDeps {
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** Where email codes go: SMTP, the development outbox, or null (production without SMTP_URL: unavailable). */
+  mail: MailSender | null;
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
   /** Wraps the audit log the services record to (write-back listens to ID and enrollment changes). */
@@ -81,6 +91,9 @@ export function composeTwoStep(deps: TwoStepDeps) {
   });
   const ids = new TwoFactorIds(mappings, directory, audit, clock);
   const state = new SequelizeVerificationStateReader(sequelize, deps.secretBox);
+  const emailCodeRows = new SequelizeEmailCodeRepository(sequelize);
+  const emailCodes = new EmailCodeService({ codes: emailCodeRows, directory, mail: deps.mail, audit, clock, random });
+  const emailConfirmation = new EmailConfirmation({ codes: emailCodeRows, confirmations: emailCodeRows, directory, state, failures, audit, clock });
   const verification = new VerificationService({
     state,
     credentials,
@@ -91,9 +104,22 @@ export function composeTwoStep(deps: TwoStepDeps) {
     audit,
     clock,
     random,
+    emailCodes: emailCodeRows,
   });
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
-  const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
+  const enrollment = new EnrollmentService({
+    credentials,
+    state,
+    failures,
+    sessions,
+    browserSessions: browserSessionRows,
+    ids,
+    stepUp,
+    audit,
+    clock,
+    random,
+    emailConfirmation,
+  });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
   const status = new FactorStatusService({
     credentials,
@@ -104,6 +130,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     directory,
     clock,
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
+    emailUsable: (tenant, accountId, policy) => emailCodes.usableFor(tenant, accountId, policy),
   });
   const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
   const requireVerification = requireRecentVerification(stepUp, policies);
@@ -137,7 +164,20 @@ export function composeTwoStep(deps: TwoStepDeps) {
       directory.forgetTenant(clientKey);
     },
     userRouters(): Router[] {
-      return [meRouter({ policies, status, enrollment, verification, factors, ids, qrPng: qrCodePngDataUrl })];
+      return [
+        meRouter({
+          policies,
+          status,
+          enrollment,
+          verification,
+          factors,
+          ids,
+          qrPng: qrCodePngDataUrl,
+          emailCodes,
+          emailConfirmation,
+          idChecks: new RateLimiter(clock, ID_CHECKS_PER_MINUTE, 60),
+        }),
+      ];
     },
     adminRouters(): Router[] {
       return [
@@ -149,6 +189,8 @@ export function composeTwoStep(deps: TwoStepDeps) {
     /** The user's pages, and the admin pages (policy, users, audit log) for Jira admins. */
     pagesRouters(auth: Authentication, hostScriptUrlFor: (tenant: Tenant) => string): Router[] {
       return [
+        // First: a user who must set up a factor gets onboarding on every Twofold page.
+        onboardingPagesRouter({ authenticatePage: auth.page, policies, status, emailConfirmation, hostScriptUrlFor }),
         mePagesRouter({ authenticatePage: auth.page, policies, hostScriptUrlFor }),
         adminPagesRouter({ authenticatePage: auth.page, requireJiraAdmin: auth.jiraAdmin, hostScriptUrlFor }),
       ];

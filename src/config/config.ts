@@ -34,6 +34,11 @@ export interface Config {
   jobs: { leaseSeconds: number; concurrency: number; pollMilliseconds: number };
   /** How old the directory mirror of a site may grow before a scheduled refresh; 0 turns the schedule off. */
   directoryRefreshHours: number;
+  /**
+   * Outgoing mail (email codes). `smtpUrl` undefined: no mail server; in development the sandbox's
+   * outbox takes the mail instead, in production email codes are unavailable (never silently dropped).
+   */
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -70,6 +75,8 @@ export const environmentSchema = z.object({
     .optional(),
   TWOFOLD_JOB_POLL_MS: positiveInt('TWOFOLD_JOB_POLL_MS').min(10).max(60000).default(1000),
   AC_OPTS: z.string().optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' }).optional(),
+  TWOFOLD_MAIL_FROM: z.string().min(3).max(320).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

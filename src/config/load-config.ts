@@ -102,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
   }
 
+  if (production && vars.SMTP_URL !== undefined && vars.TWOFOLD_MAIL_FROM === undefined && !malformed.has('TWOFOLD_MAIL_FROM')) {
+    problems.push('TWOFOLD_MAIL_FROM is required in production when SMTP_URL is set: the sender address of email codes, e.g. "Twofold <twofold@example.com>"');
+  }
+
   if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
 
   return {
@@ -124,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     // Tests start refreshes themselves; a schedule firing in the middle of one would change what it reads.
     directoryRefreshHours: vars.TWOFOLD_DIRECTORY_REFRESH_HOURS ?? (vars.NODE_ENV === 'test' ? 0 : 24),
     jobs: { leaseSeconds: vars.TWOFOLD_JOB_LEASE_SECONDS, concurrency: vars.TWOFOLD_JOB_CONCURRENCY, pollMilliseconds: vars.TWOFOLD_JOB_POLL_MS },
+    mail: { smtpUrl: vars.SMTP_URL, from: vars.TWOFOLD_MAIL_FROM ?? `Twofold <twofold@${new URL(localBaseUrl).hostname}>` },
   };
 }
 

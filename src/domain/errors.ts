@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'id_taken',
   'invalid_policy',
   'method_disabled',
+  // email codes
+  'too_many_emails',
+  'mail_not_configured',
+  'email_hidden',
+  'email_not_confirmed',
+  'rate_limited',
   // connector
   'invalid_consumer_key',
   'insecure_url',
@@ -57,7 +63,6 @@ export const ERROR_CODES = [
   // host and infrastructure
   'host_unreachable',
   'service_unavailable',
-  'rate_limited',
   'connector_not_ready',
   'bad_origin',
   'approval_closed',
@@ -139,6 +144,10 @@ export interface ErrorDetailsByCode {
   id_taken: never;
   invalid_policy: FieldDetails;
   method_disabled: never;
+  too_many_emails: { readonly retryAfterSeconds: number };
+  mail_not_configured: never;
+  email_hidden: never;
+  email_not_confirmed: never;
   invalid_consumer_key: FieldDetails;
   insecure_url: { readonly host: string };
   connector_not_configured: ConnectorStateDetails;
@@ -166,7 +175,7 @@ export interface ErrorDetailsByCode {
   invalid_token_file: { readonly rows: readonly { readonly line: number; readonly reason: string }[] };
   host_unreachable: UpstreamDetails;
   service_unavailable: never;
-  /** Too many unauthenticated requests from one client address (client-rate-limit.ts). */
+  /** Too many requests from one client address (client-rate-limit.ts), or ID checks of one user. */
   rate_limited: { readonly retryAfterSeconds: number };
   connector_not_ready: { readonly status: string };
   bad_origin: never;

@@ -19,6 +19,7 @@ export const SECRET_FIELD_NAMES = [
   'code',
   'backupCode',
   'backupCodes',
+  'emailCode',
   // the Connect tenant and the master key
   'sharedSecret',
   'masterKey',

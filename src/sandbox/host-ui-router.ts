@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
 import Handlebars from 'handlebars';
 import type { Logger } from '../adapters/logging/logger';
+import type { Outbox } from '../adapters/mail/outbox';
 import type { SandboxConnectHost } from './connect-host';
 import { SANDBOX_USERS, isSiteAdmin } from './fixtures';
 import { currentUser, sessionUser, switchUser } from './session';
@@ -16,7 +17,7 @@ const ASSETS = join(PROJECT_ROOT, 'src', 'sandbox', 'assets');
  * The pages of the sandbox site: a dashboard, "Manage apps" (install from a descriptor URL, uninstall),
  * the app's pages framed with a page JWT, and a user switcher. Paths mimic Jira's.
  */
-export function hostUiRouter(host: SandboxConnectHost, options: { basePath: string; appBaseUrl: string; logger: Logger }): Router {
+export function hostUiRouter(host: SandboxConnectHost, options: { basePath: string; appBaseUrl: string; logger: Logger; outbox?: Outbox | undefined }): Router {
   const router = Router();
   const render = viewRenderer();
   const base = options.basePath;
@@ -45,6 +46,7 @@ export function hostUiRouter(host: SandboxConnectHost, options: { basePath: stri
       noticeKind: req.query.kind === 'error' ? 'error' : 'success',
       installed: host.installed,
       clientKey: host.clientKey,
+      hasOutbox: options.outbox !== undefined,
       ...extra,
     };
   };
@@ -61,6 +63,19 @@ export function hostUiRouter(host: SandboxConnectHost, options: { basePath: stri
     switchUser(res, String(accountId ?? ''));
     const target = typeof returnTo === 'string' && returnTo.startsWith(`${base}/`) ? returnTo : `${base}/`;
     res.redirect(303, target.replace(/([?&])(notice|kind)=[^&]*/g, '$1'));
+  });
+
+  // The mail Twofold sent in development (no SMTP_URL): email codes can be tried without a mail server.
+  router.get('/outbox', (req, res) => {
+    const messages = (options.outbox?.list() ?? []).map((m) => ({
+      ...m,
+      at: m.at
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC'),
+    }));
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(render('outbox', shell(req, res, { title: 'Outbox', active: 'outbox', messages, configured: options.outbox !== undefined })));
   });
 
   router.get('/plugins/servlet/upm', (req, res) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Logger } from '../adapters/logging/logger';
+import type { Outbox } from '../adapters/mail/outbox';
 import type { Clock } from '../domain/ports/clock';
 import { SandboxConnectHost } from './connect-host';
 import { hostRestRouter } from './host-rest-router';
@@ -20,12 +21,18 @@ export interface Sandbox {
  * Development only (refused in production): a stand-in Jira Cloud site served by the app itself, so
  * that `npm start` is usable with no Jira at hand, and integration and browser tests have a host.
  */
-export function createSandbox(options: { appBaseUrl: string; stateFile: string | undefined; clock: Clock; logger: Logger }): Sandbox {
+export function createSandbox(options: {
+  appBaseUrl: string;
+  stateFile: string | undefined;
+  clock: Clock;
+  logger: Logger;
+  outbox?: Outbox | undefined;
+}): Sandbox {
   const state = new SandboxState(options.stateFile, () => `sandbox-jira-${randomUUID()}`);
   const host = new SandboxConnectHost(`${options.appBaseUrl}${SANDBOX_PATH}`, state, options.clock);
   const router = Router();
   router.use(`${SANDBOX_PATH}/rest`, hostRestRouter(host, state));
-  router.use(SANDBOX_PATH, hostUiRouter(host, { basePath: SANDBOX_PATH, appBaseUrl: options.appBaseUrl, logger: options.logger }));
+  router.use(SANDBOX_PATH, hostUiRouter(host, { basePath: SANDBOX_PATH, appBaseUrl: options.appBaseUrl, logger: options.logger, outbox: options.outbox }));
   router.get('/', (_req, res) => res.redirect(302, `${SANDBOX_PATH}/`));
   return { host, router };
 }

@@ -11,6 +11,8 @@ export interface InstalledAppOptions<C extends Clock | undefined> {
   install?: boolean;
   /** Any other overrides, a logger say; `clock` above is the one the app gets. */
   overrides?: AppOverrides;
+  /** More environment variables for the app's configuration (e.g. `SMTP_URL`). */
+  env?: Record<string, string>;
 }
 
 export interface InstalledApp<C extends Clock | undefined = undefined> {
@@ -33,7 +35,7 @@ export async function startInstalledApp<C extends Clock | undefined = undefined>
     const database = await lane.create();
     teardown.add(() => database.drop());
     const overrides = options.clock ? { ...options.overrides, clock: options.clock } : options.overrides;
-    const app = await startTestApp({ databaseUrl: database.url, overrides });
+    const app = await startTestApp({ databaseUrl: database.url, overrides, ...(options.env ? { env: options.env } : {}) });
     teardown.add(() => app.close());
     if (options.install !== false) await app.install();
     return { app, clock: options.clock as C, stop: () => teardown.run() };

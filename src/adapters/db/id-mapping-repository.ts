@@ -22,6 +22,14 @@ export class SequelizeIdMappingRepository implements IdMappingRepository {
     return row ? toMapping(row) : null;
   }
 
+  async holderOf(tenant: string, key: string): Promise<string | null> {
+    const [row] = await this.sql.select<{ account_id: string }>('SELECT account_id FROM two_factor_ids WHERE client_key = :tenant AND id_key = :key', {
+      tenant,
+      key,
+    });
+    return row?.account_id ?? null;
+  }
+
   async findMany(tenant: string, accountIds: readonly string[]): Promise<Map<string, IdMapping>> {
     if (accountIds.length === 0) return new Map();
     const rows = await this.rows.findAll({ where: { client_key: tenant, account_id: { [Op.in]: [...accountIds] } }, raw: true });

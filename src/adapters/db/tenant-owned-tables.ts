@@ -18,6 +18,8 @@ export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
   { table: 'failure_counters', tenantColumn: 'client_key' },
   { table: 'verification_sessions', tenantColumn: 'client_key' },
   { table: 'browser_sessions', tenantColumn: 'client_key' },
+  { table: 'email_codes', tenantColumn: 'client_key' },
+  { table: 'email_confirmations', tenantColumn: 'client_key' },
   { table: 'two_factor_ids', tenantColumn: 'client_key' },
   { table: 'tenant_policies', tenantColumn: 'client_key' },
   { table: 'audit_events', tenantColumn: 'client_key' },

@@ -34,6 +34,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'gate.created': 'Created a Data Center gate',
   'gate.revoked': 'Revoked a Data Center gate',
   'gate.approval_decided': 'Answered a Git or REST client’s approval request',
+  'email_code.sent': 'Sent an email code',
+  'email.confirmed': 'Confirmed an email address',
 };
 
 export interface AuditActionGroup {

@@ -41,6 +41,9 @@ export const AUDIT_ACTIONS = [
   'gate.created',
   'gate.revoked',
   'gate.approval_decided',
+  // email codes (src/domain/mfa/email-code-service.ts)
+  'email_code.sent',
+  'email.confirmed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -31,6 +31,8 @@ export interface IdMappingRepository {
    * pages 20,000 mappings with an index and resumes after the last accountId it planned.
    */
   listPage(tenant: string, options: { after: string | null; limit: number; dataCenter: boolean }): Promise<IdMapping[]>;
+  /** Who holds the ID with this uniqueness key (`normalizeTwoFactorId().key`), or null. */
+  holderOf(tenant: string, key: string): Promise<string | null>;
 }
 
 /**
@@ -38,6 +40,10 @@ export interface IdMappingRepository {
  * accountId. An ID is stored the first time it matters (enrollment), so that the label in the
  * user's authenticator app stays what it was even if the pattern changes later.
  */
+/** What `availability` answers: the normalised ID when it is one, else why not. */
+export type IdAvailability =
+  { readonly state: 'available' | 'taken' | 'yours'; readonly twoFactorId: string } | { readonly state: 'invalid'; readonly reason: string };
+
 export class TwoFactorIds {
   constructor(
     private readonly mappings: IdMappingRepository,
@@ -118,6 +124,24 @@ export class TwoFactorIds {
       detail: { twoFactorId: normalized.twoFactorId, previous: previous?.twoFactorId ?? null, source },
     });
     return { accountId, twoFactorId: normalized.twoFactorId, source, updatedAt: at };
+  }
+
+  /**
+   * Whether the user could take `typed` as their ID now (`GET /api/v1/me/id-availability`): the same
+   * checks `assign` makes, without assigning. `taken` never says by whom.
+   */
+  async availability(tenant: Tenant, accountId: string, typed: unknown, policy: TenantPolicy): Promise<IdAvailability> {
+    const normalized = normalizeTwoFactorId(typed);
+    if (!normalized.ok) return { state: 'invalid', reason: `The 2FA ID ${normalized.problem}.` };
+    try {
+      await this.refuseSomeoneElsesEmail(tenant, accountId, normalized.key, policy);
+    } catch (error) {
+      if (error instanceof TwofoldError) return { state: 'invalid', reason: error.message };
+      throw error;
+    }
+    const holder = await this.mappings.holderOf(tenant.clientKey, normalized.key);
+    if (holder === null) return { state: 'available', twoFactorId: normalized.twoFactorId };
+    return holder === accountId ? { state: 'yours', twoFactorId: normalized.twoFactorId } : { state: 'taken', twoFactorId: normalized.twoFactorId };
   }
 
   /**

@@ -14,6 +14,7 @@ import type { FailureCounterRepository, TotpCredentialRepository, VerificationSe
 import { generateSecret } from './secret';
 import { startSession } from './session';
 import type { StepUp } from './step-up';
+import type { EmailConfirmation } from './email-confirmation';
 import type { VerificationInput } from './verification-service';
 import { normalizeTotpCode, totpCodeShapeError, verifyTotp } from './verify-totp';
 
@@ -29,6 +30,8 @@ export interface EnrollmentDeps {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly random: Random;
+  /** Onboarding's email confirmation (policy `confirmEmailOnEnrollment`), checked before a first factor is activated. */
+  readonly emailConfirmation?: Pick<EmailConfirmation, 'requireConfirmed'>;
 }
 
 /** A pending credential as shown once to the user who enrolls. */
@@ -124,6 +127,8 @@ export class EnrollmentService {
       );
     }
     if (normalizeTotpCode(code)?.length !== pending.params.digits) throw totpCodeShapeError(pending.params.digits);
+    // A first factor (no active one) waits for the user's confirmed email address where the policy asks.
+    if (counted.credential === null) await this.deps.emailConfirmation?.requireConfirmed(tenant, accountId, policy);
     const attempt = await this.budget.open({ tenant: tenant.clientKey, accountId, lockout: policy.lockout }, counted, now);
     try {
       const result = verifyTotp({ secret: pending.secret, code, params: pending.params, window: policy.totp.window, at: now, lastUsedStep: null });

@@ -33,6 +33,11 @@ export interface FactorStatus {
    * shows it on load instead of a form that would only answer `429 locked_out`.
    */
   readonly lockedUntil: Date | null;
+  /**
+   * The policy requires a second factor of this user and they have no working one (`methods` empty):
+   * every Twofold page sends them to set one up (onboarding).
+   */
+  readonly onboardingRequired: boolean;
 }
 
 export interface FactorStatusDeps {
@@ -45,6 +50,8 @@ export interface FactorStatusDeps {
   readonly clock: Clock;
   /** Told when the host could not say which groups a user is in (the answer then fails closed). */
   readonly onDirectoryFailure?: (error: unknown) => void;
+  /** Whether email codes are usable by this user now (email-code-service.ts `usableFor`); absent: never. */
+  readonly emailUsable?: (tenant: Tenant, accountId: string, policy: TenantPolicy) => Promise<boolean>;
 }
 
 export class FactorStatusService {
@@ -56,21 +63,23 @@ export class FactorStatusService {
     const key = tenant.clientKey;
     const now = clock.now();
     // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
-    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked] = await Promise.all([
+    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked, email] = await Promise.all([
       credentials.enrollmentState(key, accountId),
       sessions.find(key, accountId),
       browserSessions.current(key, accountId, sessionCredential),
       this.deps.ids.current(tenant, accountId, policy),
       this.isRequired(tenant, accountId, policy),
       failures.lockedUntilMany(key, [accountId], now),
+      this.deps.emailUsable?.(tenant, accountId, policy) ?? false,
     ]);
+    const methods: WorkingMethod[] = [...workingMethods(active !== null, remaining, policy), ...(email ? (['email'] as const) : [])];
     return {
       accountId,
       twoFactorId: id.twoFactorId,
       twoFactorIdSource: id.source,
       enrolled: active !== null,
       required,
-      methods: workingMethods(active !== null, remaining, policy),
+      methods,
       availableMethods: policy.methods,
       verifiedUntil: browser?.verifiedUntil ?? null,
       verifiedAt: browser?.verifiedAt ?? null,
@@ -79,6 +88,7 @@ export class FactorStatusService {
       totp: active ? { ...active.params, confirmedAt: active.confirmedAt } : null,
       backupCodes: active && policy.methods.includes('backup_codes') ? { remaining } : null,
       lockedUntil: locked.get(accountId) ?? null,
+      onboardingRequired: required && methods.length === 0,
     };
   }
 

@@ -15,11 +15,12 @@ import type {
   VerificationSessionRepository,
   VerificationStateReader,
 } from './ports';
+import { findEmailCode, normalizeEmailCode, type EmailCodeRepository } from './email-code';
 import { startSession, type VerificationSession } from './session';
 import { normalizeTotpCode, verifyTotp } from './verify-totp';
 
-/** What the user typed: a code from the app or token, or a backup code. */
-export type VerificationInput = { readonly code: string } | { readonly backupCode: string };
+/** What the user typed: a code from the app or token, a backup code, or a code sent by email. */
+export type VerificationInput = { readonly code: string } | { readonly backupCode: string } | { readonly emailCode: string };
 
 export interface VerificationContext {
   readonly tenant: string;
@@ -41,9 +42,11 @@ export interface VerificationDeps {
   readonly clock: Clock;
   /** The browser session credential's 256 bits. */
   readonly random: Random;
+  /** Codes sent by email (email-code.ts); without it, `{emailCode}` is refused as `method_disabled`. */
+  readonly emailCodes?: EmailCodeRepository;
 }
 
-type Method = 'totp' | 'backup_code';
+type Method = 'totp' | 'backup_code' | 'email';
 
 /** A verification that started a session of the browser that sent the code. */
 export interface Verified {
@@ -124,9 +127,13 @@ export class VerificationService {
     const state = await this.deps.state.read(tenant, accountId);
     // A user locked out by the read is refused before anything else, with nothing written.
     refuseIfLockedOut(policy.lockout, state, now);
-    if (!state.credential) throw notEnrolled();
+    // An email code proves the user's Jira mailbox, not an enrolled factor: it needs no credential.
     const credential = state.credential;
-    const typed = parseInput(input, credential, policy);
+    if (!credential && !('emailCode' in input)) throw notEnrolled();
+    const typed =
+      'emailCode' in input
+        ? parseEmailCode(input.emailCode, policy, purpose.kind === 'session' ? this.deps.emailCodes : undefined)
+        : parseInput(input, credential as TotpCredential, policy);
     const held = await this.budget.open({ tenant, accountId, lockout: policy.lockout }, state, now);
     const session = purpose.kind === 'session' ? startSession(now, policy) : null;
     const issued = session === null ? null : issueBrowserSession(this.deps.random, session);
@@ -137,7 +144,9 @@ export class VerificationService {
       outcome =
         typed.method === 'backup_code'
           ? await this.checkBackupCode(context, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction })
-          : await this.checkTotp(context, credential, typed.code, now);
+          : typed.method === 'email'
+            ? await this.checkEmailCode(context, typed.code, now)
+            : await this.checkTotp(context, credential as TotpCredential, typed.code, now);
     } catch (error) {
       // Nothing was decided about the code: the attempt is not counted against the user.
       await held.giveBack().catch(() => undefined);
@@ -165,7 +174,9 @@ export class VerificationService {
         'code_reused',
         outcome.method === 'totp'
           ? 'That code was already used. Wait for the next code from your app or token.'
-          : 'That backup code was already used. Each backup code works once.',
+          : outcome.method === 'email'
+            ? 'That email code was already used. Ask for a new one.'
+            : 'That backup code was already used. Each backup code works once.',
       );
     }
 
@@ -181,7 +192,9 @@ export class VerificationService {
       'invalid_code',
       outcome.method === 'totp'
         ? 'That code is not right. Check that you use the entry for this site, and that the time on your phone or token is correct.'
-        : 'That backup code is not right.',
+        : outcome.method === 'email'
+          ? 'That email code is not right, or it expired (codes last 10 minutes). Check the latest message, or ask for a new code.'
+          : 'That backup code is not right.',
       { details: { attemptsLeft: failed.attemptsLeft } },
     );
   }
@@ -202,6 +215,21 @@ export class VerificationService {
       return { ok: false, method: 'totp', reason: 'code_reused' };
     }
     return { ok: true, method: 'totp', detail: { delta: result.delta } };
+  }
+
+  /**
+   * An email code: any of the user's live codes (at most three) may match; the match is taken by the
+   * repository's conditional UPDATE (`redeem`), so that two requests with one code cannot both pass.
+   * An expired code is no longer among the live ones: it is simply wrong.
+   */
+  private async checkEmailCode(context: VerificationContext, typed: string, now: Date): Promise<Outcome> {
+    const codes = this.deps.emailCodes as EmailCodeRepository;
+    const match = findEmailCode(typed, await codes.live(context.tenant, context.accountId, 'verify', now));
+    if (match === null) return { ok: false, method: 'email', reason: 'invalid_code' };
+    if (match.usedAt !== null || (await codes.redeem(context.tenant, context.accountId, match.id, now)) === null) {
+      return { ok: false, method: 'email', reason: 'code_reused' };
+    }
+    return { ok: true, method: 'email', detail: {} };
   }
 
   private async checkBackupCode(
@@ -246,7 +274,7 @@ interface Success {
 
 /** A success by backup code has its writes done already (`redeem`); a TOTP one does not yet. */
 type Outcome =
-  | { readonly ok: true; readonly method: 'totp'; readonly detail: Record<string, number> }
+  | { readonly ok: true; readonly method: 'totp' | 'email'; readonly detail: Record<string, number> }
   | { readonly ok: true; readonly method: 'backup_code'; readonly remaining: number }
   | { readonly ok: false; readonly method: Method; readonly reason: 'invalid_code' | 'code_reused' };
 
@@ -255,7 +283,11 @@ type Outcome =
  * slip is not a guess, so it costs no attempt and gets no "check the time on your phone" advice.
  * A code field may hold a backup code (`XXXXX-XXXXX`): ten symbols can never be a 6- or 8-digit TOTP.
  */
-function parseInput(input: VerificationInput, credential: TotpCredential, policy: TenantPolicy): { method: Method; code: string } {
+function parseInput(
+  input: Exclude<VerificationInput, { emailCode: string }>,
+  credential: TotpCredential,
+  policy: TenantPolicy,
+): { method: Method; code: string } {
   const backupCode = 'backupCode' in input ? input.backupCode : normalizeBackupCode(input.code) !== null ? input.code : null;
   if (backupCode !== null) {
     if (!policy.methods.includes('backup_codes')) {
@@ -276,6 +308,23 @@ function parseInput(input: VerificationInput, credential: TotpCredential, policy
     });
   }
   return { method: 'totp', code };
+}
+
+/**
+ * An email code as typed: 8 digits (spaces and dashes allowed), refused unless the policy offers email.
+ * It starts a session only: a sensitive change (removing a factor) needs the factor itself.
+ */
+function parseEmailCode(typed: string, policy: TenantPolicy, codes: EmailCodeRepository | undefined): { method: Method; code: string } {
+  if (!policy.methods.includes('email') || codes === undefined) {
+    throw new TwofoldError('method_disabled', 'Email codes are turned off on this site. Use the code from your app or token.');
+  }
+  const code = normalizeEmailCode(typed);
+  if (code === null) {
+    throw new TwofoldError('invalid_request', 'Type the 8-digit code from the email.', {
+      details: { fields: [{ field: 'emailCode', problem: 'must be 8 digits' }], digits: 8 },
+    });
+  }
+  return { method: 'email', code };
 }
 
 export function notEnrolled(): TwofoldError {

@@ -48,6 +48,7 @@ const TOP_LEVEL = [
   'lockout',
   'branding',
   'gate',
+  'confirmEmailOnEnrollment',
 ] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -161,6 +162,12 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   const companyName = typeof branding.companyName === 'string' ? branding.companyName.trim() : null;
   if (companyName === null || companyName.length > MAX_COMPANY_NAME) fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
   else if (hasUnsafeCharacters(companyName)) fail('branding.companyName', UNSAFE_CHARACTERS_PROBLEM);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+  if (companyName === null || companyName.length > MAX_COMPANY_NAME || /[\u0000-\u001f\u007f]/.test(companyName)) {
+    fail('branding.companyName', `must be text of at most ${MAX_COMPANY_NAME} characters`);
+  }
+  if (typeof doc.confirmEmailOnEnrollment !== 'boolean') fail('confirmEmailOnEnrollment', 'must be true or false');
+
   const color = typeof branding.color === 'string' ? branding.color.trim().toLowerCase() : '';
   if (!/^#[0-9a-f]{6}$/.test(color)) fail('branding.color', 'must be a hex colour such as #0c66e4');
 
@@ -210,6 +217,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
       trustedProxies: [...new Set(trustedProxies)],
       selfEnrollment: gate.selfEnrollment as boolean,
     },
+    confirmEmailOnEnrollment: doc.confirmEmailOnEnrollment as boolean,
   };
 }
 

@@ -11,8 +11,8 @@ import { DEFAULT_TOTP_WINDOW } from '../mfa/verify-totp';
  * Stored per tenant as one document; a tenant that never saved one has `defaultPolicy()`.
  */
 
-/** Second factors a policy can offer. Email codes and the access pass join this list when they ship. */
-export const POLICY_METHODS = ['totp', 'backup_codes'] as const;
+/** Second factors a policy can offer (`email`: codes by email, off by default as the weakest method). */
+export const POLICY_METHODS = ['totp', 'backup_codes', 'email'] as const;
 export type PolicyMethod = (typeof POLICY_METHODS)[number];
 
 export interface TotpPolicy {
@@ -79,6 +79,11 @@ export interface TenantPolicy {
   readonly lockout: LockoutSettings;
   readonly branding: Branding;
   readonly gate: GatePolicy;
+  /**
+   * Onboarding confirms the user's email address with an emailed code before their first factor is
+   * activated (SecSign activates a new ID this way). Off by default.
+   */
+  readonly confirmEmailOnEnrollment: boolean;
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MINUTES = 12 * 60;
@@ -119,6 +124,7 @@ export function defaultPolicy(siteUrl: string): TenantPolicy {
     lockout: { ...DEFAULT_LOCKOUT_POLICY },
     branding: { serviceName: defaultServiceName(siteUrl), companyName: '', color: DEFAULT_BRAND_COLOR },
     gate: { ...DEFAULT_GATE_POLICY },
+    confirmEmailOnEnrollment: false,
   };
 }
 

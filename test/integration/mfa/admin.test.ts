@@ -43,6 +43,7 @@ for (const lane of databaseLanes()) {
           lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
           branding: { serviceName: 'Jira', companyName: '', color: '#0c66e4' },
           gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
+          confirmEmailOnEnrollment: false,
         });
       });
 

@@ -42,6 +42,7 @@ for (const lane of databaseLanes()) {
         totp: null,
         backupCodes: null,
         lockedUntil: null,
+        onboardingRequired: false,
       });
       const response = await verify(app, USERS.bob, { code: '123456' });
       assert.equal(response.status, 409);

@@ -280,4 +280,19 @@ describe('loadConfig', () => {
       assertProblem(problemsOf({ ...PRODUCTION, DATABASE_URL: 'mysql://db/twofold' }), 'DATABASE_URL');
     });
   });
+
+  describe('mail', () => {
+    const load = (env: NodeJS.ProcessEnv): Config => loadConfig({ TWOFOLD_MASTER_KEY: b64(KEY), ...env });
+    it('takes SMTP_URL and TWOFOLD_MAIL_FROM; without SMTP_URL there is no mail server, and the sender defaults to the app host', () => {
+      assert.deepEqual(load({}).mail, { smtpUrl: undefined, from: 'Twofold <twofold@localhost>' });
+      const config = load({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', TWOFOLD_MAIL_FROM: 'Acme 2FA <2fa@acme.com>' });
+      assert.deepEqual(config.mail, { smtpUrl: 'smtps://user:pass@mail.example.com:465', from: 'Acme 2FA <2fa@acme.com>' });
+    });
+
+    it('refuses an SMTP_URL that is not smtp:// or smtps://, and SMTP_URL without TWOFOLD_MAIL_FROM in production', () => {
+      assertProblem(problemsOf({ ...PRODUCTION, SMTP_URL: 'http://mail.example.com' }), 'SMTP_URL');
+      assertProblem(problemsOf({ ...PRODUCTION, SMTP_URL: 'smtp://mail.example.com:587' }), 'TWOFOLD_MAIL_FROM');
+      assert.doesNotThrow(() => loadConfig({ ...PRODUCTION, SMTP_URL: 'smtp://mail.example.com:587', TWOFOLD_MAIL_FROM: 'Twofold <2fa@acme.com>' }));
+    });
+  });
 });

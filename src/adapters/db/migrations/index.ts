@@ -12,6 +12,7 @@ import { directoryMirror } from './0301-directory-mirror';
 import { syncWriteBack } from './0310-sync-write-back';
 import { hardwareTokens } from './0311-hardware-tokens';
 import { gates } from './0400-gates';
+import { emailCodes } from './0500-email-codes';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: Migration[] = [
   syncWriteBack,
   hardwareTokens,
   gates,
+  emailCodes,
 ];

@@ -79,3 +79,28 @@ describe('TwoFactorIds', () => {
     assert.equal(directory.calls, 0);
   });
 });
+
+describe('TwoFactorIds availability (onboarding)', () => {
+  const tenant = tenantNamed('t1');
+  const policy = { ...defaultPolicy(tenant.baseUrl), allowUserChosenId: true };
+
+  it('answers available, taken (any case, never by whom), yours, or invalid with a reason; it assigns nothing', async () => {
+    const mappings = new InMemoryIdMappings();
+    const directory = new FakeDirectory([
+      { accountId: 'a1', displayName: 'Ann', emailAddress: 'ann@acme.com', active: true, groups: [] },
+      { accountId: 'a2', displayName: 'Bo', emailAddress: 'bo@acme.com', active: true, groups: [] },
+    ]);
+    const ids = new TwoFactorIds(mappings, directory, new InMemoryAuditLog(), new FixedClock(new Date('2024-01-01T00:00:00Z')));
+    await ids.assign(tenant, 'a1', 'a1', 'ann-2fa', 'user', policy);
+    assert.deepEqual(await ids.availability(tenant, 'a2', 'ANN-2FA', policy), { state: 'taken', twoFactorId: 'ANN-2FA' });
+    assert.deepEqual(await ids.availability(tenant, 'a1', 'ann-2fa', policy), { state: 'yours', twoFactorId: 'ann-2fa' });
+    assert.deepEqual(await ids.availability(tenant, 'a2', ' bo-2fa ', policy), { state: 'available', twoFactorId: 'bo-2fa' });
+    assert.deepEqual(await ids.availability(tenant, 'a2', 'bo@acme.com', policy), { state: 'available', twoFactorId: 'bo@acme.com' });
+    const spaced = await ids.availability(tenant, 'a2', 'bo 2fa', policy);
+    assert.equal(spaced.state, 'invalid');
+    const someoneElses = await ids.availability(tenant, 'a2', 'ann@acme.com', policy);
+    assert.equal(someoneElses.state, 'invalid');
+    assert.equal(JSON.stringify(await ids.availability(tenant, 'a2', 'ann-2fa', policy)).includes('a1'), false);
+    assert.equal(mappings.rows.size, 1, 'nothing assigned by asking');
+  });
+});

@@ -320,6 +320,10 @@ export class InMemoryIdMappings implements IdMappingRepository {
       .slice(0, options.limit)
       .map(({ accountId, twoFactorId, source, updatedAt }) => ({ accountId, twoFactorId, source, updatedAt }));
   }
+  async holderOf(tenant: string, idKey: string) {
+    for (const row of this.rows.values()) if (row.tenant === tenant && row.key === idKey) return row.accountId;
+    return null;
+  }
 }
 
 export class InMemoryPolicies implements PolicyRepository {

@@ -25,6 +25,7 @@ describe('Policy: defaults, updates and validation', () => {
       lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
       branding: { serviceName: 'acme.atlassian.net', companyName: '', color: '#0c66e4' },
       gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
+      confirmEmailOnEnrollment: false,
     });
     assert.deepEqual(
       checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')),
