@@ -36,6 +36,7 @@ import { createSandbox, SANDBOX_PATH, type Sandbox } from './sandbox';
 import { composeTwoStep, type TwoStep } from './compose/two-step';
 import { composeConnector, type Connector } from './compose/connector';
 import { composeAuthentication } from './compose/authentication';
+import { composeAccessPass, pairedDeviceRows, type AccessPass } from './compose/access-pass';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,6 +60,8 @@ export interface TwofoldApp {
   twoStep: TwoStep;
   /** The Jira Server/DC connector; `connector.service.clientFor(clientKey)` is the way rollout and sync reach it. */
   connector: Connector;
+  /** Paired phones and the access pass. */
+  accessPass: AccessPass;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -78,7 +81,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const tenantCache = new TenantCache(tenants, clock, { ttlSeconds: config.tenantCacheSeconds });
   const hostClient = new JiraCloudHostClient(transport, clock, appKey());
   const adminCheck = new AdminCheck(hostClient, clock, config.adminCheckCacheSeconds);
+  const devices = pairedDeviceRows(database.sequelize, secretBox);
   const twoStep = composeTwoStep({
+    pairedDevices: devices,
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -97,6 +102,18 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     adminCheck,
     findTenant: (clientKey) => tenantCache.get(clientKey),
     requireVerification: twoStep.requireVerification,
+  });
+  const accessPass = composeAccessPass({
+    sequelize: database.sequelize,
+    devices,
+    twoStep,
+    clock,
+    random,
+    logger,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    appBaseUrl: config.localBaseUrl,
+    webPush: config.webPush,
+    projectRoot: PROJECT_ROOT,
   });
   const forgetTenant = (clientKey: string) => {
     if (clientKey === ALL_TENANTS) {
@@ -178,10 +195,11 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       requireJiraAdmin: auth.jiraAdmin,
       adminCheck,
       appVersion: APP_VERSION,
-      userRouters: twoStep.userRouters(),
-      adminRouters: [...twoStep.adminRouters(), ...connector.adminRouters()],
+      userRouters: [...twoStep.userRouters(), ...accessPass.userRouters()],
+      adminRouters: [...twoStep.adminRouters(), ...accessPass.adminRouters(), ...connector.adminRouters()],
     }),
   );
+  app.use(accessPass.companionRouter());
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
   app.use(connector.pagesRouter(auth, hostScriptUrlFor));
   app.use(sandbox ? sandboxRouter(sandbox) : landingRouter(config.localBaseUrl));
@@ -199,6 +217,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     connect: { addon, verifier },
     twoStep,
     connector,
+    accessPass,
     async close() {
       purge.stop();
       await notifier.close();

@@ -51,6 +51,8 @@ export interface TwoStepDeps {
   logger: Logger;
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
+  /** The user's paired phones (compose/access-pass.ts): counted for `methods`, removed with the factor. */
+  pairedDevices?: { list(tenant: string, accountId: string): Promise<unknown[]>; removeAll(tenant: string, accountId: string): Promise<number> };
 }
 
 /**
@@ -90,7 +92,18 @@ export function composeTwoStep(deps: TwoStepDeps) {
   });
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
-  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
+  const devices = deps.pairedDevices;
+  const factors = new FactorManagement({
+    credentials,
+    backupCodes,
+    failures,
+    stepUp,
+    browserSessions,
+    audit,
+    clock,
+    random,
+    ...(devices ? { removeDevices: (tenant: string, accountId: string) => devices.removeAll(tenant, accountId) } : {}),
+  });
   const status = new FactorStatusService({
     credentials,
     sessions,
@@ -100,6 +113,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     directory,
     clock,
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
+    ...(devices ? { pairedDevices: async (tenant: string, accountId: string) => (await devices.list(tenant, accountId)).length } : {}),
   });
   const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
   const requireVerification = requireRecentVerification(stepUp, policies);
@@ -107,6 +121,11 @@ export function composeTwoStep(deps: TwoStepDeps) {
   return {
     policies,
     verification,
+    /** What other areas (the access pass) build on: the same IDs, step-up, credentials and audit log. */
+    ids,
+    stepUp,
+    credentials,
+    audit,
     /**
      * The step-up every admin write needs (once the admin is enrolled: a session of the calling
      * browser verified within the policy's `stepUpMinutes`), built

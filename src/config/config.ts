@@ -26,6 +26,11 @@ export interface Config {
   tenantCacheSeconds: number;
   /** How long "is this user a Jira admin?" answers are kept. */
   adminCheckCacheSeconds: number;
+  /**
+   * Web Push (VAPID, RFC 8292) for the access pass: a notification to the paired phone when a request
+   * is made. Null when not configured: the phone then sees requests while the companion app is open.
+   */
+  webPush: { publicKey: string; privateKey: string; subject: string } | null;
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -56,6 +61,12 @@ export const environmentSchema = z.object({
   TWOFOLD_TENANT_CACHE_SECONDS: positiveInt('TWOFOLD_TENANT_CACHE_SECONDS').max(300).default(30),
   TWOFOLD_ADMIN_CACHE_SECONDS: positiveInt('TWOFOLD_ADMIN_CACHE_SECONDS').max(3600).default(60),
   AC_OPTS: z.string().optional(),
+  WEB_PUSH_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
+  WEB_PUSH_VAPID_PRIVATE_KEY: z.string().min(1).optional(),
+  WEB_PUSH_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'WEB_PUSH_VAPID_SUBJECT must be a mailto: or https: URL')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -102,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     problems.push(`TWOFOLD_SANDBOX: the sandbox Jira host is on while HOST=${host} is not a loopback address; set HOST=127.0.0.1, or TWOFOLD_SANDBOX=false`);
   }
 
+  const vapid = [vars.WEB_PUSH_VAPID_PUBLIC_KEY, vars.WEB_PUSH_VAPID_PRIVATE_KEY, vars.WEB_PUSH_VAPID_SUBJECT];
+  if (vapid.some((value) => value !== undefined) && vapid.some((value) => value === undefined)) {
+    problems.push('WEB_PUSH_VAPID_PUBLIC_KEY, WEB_PUSH_VAPID_PRIVATE_KEY and WEB_PUSH_VAPID_SUBJECT go together: set all three, or none');
+  }
+
   if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
 
   return {
@@ -121,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,
     tenantCacheSeconds: vars.TWOFOLD_TENANT_CACHE_SECONDS,
     adminCheckCacheSeconds: vars.TWOFOLD_ADMIN_CACHE_SECONDS,
+    webPush:
+      vars.WEB_PUSH_VAPID_PUBLIC_KEY !== undefined && vars.WEB_PUSH_VAPID_PRIVATE_KEY !== undefined && vars.WEB_PUSH_VAPID_SUBJECT !== undefined
+        ? { publicKey: vars.WEB_PUSH_VAPID_PUBLIC_KEY, privateKey: vars.WEB_PUSH_VAPID_PRIVATE_KEY, subject: vars.WEB_PUSH_VAPID_SUBJECT }
+        : null,
   };
 }
 

@@ -29,6 +29,13 @@ export const ERROR_CODES = [
   'id_taken',
   'invalid_policy',
   'method_disabled',
+  // the access pass (src/domain/approvals)
+  'no_device',
+  'pairing_used',
+  'pairing_expired',
+  'bad_signature',
+  'wrong_symbol',
+  'challenge_closed',
   // connector
   'invalid_consumer_key',
   'insecure_url',
@@ -131,6 +138,12 @@ export interface ErrorDetailsByCode {
   id_taken: never;
   invalid_policy: FieldDetails;
   method_disabled: never;
+  no_device: never;
+  pairing_used: never;
+  pairing_expired: never;
+  bad_signature: never;
+  wrong_symbol: never;
+  challenge_closed: never;
   invalid_consumer_key: FieldDetails;
   insecure_url: { readonly host: string };
   connector_not_configured: ConnectorStateDetails;

@@ -14,8 +14,9 @@ export interface SealedColumn {
   /**
    * The context this column's values were sealed with before contexts were encoded unambiguously
    * (parts joined with `:`). Read only by the migration that re-seals them (0200); the app never opens with it.
+   * A column added after 0200 has none (its table does not exist yet when 0200 runs, and it never held such a value).
    */
-  legacyContext(row: Record<string, unknown>): string;
+  legacyContext?(row: Record<string, unknown>): string;
 }
 
 /**
@@ -42,6 +43,9 @@ export const connectorSecretContext = (clientKey: string, column: string) => sea
 /** A request token's secret is bound to its tenant and authorization attempt (the state's hash). */
 export const connectorRequestTokenSecretContext = (clientKey: string, stateHash: string) =>
   sealingContext('connector.request_token_secret', clientKey, stateHash);
+
+/** A paired phone's Web Push subscription (its keys let one write to the phone), bound to its tenant and device. */
+export const devicePushSubscriptionContext = (clientKey: string, deviceId: string) => sealingContext('device.push_subscription', clientKey, deviceId);
 
 export const SEALED_COLUMNS: SealedColumn[] = [
   {
@@ -78,5 +82,11 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     column: 'request_token_secret_sealed',
     context: (row) => connectorRequestTokenSecretContext(String(row.client_key), String(row.state_hash)),
     legacyContext: (row) => LEGACY_CONTEXTS.connectorRequestTokenSecret(String(row.client_key), String(row.state_hash)),
+  },
+  {
+    table: 'paired_devices',
+    keyColumns: ['id'],
+    column: 'push_subscription_sealed',
+    context: (row) => devicePushSubscriptionContext(String(row.client_key), String(row.id)),
   },
 ];

@@ -4,6 +4,9 @@
  * (children before parents, since the purge runs in this order).
  */
 export const TENANT_OWNED_TABLES: { table: string; tenantColumn: string }[] = [
+  { table: 'access_pass_challenges', tenantColumn: 'client_key' },
+  { table: 'paired_devices', tenantColumn: 'client_key' },
+  { table: 'device_pairings', tenantColumn: 'client_key' },
   { table: 'totp_credentials', tenantColumn: 'client_key' },
   { table: 'backup_codes', tenantColumn: 'client_key' },
   { table: 'failure_counters', tenantColumn: 'client_key' },

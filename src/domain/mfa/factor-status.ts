@@ -45,6 +45,8 @@ export interface FactorStatusDeps {
   readonly clock: Clock;
   /** Told when the host could not say which groups a user is in (the answer then fails closed). */
   readonly onDirectoryFailure?: (error: unknown) => void;
+  /** How many phones the user paired (src/domain/approvals): the access pass works with one. */
+  readonly pairedDevices?: (tenant: string, accountId: string) => Promise<number>;
 }
 
 export class FactorStatusService {
@@ -56,21 +58,23 @@ export class FactorStatusService {
     const key = tenant.clientKey;
     const now = clock.now();
     // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
-    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked] = await Promise.all([
+    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked, devices] = await Promise.all([
       credentials.enrollmentState(key, accountId),
       sessions.find(key, accountId),
       browserSessions.current(key, accountId, sessionCredential),
       this.deps.ids.current(tenant, accountId, policy),
       this.isRequired(tenant, accountId, policy),
       failures.lockedUntilMany(key, [accountId], now),
+      this.deps.pairedDevices?.(key, accountId) ?? 0,
     ]);
+    const accessPass: WorkingMethod[] = active !== null && devices > 0 && policy.methods.includes('access_pass') ? ['access_pass'] : [];
     return {
       accountId,
       twoFactorId: id.twoFactorId,
       twoFactorIdSource: id.source,
       enrolled: active !== null,
       required,
-      methods: workingMethods(active !== null, remaining, policy),
+      methods: [...workingMethods(active !== null, remaining, policy), ...accessPass],
       availableMethods: policy.methods,
       verifiedUntil: browser?.verifiedUntil ?? null,
       verifiedAt: browser?.verifiedAt ?? null,

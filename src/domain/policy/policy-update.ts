@@ -32,6 +32,7 @@ const NESTED = {
   totp: ['algorithm', 'digits', 'period', 'window'],
   lockout: ['maxFailures', 'windowMinutes', 'tenantMaxFailures'],
   branding: ['serviceName', 'companyName', 'color'],
+  accessPass: ['showSymbol'],
 } as const;
 const TOP_LEVEL = [
   'enforcedGroups',
@@ -44,6 +45,7 @@ const TOP_LEVEL = [
   'totp',
   'lockout',
   'branding',
+  'accessPass',
 ] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -160,6 +162,9 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
   const color = typeof branding.color === 'string' ? branding.color.trim().toLowerCase() : '';
   if (!/^#[0-9a-f]{6}$/.test(color)) fail('branding.color', 'must be a hex colour such as #0c66e4');
 
+  const accessPass = isRecord(doc.accessPass) ? doc.accessPass : {};
+  if (typeof accessPass.showSymbol !== 'boolean') fail('accessPass.showSymbol', 'must be true or false');
+
   if (!ok) return null;
   return {
     enforcedGroups,
@@ -181,6 +186,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
       tenantMaxFailures: lockout.tenantMaxFailures as number,
     },
     branding: { serviceName, companyName: companyName as string, color },
+    accessPass: { showSymbol: accessPass.showSymbol as boolean },
   };
 }
 

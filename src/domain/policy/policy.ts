@@ -12,7 +12,7 @@ import { DEFAULT_TOTP_WINDOW } from '../mfa/verify-totp';
  */
 
 /** Second factors a policy can offer. Email codes and the access pass join this list when they ship. */
-export const POLICY_METHODS = ['totp', 'backup_codes'] as const;
+export const POLICY_METHODS = ['totp', 'backup_codes', 'access_pass'] as const;
 export type PolicyMethod = (typeof POLICY_METHODS)[number];
 
 export interface TotpPolicy {
@@ -22,6 +22,16 @@ export interface TotpPolicy {
   readonly period: TotpPeriod;
   /** Steps accepted either side of the current one, 0..3. */
   readonly window: number;
+}
+
+/** The access pass (src/domain/approvals). */
+export interface AccessPassSettings {
+  /**
+   * Whether the user compares a symbol between the screen and the phone (SecSign's "access pass"). On
+   * by default: it stops a blind "approve" of a request someone else started. Off, the phone offers
+   * only approve and deny.
+   */
+  readonly showSymbol: boolean;
 }
 
 export interface LockoutSettings {
@@ -54,6 +64,7 @@ export interface TenantPolicy {
   readonly totp: TotpPolicy;
   readonly lockout: LockoutSettings;
   readonly branding: Branding;
+  readonly accessPass: AccessPassSettings;
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MINUTES = 12 * 60;
@@ -80,10 +91,11 @@ export function defaultPolicy(siteUrl: string): TenantPolicy {
     sessionTimeoutMinutes: DEFAULT_SESSION_TIMEOUT_MINUTES,
     stepUpMinutes: DEFAULT_STEP_UP_MINUTES,
     ipSafeZones: [],
-    methods: ['totp', 'backup_codes'],
+    methods: ['totp', 'backup_codes', 'access_pass'],
     totp: { ...DEFAULT_TOTP_PARAMETERS, window: DEFAULT_TOTP_WINDOW },
     lockout: { ...DEFAULT_LOCKOUT_POLICY },
     branding: { serviceName: defaultServiceName(siteUrl), companyName: '', color: DEFAULT_BRAND_COLOR },
+    accessPass: { showSymbol: true },
   };
 }
 

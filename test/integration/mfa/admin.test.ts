@@ -37,10 +37,11 @@ for (const lane of databaseLanes()) {
           sessionTimeoutMinutes: 720,
           stepUpMinutes: 5,
           ipSafeZones: [],
-          methods: ['totp', 'backup_codes'],
+          methods: ['totp', 'backup_codes', 'access_pass'],
           totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
           lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
           branding: { serviceName: 'Jira', companyName: '', color: '#0c66e4' },
+          accessPass: { showSymbol: true },
         });
       });
 

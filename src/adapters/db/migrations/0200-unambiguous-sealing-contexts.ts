@@ -30,7 +30,7 @@ export const unambiguousSealingContexts: Migration = {
 };
 
 async function anySealedRow(qi: Parameters<Migration['up']>[0]): Promise<boolean> {
-  for (const table of new Set(SEALED_COLUMNS.map((sealed) => sealed.table))) {
+  for (const table of new Set(SEALED_COLUMNS.filter((sealed) => sealed.legacyContext !== undefined).map((sealed) => sealed.table))) {
     const [rows] = await qi.sequelize.query(`SELECT 1 FROM ${qi.quoteIdentifier(table)} LIMIT 1`);
     if (rows.length > 0) return true;
   }

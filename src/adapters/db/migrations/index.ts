@@ -7,6 +7,7 @@ import { auditKeysetIndex } from './0101-audit-keyset-index';
 import { browserSessions } from './0110-browser-sessions';
 import { jiraConnector } from './0100-jira-connector';
 import { unambiguousSealingContexts } from './0200-unambiguous-sealing-contexts';
+import { accessPass } from './0510-access-pass';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: Migration[] = [
   auditKeysetIndex,
   browserSessions,
   unambiguousSealingContexts,
+  accessPass,
 ];

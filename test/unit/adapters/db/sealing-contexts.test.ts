@@ -154,7 +154,7 @@ for (const lane of databaseLanes())
       const expected = await seedLegacyRows(database, box, 3);
       await assert.rejects(openAll(database, box), 'old rows do not open with the new contexts before the migration');
 
-      assert.deepEqual(await migrate(database, logger, box), ['0200-unambiguous-sealing-contexts']);
+      assert.deepEqual(fromBefore(await migrate(database, logger, box)), ['0200-unambiguous-sealing-contexts']);
       assert.deepEqual(await openAll(database, box), expected);
       assert.deepEqual(await migrate(database, logger, box), [], 'it runs once');
     });
@@ -201,10 +201,7 @@ for (const lane of databaseLanes())
       const reseal = findCause(error, ResealError);
       assert.ok(reseal, 'a ResealError is the cause');
       assert.deepEqual([reseal.table, reseal.column, reseal.rowKeys], ['tenants', 'shared_secret_sealed', { client_key: 'jira:0' }]);
-      assert.deepEqual(
-        (await createUmzug(database, logger).pending()).map((m) => m.name),
-        ['0200-unambiguous-sealing-contexts'],
-      );
+      assert.deepEqual(fromBefore((await createUmzug(database, logger).pending()).map((m) => m.name)), ['0200-unambiguous-sealing-contexts']);
     });
 
     it('refuses to run over sealed rows without the master key, and runs on an empty database without it', async () => {
@@ -220,12 +217,14 @@ for (const lane of databaseLanes())
       });
       await seedLegacyRows(database, box, 1);
       await assert.rejects(migrate(database, logger));
-      assert.deepEqual(
-        (await createUmzug(database, logger).pending()).map((m) => m.name),
-        ['0200-unambiguous-sealing-contexts'],
-      );
+      assert.deepEqual(fromBefore((await createUmzug(database, logger).pending()).map((m) => m.name)), ['0200-unambiguous-sealing-contexts']);
     });
   });
+
+/** The migrations up to 0200 among `names`: the later ones (new tables of later features) are not this test's concern. */
+function fromBefore(names: string[]): string[] {
+  return names.filter((name) => name <= '0200-unambiguous-sealing-contexts');
+}
 
 /** Umzug wraps a migration's failure; the ResealError is somewhere down its `cause` chain. */
 function findCause<T>(error: unknown, type: new (...args: never[]) => T): T | undefined {
