@@ -9,7 +9,7 @@ import { SCREENSHOT_DIR, screenshot, skipWithoutChromium } from '../support/brow
 import { startInstalledAppInChromium, type InstalledAppInChromium } from '../support/installed-app-in-chromium';
 import { laneAvailable } from '../support/lanes';
 import { steppedClock } from '../support/stepped-clock';
-import { BOB_MEMBER, type TestApp } from '../support/test-app';
+import { ALICE_ADMIN, BOB_MEMBER, type TestApp } from '../support/test-app';
 import { enroll, type Enrolled } from '../integration/mfa/support';
 
 /**
@@ -136,5 +136,21 @@ describe('"Approve on my phone" in Chromium: the Verify page and the companion a
     await frame.locator('[data-field="access-pass-status"]', { hasText: 'denied' }).waitFor();
     assert.equal(await frame.locator('[data-verify]').getAttribute('data-state'), 'ready');
     await screenshot(page, 'access-pass-10-verify-denied');
+  });
+
+  it('shows the admin the phone on the Users page, and the phone stops working once the admin removes it', async () => {
+    await Promise.all([page.waitForNavigation(), page.selectOption('#sbx-user', ALICE_ADMIN.accountId)]);
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-users`);
+    const frame = page.frameLocator('#sbx-app-iframe');
+    await frame.locator('[data-users][data-state=ready]').waitFor();
+    const row = frame.locator(`tr[data-account-id="${BOB_MEMBER.accountId}"]`);
+    await row.locator('[data-action="phones"]').click();
+    const listed = frame.locator('[data-cell="phones-list"] tr', { hasText: 'Bob’s phone' });
+    await listed.waitFor();
+    await screenshot(page, 'access-pass-11-admin-phones');
+    await listed.locator('button').click();
+    await frame.locator('[data-cell="phones-none"]:not([hidden])').waitFor();
+    await phone.locator('[data-app][data-state="unpaired"]').waitFor();
+    await screenshot(phone, 'access-pass-12-phone-removed');
   });
 });
