@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { PushSender, PushSubscription } from '../../domain/approvals/ports';
 
@@ -12,7 +13,11 @@ const TTL_SECONDS = 120;
 export class WebPushSender implements PushSender {
   readonly enabled = true;
 
-  constructor(private readonly vapid: { publicKey: string; privateKey: string; subject: string }) {}
+  /** `agent`: an https agent of the caller's (an egress proxy's CA, or a test's push service). */
+  constructor(
+    private readonly vapid: { publicKey: string; privateKey: string; subject: string },
+    private readonly agent?: Agent,
+  ) {}
 
   async send(subscription: PushSubscription, payload: string): Promise<'sent' | 'gone'> {
     try {
@@ -21,6 +26,7 @@ export class WebPushSender implements PushSender {
         urgency: 'high',
         vapidDetails: this.vapid,
         timeout: 10_000,
+        ...(this.agent ? { agent: this.agent } : {}),
       });
       return 'sent';
     } catch (error) {
