@@ -122,7 +122,8 @@ export class VerificationService {
   /**
    * An approval given elsewhere (the access pass, answered on the user's paired phone): it starts a
    * session of the browser that asked, exactly as a code does, under the same rules. A user locked out
-   * is refused (`429 locked_out`, nothing written); else `claim` takes the approval (once: a second
+   * is refused (`429 locked_out`, nothing written), and so is one whose factor was reset meanwhile
+   * (`409 not_enrolled`); else `claim` takes the approval (once: a second
    * poll of the same approval gets null, no second session), the user's failure count is cleared, and
    * it is audited as `verify.succeeded` with its `method`.
    */
@@ -134,7 +135,10 @@ export class VerificationService {
   ): Promise<Verified | null> {
     const { tenant, accountId, policy } = context;
     const now = this.deps.clock.now();
-    refuseIfLockedOut(policy.lockout, await this.deps.state.read(tenant, accountId), now);
+    const state = await this.deps.state.read(tenant, accountId);
+    refuseIfLockedOut(policy.lockout, state, now);
+    // A phone is paired to a factor: an approval that outlived a reset of the user's factors starts nothing.
+    if (!state.credential) throw notEnrolled();
     if (!(await claim())) return null;
     const session = startSession(now, policy);
     const issued = issueBrowserSession(this.deps.random, session);

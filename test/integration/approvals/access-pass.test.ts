@@ -197,6 +197,20 @@ for (const lane of databaseLanes()) {
       assert.equal((await phone.requests()).status, 401);
     });
 
+    it("an admin's reset of the second factor removes the phones, and an approval given before it starts no session", async () => {
+      const phone = await pairedPhone();
+      const asked = await ask(USERS.bob);
+      const request = await pendingFor(phone, asked.challengeId);
+      assert.equal((await phone.answer(request, asked.symbol!.id, 'approve')).status, 204);
+      const reset = await app.request('POST', `/api/v1/admin/users/${USERS.bob}/reset`, { token: app.contextToken(USERS.alice) });
+      assert.equal(reset.status, 204, reset.text);
+      assert.deepEqual((await app.request('GET', '/api/v1/me/devices', asUser(USERS.bob))).json().devices, []);
+      assert.equal((await phone.requests()).status, 401);
+      const late = await poll(USERS.bob, asked.challengeId);
+      assert.equal(late.status, 409);
+      assert.equal(errorCode(late), 'not_enrolled');
+    });
+
     async function pairedPhone(): Promise<WebCryptoPhone> {
       clock.advance(30_000);
       const verified = await verify(app, USERS.bob, { code: codeNow(bob, clock) });
