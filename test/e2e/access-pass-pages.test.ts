@@ -92,6 +92,12 @@ describe('"Approve on my phone" in Chromium: the Verify page and the companion a
       };
     })`);
     assert.deepEqual(stored, { extractable: false, algorithm: 'P-256' }, 'a non-extractable P-256 key kept in IndexedDB');
+    // Installable: a manifest with icons, and a service worker controlling /companion.
+    const installable = await phone.evaluate(`Promise.all([
+      fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json()),
+      navigator.serviceWorker.ready.then((registration) => registration.scope),
+    ]).then(([manifest, scope]) => ({ display: manifest.display, start: manifest.start_url, icons: manifest.icons.map((icon) => icon.sizes), scope }))`);
+    assert.deepEqual(installable, { display: 'standalone', start: '/companion', icons: ['192x192', '512x512'], scope: `${app.baseUrl}/companion` });
     await screenshot(phone, 'access-pass-03-phone-paired');
 
     // The computer's list shows the phone once it paired.

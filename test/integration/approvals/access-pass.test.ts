@@ -197,6 +197,19 @@ for (const lane of databaseLanes()) {
       assert.equal((await phone.requests()).status, 401);
     });
 
+    it('of two phones answering at once, exactly one answer wins', async () => {
+      const first = await pairedPhone();
+      const second = await pairedPhone();
+      for (let round = 0; round < 5; round += 1) {
+        const asked = await ask(USERS.bob);
+        const [a, b] = await Promise.all([pendingFor(first, asked.challengeId), pendingFor(second, asked.challengeId)]);
+        const answers = await Promise.all([first.answer(a, asked.symbol!.id, 'approve'), second.answer(b, '', 'deny')]);
+        assert.deepEqual(answers.map((answer) => answer.status).sort(), [204, 409], answers.map((answer) => answer.text).join(' '));
+        const state = (await poll(USERS.bob, asked.challengeId)).json().state;
+        assert.equal(state, answers[0]!.status === 204 ? 'approved' : 'denied');
+      }
+    });
+
     it("an admin's reset of the second factor removes the phones, and an approval given before it starts no session", async () => {
       const phone = await pairedPhone();
       const asked = await ask(USERS.bob);
