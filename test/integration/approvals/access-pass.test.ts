@@ -90,6 +90,10 @@ for (const lane of databaseLanes()) {
         assert.notEqual(row.token_hash, phone.deviceToken);
       }
       assert.ok((await me(app, USERS.bob)).methods.includes('access_pass'));
+      // A browser's request (Accept: text/html) to the companion API still gets JSON.
+      const browserLike = await fetch(`${app.baseUrl}/companion/api/v1/requests`, { headers: { Accept: 'text/html' } });
+      assert.equal(browserLike.status, 401);
+      assert.equal(((await browserLike.json()) as { error: { code: string } }).error.code, 'unauthenticated');
     });
 
     it('approves: the browser that asked gets its session once, as /me/verify gives it; a replay is refused', async () => {
