@@ -52,7 +52,11 @@ export interface TwoStepDeps {
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
   /** The user's paired phones (compose/access-pass.ts): counted for `methods`, removed with the factor. */
-  pairedDevices?: { list(tenant: string, accountId: string): Promise<unknown[]>; removeAll(tenant: string, accountId: string): Promise<number> };
+  pairedDevices?: {
+    list(tenant: string, accountId: string): Promise<unknown[]>;
+    removeAll(tenant: string, accountId: string): Promise<number>;
+    accountsWithDevices(tenant: string, accountIds: readonly string[]): Promise<Set<string>>;
+  };
 }
 
 /**
@@ -115,7 +119,16 @@ export function composeTwoStep(deps: TwoStepDeps) {
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
     ...(devices ? { pairedDevices: async (tenant: string, accountId: string) => (await devices.list(tenant, accountId)).length } : {}),
   });
-  const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
+  const roster = new UserRoster(
+    directory,
+    mappings,
+    credentials,
+    backupCodes,
+    ids,
+    failures,
+    clock,
+    devices ? (tenant, accountIds) => devices.accountsWithDevices(tenant, accountIds) : undefined,
+  );
   const requireVerification = requireRecentVerification(stepUp, policies);
 
   return {

@@ -64,6 +64,21 @@ export class SequelizeDeviceRepository implements DeviceRepository {
     return rows.map(toDevice);
   }
 
+  async accountsWithDevices(tenant: string, accountIds: readonly string[]): Promise<Set<string>> {
+    if (accountIds.length === 0) return new Set();
+    // One placeholder per id (a page holds at most 100 users): the values are bound, never concatenated.
+    const params: Record<string, unknown> = { tenant };
+    const names = accountIds.map((accountId, index) => {
+      params[`a${index}`] = accountId;
+      return `:a${index}`;
+    });
+    const rows = await this.sql.select<{ account_id: string }>(
+      `SELECT DISTINCT account_id FROM paired_devices WHERE client_key = :tenant AND account_id IN (${names.join(', ')})`,
+      params,
+    );
+    return new Set(rows.map((row) => row.account_id));
+  }
+
   async remove(tenant: string, accountId: string, deviceId: string): Promise<boolean> {
     return (
       (await this.sql.changed('DELETE FROM paired_devices WHERE client_key = :tenant AND account_id = :accountId AND id = :deviceId', {

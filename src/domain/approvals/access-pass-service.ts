@@ -106,7 +106,8 @@ export class AccessPassService {
   /** `GET /companion/api/v1/requests`: the device's user's open challenges. */
   async pendingFor(device: PairedDevice): Promise<PendingRequest[]> {
     const now = this.deps.clock.now();
-    await this.deps.devices.touch(device.id, now);
+    // "Last used" to the minute: an open companion polls every few seconds, which must not be a write each time.
+    if (device.lastUsedAt === null || now.getTime() - device.lastUsedAt.getTime() >= 60_000) await this.deps.devices.touch(device.id, now);
     const pending = await this.deps.challenges.pending(device.tenant, device.accountId, now);
     return pending.map((challenge) => ({
       challengeId: challenge.id,

@@ -42,6 +42,8 @@ export interface DeviceRepository {
   /** The device whose bearer token hashes to `tokenHash` (the companion's calls). */
   findByToken(tokenHash: string): Promise<PairedDevice | null>;
   list(tenant: string, accountId: string): Promise<PairedDevice[]>;
+  /** Which of these users have a paired phone (the admin's user list, one query a page). */
+  accountsWithDevices(tenant: string, accountIds: readonly string[]): Promise<Set<string>>;
   /** Whether it removed the device (false: not this user's, or gone already). */
   remove(tenant: string, accountId: string, deviceId: string): Promise<boolean>;
   removeAll(tenant: string, accountId: string): Promise<number>;

@@ -195,6 +195,9 @@ for (const lane of databaseLanes()) {
       assert.equal((await poll(USERS.carol, asked.challengeId)).status, 404, "Bob's challenge is not Carol's");
 
       const admin = { token: app.contextToken(USERS.alice) };
+      const users = await app.request('GET', '/api/v1/admin/users', admin);
+      const bobRow = users.json().users.find((user: { accountId: string }) => user.accountId === USERS.bob);
+      assert.ok(bobRow.methods.includes('access_pass'), 'the admin list names the method');
       const listed = await app.request('GET', `/api/v1/admin/users/${USERS.bob}/devices`, admin);
       assert.ok(listed.json().devices.some((device: { id: string }) => device.id === phone.deviceId));
       assert.equal((await app.request('DELETE', `/api/v1/admin/users/${USERS.bob}/devices/${phone.deviceId}`, admin)).status, 204);

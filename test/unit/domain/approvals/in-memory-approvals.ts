@@ -37,6 +37,14 @@ export class InMemoryDevices implements DeviceRepository {
   async list(tenant: string, accountId: string) {
     return [...this.rows.values()].map((row) => row.device).filter((device) => device.tenant === tenant && device.accountId === accountId);
   }
+  async accountsWithDevices(tenant: string, accountIds: readonly string[]) {
+    return new Set(
+      [...this.rows.values()]
+        .map((row) => row.device)
+        .filter((d) => d.tenant === tenant && accountIds.includes(d.accountId))
+        .map((d) => d.accountId),
+    );
+  }
   async remove(tenant: string, accountId: string, deviceId: string) {
     const row = this.rows.get(deviceId);
     if (!row || row.device.tenant !== tenant || row.device.accountId !== accountId) return false;
