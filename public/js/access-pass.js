@@ -33,8 +33,11 @@
     var card = root.querySelector('.tf-verify-card');
     var success = root.querySelector('[data-section="success"]');
     var until = new Date(result.verifiedUntil);
-    success.querySelector('[data-field="until"]').textContent =
-      ' You stay verified in this browser until ' + until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + '.';
+    var sameDay = until.toDateString() === new Date().toDateString();
+    var when = sameDay
+      ? until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      : until.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+    success.querySelector('[data-field="until"]').textContent = ' You stay verified in this browser until ' + when + '.';
     root.querySelectorAll('[data-section]').forEach(function (el) {
       el.hidden = el !== success;
     });
