@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { buildOpenApiDocument } from '../src/http/openapi';
 import type { RouteDoc } from '../src/http/route-doc';
 import { ADMIN_AUDIT_ROUTES } from './admin-audit';
+import { ADMIN_DEVICES_ROUTES } from './admin-devices';
+import { ME_ACCESS_PASS_ROUTES } from './me-access-pass';
 import { ADMIN_GATES_ROUTES } from './admin-gates';
 import { GATE_CHECK_ROUTES, GATE_ROUTES } from './gate-pages';
 import { ME_APPROVALS_ROUTES } from './me-approvals';
@@ -44,6 +46,8 @@ export const ALL_ROUTES: readonly RouteDoc[] = [
   ...ME_APPROVALS_ROUTES,
   ...GATE_ROUTES,
   ...GATE_CHECK_ROUTES,
+  ...ADMIN_DEVICES_ROUTES,
+  ...ME_ACCESS_PASS_ROUTES,
 ];
 
 /**

@@ -50,6 +50,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Outbox } from './adapters/mail/outbox';
 import { SmtpMailSender } from './adapters/mail/smtp-mail-sender';
 import type { MailSender } from './domain/ports/mail-sender';
+import { composeAccessPass, pairedDeviceRows, type AccessPass } from './compose/access-pass';
 
 const CONNECT_CDN_ALL_JS = 'https://connect-cdn.atl-paas.net/all.js';
 const APP_VERSION: string = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -85,6 +86,8 @@ export interface TwofoldApp {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Development without SMTP_URL: the mail Twofold sent, as the sandbox's outbox page shows it. */
   outbox: Outbox | undefined;
+  /** Paired phones and the access pass. */
+  accessPass: AccessPass;
   /** Stops timers and listeners and closes the database (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -111,9 +114,11 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const smtp = config.mail.smtpUrl === undefined ? undefined : new SmtpMailSender(config.mail.smtpUrl, config.mail.from);
   const outbox = smtp === undefined && config.sandbox.enabled ? new Outbox(config.mail.from, () => clock.now()) : undefined;
   const mail: MailSender | null = overrides.mail !== undefined ? overrides.mail : (smtp ?? outbox ?? null);
+  const devices = pairedDeviceRows(database.sequelize, secretBox);
   const twoStep = composeTwoStep({
     decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
     mail,
+    pairedDevices: devices,
     sequelize: database.sequelize,
     secretBox,
     hostClient,
@@ -150,6 +155,18 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     findTenant: (clientKey) => tenantCache.get(clientKey),
     requireVerification: twoStep.requireVerification,
     onTenantChange: (clientKey) => tenantChanged(clientKey),
+  });
+  const accessPass = composeAccessPass({
+    sequelize: database.sequelize,
+    devices,
+    twoStep,
+    clock,
+    random,
+    logger,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    appBaseUrl: config.localBaseUrl,
+    webPush: config.webPush,
+    projectRoot: PROJECT_ROOT,
   });
   const forgetTenant = (clientKey: string) => {
     if (clientKey === ALL_TENANTS) {
@@ -275,7 +292,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
       requireJiraAdmin: auth.jiraAdmin,
       adminCheck,
       appVersion: APP_VERSION,
-      userRouters: [...twoStep.userRouters(), ...gate.userRouters()],
+      userRouters: [...twoStep.userRouters(), ...gate.userRouters(), ...accessPass.userRouters()],
       adminRouters: [
         ...jobs.adminRouters(),
         ...twoStep.adminRouters(),
@@ -283,9 +300,11 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
         sync.adminRouter(),
         tokens.adminRouter(),
         ...gate.adminRouters(),
+        ...accessPass.adminRouters(),
       ],
     }),
   );
+  app.use(accessPass.companionRouter());
   for (const router of twoStep.pagesRouters(auth, hostScriptUrlFor)) app.use(router);
   app.use(connector.pagesRouter(auth, hostScriptUrlFor));
   app.use(gate.pagesRouter());
@@ -311,6 +330,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     gate,
     handler: gate.listener(app),
     outbox,
+    accessPass,
     async close() {
       sync.stopSweep();
       // Items in flight are recorded before the database closes; what is left resumes on the next start.

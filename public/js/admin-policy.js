@@ -56,9 +56,10 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   function fill(policy) {
     field('enforcedGroups').value = policy.enforcedGroups.join('\n');
     field('ipSafeZones').value = policy.ipSafeZones.join('\n');
-    ['totp', 'backup_codes', 'email'].forEach(function (method) {
-      field('methods-' + method).checked = policy.methods.indexOf(method) >= 0;
+    all('input[name="methods"]').forEach(function (input) {
+      input.checked = policy.methods.indexOf(input.value) >= 0;
     });
+    field('accessPass.showSymbol').checked = !policy.accessPass || policy.accessPass.showSymbol !== false;
     SELECT_FIELDS.concat(NUMBER_FIELDS, TEXT_FIELDS).forEach(function (path) {
       var value = get(policy, path);
       field(path).value = value == null ? '' : String(value);
@@ -80,6 +81,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       }),
       allowUserChosenId: field('allowUserChosenId').checked,
       confirmEmailOnEnrollment: field('confirmEmailOnEnrollment').checked,
+      accessPass: { showSymbol: field('accessPass.showSymbol').checked },
     };
     SELECT_FIELDS.forEach(function (path) {
       var el = field(path);

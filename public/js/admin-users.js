@@ -24,7 +24,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   var loading = null; // the listing under way, so that a second click waits for it
   var userOf = new WeakMap(); // table row -> the user it shows
 
-  var METHOD_NAMES = { totp: 'App or token', backup_codes: 'backup codes' };
+  var METHOD_NAMES = { totp: 'App or token', backup_codes: 'backup codes', access_pass: 'phone approval' };
   var SOURCE_NAMES = { derived: 'from the ID pattern', pattern: 'from the ID pattern', admin: 'set by an admin', user: 'chosen by the user' };
 
   function template(name) {
@@ -135,6 +135,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       : '–';
     methods.classList.toggle('tf-subtle', user.methods.length === 0);
     row.querySelector('[data-action="reset"]').hidden = !user.enrolled;
+    row.querySelector('[data-action="phones"]').hidden = !user.enrolled;
     var locked = isLocked(user);
     var lozenge = cell(row, 'locked');
     lozenge.hidden = !locked;
@@ -304,6 +305,65 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       });
   }
 
+  // ---- Paired phones (GET and DELETE /api/v1/admin/users/{accountId}/devices) ----
+  function showPhones(row) {
+    var user = userOf.get(row);
+    var panel = openPanel(row, 'phones');
+    var devicesUrl = BASE + '/' + encodeURIComponent(user.accountId) + '/devices';
+    return api.get(devicesUrl).then(
+      function (result) {
+        var body = cell(panel, 'phones-list');
+        result.devices.forEach(function (device) {
+          var tr = document.createElement('tr');
+          tr.setAttribute('data-device', device.id);
+          [device.name, page.formatTime(device.pairedAt), device.lastUsedAt ? page.formatTime(device.lastUsedAt) : 'Never'].forEach(function (text) {
+            var td = document.createElement('td');
+            td.textContent = text;
+            tr.appendChild(td);
+          });
+          var td = document.createElement('td');
+          var remove = document.createElement('button');
+          remove.type = 'button';
+          remove.className = 'tf-button tf-button--subtle tf-button--subtle-danger';
+          remove.textContent = 'Remove';
+          remove.setAttribute('aria-label', 'Remove ' + device.name);
+          remove.addEventListener('click', function () {
+            removePhone(row, devicesUrl + '/' + device.id, remove);
+          });
+          td.appendChild(remove);
+          tr.appendChild(td);
+          body.appendChild(tr);
+        });
+        cell(panel, 'phones-table').hidden = result.devices.length === 0;
+        cell(panel, 'phones-none').hidden = result.devices.length > 0;
+        resize();
+      },
+      function (error) {
+        page.result(panel.querySelector('[data-result]'), 'error', 'Could not list the phones.', error.message, error.code);
+      },
+    );
+  }
+  function removePhone(row, url, button) {
+    button.disabled = true;
+    return api.del(url).then(
+      function () {
+        return showPhones(row).then(function () {
+          page.result(row.nextElementSibling.querySelector('[data-result]'), 'success', 'Phone removed.', 'It can no longer approve sign-ins.');
+        });
+      },
+      function (error) {
+        button.disabled = false;
+        if (
+          page.stepUp.demand(error, function () {
+            return removePhone(row, url, button);
+          })
+        )
+          return;
+        page.result(row.nextElementSibling.querySelector('[data-result]'), 'error', 'Not removed.', error.message || 'Something went wrong.', error.code);
+      },
+    );
+  }
+
   // ---- Lockout ----
   function unlock(row, button) {
     var user = userOf.get(row);
@@ -379,6 +439,9 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
         break;
       case 'unlock':
         unlock(row, target);
+        break;
+      case 'phones':
+        showPhones(row);
         break;
       case 'reset-confirmed':
         reset(row, target);

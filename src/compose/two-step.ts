@@ -64,6 +64,12 @@ export interface TwoStepDeps {
   onTenantChange(clientKey: string): void;
   /** Wraps the audit log the services record to (write-back listens to ID and enrollment changes). */
   decorateAudit?: (audit: AuditLog) => AuditLog;
+  /** The user's paired phones (compose/access-pass.ts): counted for `methods`, removed with the factor. */
+  pairedDevices?: {
+    list(tenant: string, accountId: string): Promise<unknown[]>;
+    removeAll(tenant: string, accountId: string): Promise<number>;
+    accountsWithDevices(tenant: string, accountIds: readonly string[]): Promise<Set<string>>;
+  };
 }
 
 /**
@@ -120,7 +126,18 @@ export function composeTwoStep(deps: TwoStepDeps) {
     random,
     emailConfirmation,
   });
-  const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
+  const devices = deps.pairedDevices;
+  const factors = new FactorManagement({
+    credentials,
+    backupCodes,
+    failures,
+    stepUp,
+    browserSessions,
+    audit,
+    clock,
+    random,
+    ...(devices ? { removeDevices: (tenant: string, accountId: string) => devices.removeAll(tenant, accountId) } : {}),
+  });
   const status = new FactorStatusService({
     credentials,
     sessions,
@@ -131,8 +148,18 @@ export function composeTwoStep(deps: TwoStepDeps) {
     clock,
     onDirectoryFailure: (error) => logFailure(deps.logger, error, 'could not read the user’s groups from Jira; treating two-step verification as required'),
     emailUsable: (tenant, accountId, policy) => emailCodes.usableFor(tenant, accountId, policy),
+    ...(devices ? { pairedDevices: async (tenant: string, accountId: string) => (await devices.list(tenant, accountId)).length } : {}),
   });
-  const roster = new UserRoster(directory, mappings, credentials, backupCodes, ids, failures, clock);
+  const roster = new UserRoster(
+    directory,
+    mappings,
+    credentials,
+    backupCodes,
+    ids,
+    failures,
+    clock,
+    devices ? (tenant, accountIds) => devices.accountsWithDevices(tenant, accountIds) : undefined,
+  );
   const requireVerification = requireRecentVerification(stepUp, policies);
 
   return {
@@ -148,6 +175,10 @@ export function composeTwoStep(deps: TwoStepDeps) {
       browserSessions,
       hasFactor: async (tenant: string, accountId: string) => (await credentials.enrollmentState(tenant, accountId)).active !== null,
     },
+    /** What other areas (the access pass) build on: the same IDs (above), step-up, credentials and audit log. */
+    stepUp,
+    credentials,
+    audit,
     /**
      * The step-up every admin write needs (once the admin is enrolled: a session of the calling
      * browser verified within the policy's `stepUpMinutes`), built

@@ -39,6 +39,11 @@ export interface Config {
    * outbox takes the mail instead, in production email codes are unavailable (never silently dropped).
    */
   mail: { smtpUrl: string | undefined; from: string };
+  /**
+   * Web Push (VAPID, RFC 8292) for the access pass: a notification to the paired phone when a request
+   * is made. Null when not configured: the phone then sees requests while the companion app is open.
+   */
+  webPush: { publicKey: string; privateKey: string; subject: string } | null;
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -77,6 +82,12 @@ export const environmentSchema = z.object({
   AC_OPTS: z.string().optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' }).optional(),
   TWOFOLD_MAIL_FROM: z.string().min(3).max(320).optional(),
+  WEB_PUSH_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
+  WEB_PUSH_VAPID_PRIVATE_KEY: z.string().min(1).optional(),
+  WEB_PUSH_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'WEB_PUSH_VAPID_SUBJECT must be a mailto: or https: URL')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -105,6 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
   if (production && vars.SMTP_URL !== undefined && vars.TWOFOLD_MAIL_FROM === undefined && !malformed.has('TWOFOLD_MAIL_FROM')) {
     problems.push('TWOFOLD_MAIL_FROM is required in production when SMTP_URL is set: the sender address of email codes, e.g. "Twofold <twofold@example.com>"');
   }
+  const vapid = [vars.WEB_PUSH_VAPID_PUBLIC_KEY, vars.WEB_PUSH_VAPID_PRIVATE_KEY, vars.WEB_PUSH_VAPID_SUBJECT];
+  if (vapid.some((value) => value !== undefined) && vapid.some((value) => value === undefined)) {
+    problems.push('WEB_PUSH_VAPID_PUBLIC_KEY, WEB_PUSH_VAPID_PRIVATE_KEY and WEB_PUSH_VAPID_SUBJECT go together: set all three, or none');
+  }
 
   if (problems.length > 0 || current === undefined) throw new ConfigError(problems);
 
@@ -129,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     directoryRefreshHours: vars.TWOFOLD_DIRECTORY_REFRESH_HOURS ?? (vars.NODE_ENV === 'test' ? 0 : 24),
     jobs: { leaseSeconds: vars.TWOFOLD_JOB_LEASE_SECONDS, concurrency: vars.TWOFOLD_JOB_CONCURRENCY, pollMilliseconds: vars.TWOFOLD_JOB_POLL_MS },
     mail: { smtpUrl: vars.SMTP_URL, from: vars.TWOFOLD_MAIL_FROM ?? `Twofold <twofold@${new URL(localBaseUrl).hostname}>` },
+    webPush:
+      vars.WEB_PUSH_VAPID_PUBLIC_KEY !== undefined && vars.WEB_PUSH_VAPID_PRIVATE_KEY !== undefined && vars.WEB_PUSH_VAPID_SUBJECT !== undefined
+        ? { publicKey: vars.WEB_PUSH_VAPID_PUBLIC_KEY, privateKey: vars.WEB_PUSH_VAPID_PRIVATE_KEY, subject: vars.WEB_PUSH_VAPID_SUBJECT }
+        : null,
   };
 }
 

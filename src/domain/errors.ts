@@ -35,6 +35,13 @@ export const ERROR_CODES = [
   'email_hidden',
   'email_not_confirmed',
   'rate_limited',
+  // the access pass (src/domain/approvals)
+  'no_device',
+  'pairing_used',
+  'pairing_expired',
+  'bad_signature',
+  'wrong_symbol',
+  'challenge_closed',
   // connector
   'invalid_consumer_key',
   'insecure_url',
@@ -148,6 +155,12 @@ export interface ErrorDetailsByCode {
   mail_not_configured: never;
   email_hidden: never;
   email_not_confirmed: never;
+  no_device: never;
+  pairing_used: never;
+  pairing_expired: never;
+  bad_signature: never;
+  wrong_symbol: never;
+  challenge_closed: never;
   invalid_consumer_key: FieldDetails;
   insecure_url: { readonly host: string };
   connector_not_configured: ConnectorStateDetails;

@@ -8,6 +8,8 @@ import type { RateLimitRule } from '../domain/http/client-rate-limit';
 export const UNAUTHENTICATED_LIMITS: ReadonlyArray<{ readonly paths: string[]; readonly bucket: string; readonly rule: RateLimitRule }> = [
   { paths: ['/installed', '/uninstalled'], bucket: 'install-hooks', rule: { limit: 60, windowSeconds: 60 } },
   { paths: ['/connector/oauth/callback'], bucket: 'oauth-callback', rule: { limit: 30, windowSeconds: 60 } },
+  // The companion's pairing: a phone registers once; its other calls carry a device token.
+  { paths: ['/companion/api/v1/devices'], bucket: 'companion-pairing', rule: { limit: 20, windowSeconds: 60 } },
 ];
 
 /**

@@ -100,6 +100,8 @@ describe('Policy admin page in Chromium', function () {
     await input('sessionTimeoutMinutes').fill('90');
     await input('totp.window').selectOption('2');
     await input('methods-backup_codes').uncheck();
+    await input('methods-access_pass').uncheck();
+    await input('accessPass.showSymbol').uncheck();
     await input('allowUserChosenId').check();
     await frame.locator('[data-action=save]').click();
 
@@ -124,6 +126,7 @@ describe('Policy admin page in Chromium', function () {
     assert.deepEqual(saved.ipSafeZones, ['10.0.0.0/8', '192.168.1.7/32']);
     assert.equal(saved.idPattern, '%emailLocalPart%@acme');
     assert.deepEqual(saved.methods, ['totp']);
+    assert.deepEqual(saved.accessPass, { showSymbol: false });
     assert.equal(saved.allowUserChosenId, true);
     assert.equal(saved.sessionTimeoutMinutes, 90);
     assert.deepEqual(saved.totp, { algorithm: 'SHA1', digits: 6, period: 30, window: 2 });

@@ -65,7 +65,9 @@ export async function resealAll(database: Database, secretBox: SecretBox, logger
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive whole number, not ${batchSize}`);
   const results: ResealResult[] = [];
-  for (const sealedColumn of options.columns ?? SEALED_COLUMNS) {
+  const fromLegacy = options.fromLegacyContexts ?? false;
+  // Re-sealing from legacy contexts (migration 0200) concerns only the columns that had them: the others' tables come later.
+  for (const sealedColumn of (options.columns ?? SEALED_COLUMNS).filter((column) => !fromLegacy || column.legacyContext !== undefined)) {
     results.push(await resealColumn(database, secretBox, logger, sealedColumn, batchSize, options.fromLegacyContexts ?? false));
   }
   return results;

@@ -50,6 +50,9 @@ export const hardwareTokenSecretContext = (clientKey: string, tokenId: string) =
 /** The columns that existed when contexts changed (migration 0200 re-seals these only). */
 export const legacySealedColumns = (): SealedColumn[] => SEALED_COLUMNS.filter((sealed) => sealed.legacyContext !== undefined);
 
+/** A paired phone's Web Push subscription (its keys let one write to the phone), bound to its tenant and device. */
+export const devicePushSubscriptionContext = (clientKey: string, deviceId: string) => sealingContext('device.push_subscription', clientKey, deviceId);
+
 export const SEALED_COLUMNS: SealedColumn[] = [
   {
     table: 'tenants',
@@ -91,5 +94,11 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     keyColumns: ['id'],
     column: 'secret_sealed',
     context: (row) => hardwareTokenSecretContext(String(row.client_key), String(row.id)),
+  },
+  {
+    table: 'paired_devices',
+    keyColumns: ['id'],
+    column: 'push_subscription_sealed',
+    context: (row) => devicePushSubscriptionContext(String(row.client_key), String(row.id)),
   },
 ];

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger';
 import { statusOf } from '../../http/error-status';
 
 /** Requests that are answered in JSON whatever they accept; everything else a person sees gets a page. */
-const MACHINE_PATHS = /^\/(api|gate|installed|uninstalled|healthz|sandbox\/rest|rest)(\/|$)/;
+const MACHINE_PATHS = /^\/(api|gate|installed|uninstalled|healthz|sandbox\/rest|rest|companion\/api)(\/|$)/;
 
 export function wantsJson(req: Request): boolean {
   if (MACHINE_PATHS.test(req.path)) return true;

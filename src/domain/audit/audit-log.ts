@@ -22,6 +22,10 @@ export const AUDIT_ACTIONS = [
   'user.unlocked',
   'policy.changed',
   'user.id_assigned',
+  // the access pass (src/domain/approvals)
+  'device.paired',
+  'device.removed',
+  'access_pass.denied',
   // the Jira Server/Data Center connector (src/domain/connector)
   'connector.configured',
   'connector.key_generated',

@@ -18,6 +18,8 @@ export interface FactorManagementDeps {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly random: Random;
+  /** Removes the user's paired phones (src/domain/approvals): they go with the factor they were added to. */
+  readonly removeDevices?: (tenant: string, accountId: string) => Promise<unknown>;
 }
 
 /** Removing factors (by the user, or an admin for a lost phone), lifting lockouts, and new backup codes. */
@@ -110,6 +112,7 @@ export class FactorManagement {
   private async removeEverything(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
     await this.deps.browserSessions.endAll(tenant, accountId);
     const removed = await this.deps.credentials.removeSecondFactor(tenant, accountId);
+    await this.deps.removeDevices?.(tenant, accountId);
     await this.deps.browserSessions.endAll(tenant, accountId);
     return removed;
   }

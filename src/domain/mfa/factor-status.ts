@@ -52,6 +52,8 @@ export interface FactorStatusDeps {
   readonly onDirectoryFailure?: (error: unknown) => void;
   /** Whether email codes are usable by this user now (email-code-service.ts `usableFor`); absent: never. */
   readonly emailUsable?: (tenant: Tenant, accountId: string, policy: TenantPolicy) => Promise<boolean>;
+  /** How many phones the user paired (src/domain/approvals): the access pass works with one. */
+  readonly pairedDevices?: (tenant: string, accountId: string) => Promise<number>;
 }
 
 export class FactorStatusService {
@@ -63,7 +65,7 @@ export class FactorStatusService {
     const key = tenant.clientKey;
     const now = clock.now();
     // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
-    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked, email] = await Promise.all([
+    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked, email, devices] = await Promise.all([
       credentials.enrollmentState(key, accountId),
       sessions.find(key, accountId),
       browserSessions.current(key, accountId, sessionCredential),
@@ -71,8 +73,10 @@ export class FactorStatusService {
       this.isRequired(tenant, accountId, policy),
       failures.lockedUntilMany(key, [accountId], now),
       this.deps.emailUsable?.(tenant, accountId, policy) ?? false,
+      this.deps.pairedDevices?.(key, accountId) ?? 0,
     ]);
-    const methods: WorkingMethod[] = [...workingMethods(active !== null, remaining, policy), ...(email ? (['email'] as const) : [])];
+    const accessPass: WorkingMethod[] = active !== null && devices > 0 && policy.methods.includes('access_pass') ? ['access_pass'] : [];
+    const methods: WorkingMethod[] = [...workingMethods(active !== null, remaining, policy), ...(email ? (['email'] as const) : []), ...accessPass];
     return {
       accountId,
       twoFactorId: id.twoFactorId,

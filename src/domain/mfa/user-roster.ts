@@ -52,6 +52,8 @@ export class UserRoster {
     private readonly ids: TwoFactorIds,
     private readonly failures: FailureCounterRepository,
     private readonly clock: Clock,
+    /** Which users have a paired phone (src/domain/approvals), for `access_pass` in `methods`. */
+    private readonly pairedAccounts: (tenant: string, accountIds: readonly string[]) => Promise<Set<string>> = async () => new Set(),
   ) {}
 
   async page(tenant: Tenant, policy: TenantPolicy, query: RosterQuery): Promise<RosterPage> {
@@ -60,12 +62,13 @@ export class UserRoster {
       ? await this.directory.groupMembers(tenant, query.group, startAt, query.limit)
       : await this.directory.listUsers(tenant, startAt, query.limit);
     const accountIds = page.users.map((user) => user.accountId);
-    const [mapped, enrolled, unused, locked, required] = await Promise.all([
+    const [mapped, enrolled, unused, locked, required, paired] = await Promise.all([
       this.mappings.findMany(tenant.clientKey, accountIds),
       this.credentials.activeAccounts(tenant.clientKey, accountIds),
       this.backupCodes.countUnusedMany(tenant.clientKey, accountIds),
       this.failures.lockedUntilMany(tenant.clientKey, accountIds, this.clock.now()),
       this.requiredAmong(tenant, policy, accountIds),
+      this.pairedAccounts(tenant.clientKey, accountIds),
     ]);
     const users = page.users
       .map((user): RosterEntry => {
@@ -79,7 +82,10 @@ export class UserRoster {
           twoFactorIdSource: mapping?.source ?? 'derived',
           enrolled: isEnrolled,
           required: required.has(user.accountId),
-          methods: workingMethods(isEnrolled, unused.get(user.accountId) ?? 0, policy),
+          methods: [
+            ...workingMethods(isEnrolled, unused.get(user.accountId) ?? 0, policy),
+            ...(isEnrolled && paired.has(user.accountId) && policy.methods.includes('access_pass') ? (['access_pass'] as const) : []),
+          ],
           lockedUntil: locked.get(user.accountId) ?? null,
         };
       })

@@ -46,7 +46,10 @@ export interface VerificationDeps {
   readonly emailCodes?: EmailCodeRepository;
 }
 
-type Method = 'totp' | 'backup_code' | 'email';
+type Method = 'totp' | 'backup_code' | 'email' | ApprovalMethod;
+
+/** A way to verify that is approved elsewhere (the access pass on a paired phone), not typed as a code. */
+export type ApprovalMethod = 'access_pass';
 
 /** A verification that started a session of the browser that sent the code. */
 export interface Verified {
@@ -117,6 +120,59 @@ export class VerificationService {
   async proveForAction(context: VerificationContext, input: VerificationInput, action: ProtectedAction): Promise<{ method: Method }> {
     const success = await this.check(context, input, { kind: 'action', action });
     return { method: success.method };
+  }
+
+  /**
+   * An approval given elsewhere (the access pass, answered on the user's paired phone): it starts a
+   * session of the browser that asked, exactly as a code does, under the same rules. A user locked out
+   * is refused (`429 locked_out`, nothing written), and so is one whose factor was reset meanwhile
+   * (`409 not_enrolled`); else `claim` takes the approval (once: a second
+   * poll of the same approval gets null, no second session), the user's failure count is cleared, and
+   * it is audited as `verify.succeeded` with its `method`.
+   */
+  async verifyApproval(
+    context: VerificationContext,
+    method: ApprovalMethod,
+    claim: () => Promise<boolean>,
+    detail: Record<string, string | number | boolean | null> = {},
+  ): Promise<Verified | null> {
+    const { tenant, accountId, policy } = context;
+    const now = this.deps.clock.now();
+    const state = await this.deps.state.read(tenant, accountId);
+    refuseIfLockedOut(policy.lockout, state, now);
+    // A phone is paired to a factor: an approval that outlived a reset of the user's factors starts nothing.
+    if (!state.credential) throw notEnrolled();
+    if (!(await claim())) return null;
+    const session = startSession(now, policy);
+    const issued = issueBrowserSession(this.deps.random, session);
+    await Promise.all([
+      this.deps.failures.resetUser(tenant, accountId),
+      this.deps.sessions.save(tenant, accountId, session),
+      this.deps.browserSessions.create(tenant, accountId, issued.record, now),
+      this.audit(context, 'verify.succeeded', { method, ...detail }),
+    ]);
+    return { verifiedAt: issued.record.verifiedAt, verifiedUntil: issued.record.verifiedUntil, method, sessionToken: issued.token };
+  }
+
+  /**
+   * A failed approval that counts as a wrong code (the phone picked the wrong symbol): one place in the
+   * user's budget, held and failed as a wrong code is, audited as `verify.failed`, locking the user at
+   * the limit. A user locked out already stays so, with the failure audited.
+   */
+  async recordApprovalFailure(context: VerificationContext, method: ApprovalMethod, reason: string): Promise<void> {
+    const { tenant, accountId, policy } = context;
+    const now = this.deps.clock.now();
+    const state = await this.deps.state.read(tenant, accountId);
+    let held;
+    try {
+      held = await this.budget.open({ tenant, accountId, lockout: policy.lockout }, state, now);
+    } catch (error) {
+      if (!(error instanceof TwofoldError && error.code === 'locked_out')) throw error;
+      await this.audit(context, 'verify.failed', { method, reason });
+      return;
+    }
+    const [failed] = await Promise.all([held.failed(), this.audit(context, 'verify.failed', { method, reason, failures: held.failures })]);
+    if (failed.locked) await this.audit(context, 'lockout', { scope: failed.locked.scope, until: failed.locked.until.toISOString() });
   }
 
   private async check(context: VerificationContext, input: VerificationInput, purpose: Purpose): Promise<Success> {

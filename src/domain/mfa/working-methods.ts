@@ -1,7 +1,7 @@
 import type { TenantPolicy } from '../policy/policy';
 
 /** A second factor a user can verify with, as `GET /api/v1/me` and the admin user list name it. */
-export type WorkingMethod = 'totp' | 'backup_codes' | 'email';
+export type WorkingMethod = 'totp' | 'backup_codes' | 'email' | 'access_pass';
 
 /**
  * The methods a user can verify with now: the app or token once enrolled, and backup codes while

@@ -34,6 +34,7 @@ const NESTED = {
   lockout: ['maxFailures', 'windowMinutes', 'tenantMaxFailures'],
   branding: ['serviceName', 'companyName', 'color'],
   gate: ['basicAuth', 'readGraceMinutes', 'writeGraceMinutes', 'trustedProxies', 'selfEnrollment'],
+  accessPass: ['showSymbol'],
 } as const;
 const TOP_LEVEL = [
   'enforcedGroups',
@@ -49,6 +50,7 @@ const TOP_LEVEL = [
   'branding',
   'gate',
   'confirmEmailOnEnrollment',
+  'accessPass',
 ] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -187,6 +189,8 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
     });
   }
   if (typeof gate.selfEnrollment !== 'boolean') fail('gate.selfEnrollment', 'must be true or false');
+  const accessPass = isRecord(doc.accessPass) ? doc.accessPass : {};
+  if (typeof accessPass.showSymbol !== 'boolean') fail('accessPass.showSymbol', 'must be true or false');
 
   if (!ok) return null;
   return {
@@ -218,6 +222,7 @@ export function checkPolicy(doc: Record<string, unknown>, add: (field: string, p
       selfEnrollment: gate.selfEnrollment as boolean,
     },
     confirmEmailOnEnrollment: doc.confirmEmailOnEnrollment as boolean,
+    accessPass: { showSymbol: accessPass.showSymbol as boolean },
   };
 }
 

@@ -11,8 +11,8 @@ import { DEFAULT_TOTP_WINDOW } from '../mfa/verify-totp';
  * Stored per tenant as one document; a tenant that never saved one has `defaultPolicy()`.
  */
 
-/** Second factors a policy can offer (`email`: codes by email, off by default as the weakest method). */
-export const POLICY_METHODS = ['totp', 'backup_codes', 'email'] as const;
+/** Second factors a policy can offer (`email`: codes by email, off by default as the weakest method; `access_pass`: approval on a paired phone). */
+export const POLICY_METHODS = ['totp', 'backup_codes', 'email', 'access_pass'] as const;
 export type PolicyMethod = (typeof POLICY_METHODS)[number];
 
 export interface TotpPolicy {
@@ -22,6 +22,16 @@ export interface TotpPolicy {
   readonly period: TotpPeriod;
   /** Steps accepted either side of the current one, 0..3. */
   readonly window: number;
+}
+
+/** The access pass (src/domain/approvals). */
+export interface AccessPassSettings {
+  /**
+   * Whether the user compares a symbol between the screen and the phone (SecSign's "access pass"). On
+   * by default: it stops a blind "approve" of a request someone else started. Off, the phone offers
+   * only approve and deny.
+   */
+  readonly showSymbol: boolean;
 }
 
 export interface LockoutSettings {
@@ -84,6 +94,7 @@ export interface TenantPolicy {
    * activated (SecSign activates a new ID this way). Off by default.
    */
   readonly confirmEmailOnEnrollment: boolean;
+  readonly accessPass: AccessPassSettings;
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MINUTES = 12 * 60;
@@ -119,12 +130,13 @@ export function defaultPolicy(siteUrl: string): TenantPolicy {
     sessionTimeoutMinutes: DEFAULT_SESSION_TIMEOUT_MINUTES,
     stepUpMinutes: DEFAULT_STEP_UP_MINUTES,
     ipSafeZones: [],
-    methods: ['totp', 'backup_codes'],
+    methods: ['totp', 'backup_codes', 'access_pass'],
     totp: { ...DEFAULT_TOTP_PARAMETERS, window: DEFAULT_TOTP_WINDOW },
     lockout: { ...DEFAULT_LOCKOUT_POLICY },
     branding: { serviceName: defaultServiceName(siteUrl), companyName: '', color: DEFAULT_BRAND_COLOR },
     gate: { ...DEFAULT_GATE_POLICY },
     confirmEmailOnEnrollment: false,
+    accessPass: { showSymbol: true },
   };
 }
 

@@ -53,7 +53,7 @@ describe('OpenAPI document', () => {
     const variants = verify.requestBody.content['application/json'].schema.anyOf as Array<{ required: string[]; additionalProperties: boolean }>;
     assert.deepEqual(
       variants.map((variant) => variant.required),
-      [['code'], ['backupCode']],
+      [['code'], ['backupCode'], ['emailCode']],
     );
     assert.ok(variants.every((variant) => variant.additionalProperties === false));
     assert.match(verify.responses['429'].description, /locked_out/);

@@ -38,12 +38,13 @@ for (const lane of databaseLanes()) {
           sessionTimeoutMinutes: 720,
           stepUpMinutes: 5,
           ipSafeZones: [],
-          methods: ['totp', 'backup_codes'],
+          methods: ['totp', 'backup_codes', 'access_pass'],
           totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
           lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
           branding: { serviceName: 'Jira', companyName: '', color: '#0c66e4' },
           gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
           confirmEmailOnEnrollment: false,
+          accessPass: { showSymbol: true },
         });
       });
 

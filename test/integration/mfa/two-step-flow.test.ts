@@ -34,7 +34,7 @@ for (const lane of databaseLanes()) {
         enrolled: false,
         required: false,
         methods: [],
-        availableMethods: ['totp', 'backup_codes'],
+        availableMethods: ['totp', 'backup_codes', 'access_pass'],
         verifiedUntil: null,
         verifiedAt: null,
         lastVerifiedAt: null,

@@ -54,6 +54,22 @@ describe('loadConfig', () => {
       assertProblem(problems, 'AC_LOCAL_BASE_URL', /https/);
     });
 
+    it('takes the Web Push settings all together or not at all', () => {
+      const problems = problemsOf({ TWOFOLD_MASTER_KEY: b64(KEY), WEB_PUSH_VAPID_PUBLIC_KEY: 'BPub', WEB_PUSH_VAPID_SUBJECT: 'http://example.com' });
+      assertProblem(problems, 'WEB_PUSH_VAPID_PUBLIC_KEY', /all three/);
+      assertProblem(problems, 'WEB_PUSH_VAPID_SUBJECT', /mailto/);
+      assert.equal(loadConfig({ TWOFOLD_MASTER_KEY: b64(KEY) }).webPush, null, 'none: nothing is sent');
+      assert.deepEqual(
+        loadConfig({
+          TWOFOLD_MASTER_KEY: b64(KEY),
+          WEB_PUSH_VAPID_PUBLIC_KEY: 'BPub',
+          WEB_PUSH_VAPID_PRIVATE_KEY: 'priv',
+          WEB_PUSH_VAPID_SUBJECT: 'mailto:a@example.com',
+        }).webPush,
+        { publicKey: 'BPub', privateKey: 'priv', subject: 'mailto:a@example.com' },
+      );
+    });
+
     it('lists malformed variables together with the rules they break elsewhere', () => {
       const problems = problemsOf({
         NODE_ENV: 'production',

@@ -13,6 +13,7 @@ import { syncWriteBack } from './0310-sync-write-back';
 import { hardwareTokens } from './0311-hardware-tokens';
 import { gates } from './0400-gates';
 import { emailCodes } from './0500-email-codes';
+import { accessPass } from './0510-access-pass';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: Migration[] = [
   hardwareTokens,
   gates,
   emailCodes,
+  accessPass,
 ];

@@ -20,12 +20,13 @@ describe('Policy: defaults, updates and validation', () => {
       sessionTimeoutMinutes: 720,
       stepUpMinutes: 5,
       ipSafeZones: [],
-      methods: ['totp', 'backup_codes'],
+      methods: ['totp', 'backup_codes', 'access_pass'],
       totp: { algorithm: 'SHA1', digits: 6, period: 30, window: 1 },
       lockout: { maxFailures: 5, windowMinutes: 15, tenantMaxFailures: 100 },
       branding: { serviceName: 'acme.atlassian.net', companyName: '', color: '#0c66e4' },
       gate: { basicAuth: 'approve', readGraceMinutes: 480, writeGraceMinutes: 60, trustedProxies: ['127.0.0.1/32', '::1/128'], selfEnrollment: true },
       confirmEmailOnEnrollment: false,
+      accessPass: { showSymbol: true },
     });
     assert.deepEqual(
       checkPolicy({ ...DEFAULTS }, () => assert.fail('no problem expected')),
