@@ -90,7 +90,7 @@ describe('Users page: rollout, directory mirror and CSV export in Chromium', fun
   it('exports the users as CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), frame.locator('[data-action=export-csv]').click()]);
     assert.equal(download.suggestedFilename(), 'twofold-users.csv');
-    const text = readFileSync((await download.path())!, 'utf8');
+    const text = readFileSync(await download.path(), 'utf8');
     const lines = text.split('\r\n').filter(Boolean);
     assert.equal(lines[0], 'accountId,displayName,twoFactorId,enrolled,methods,lastVerifiedAt');
     assert.equal(lines.length, SANDBOX_USERS.length + 1);
