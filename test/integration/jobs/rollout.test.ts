@@ -145,6 +145,28 @@ for (const lane of databaseLanes()) {
       ];
       assert.equal(row[0]?.two_factor_id, 'dora@dc');
       assert.deepEqual((await call('GET', '/api/v1/admin/policy')).json().enforcedGroups, ['developers', 'dc-devs']);
+
+      // The rollout refreshed the Data Center users' mirror (the enforced groups' members, by user key).
+      let sources: { source: string; userCount: number }[] = [];
+      for (let attempt = 0; attempt < 400 && !sources.some((source) => source.source === 'connector'); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        sources = (await call('GET', '/api/v1/admin/directory')).json().sources;
+      }
+      assert.equal(sources.find((source) => source.source === 'connector')?.userCount, 3, 'Dora, Ed and the inactive member of dc-devs');
+      const dcUsers = (await call('GET', '/api/v1/admin/users?source=connector')).json().users as {
+        accountId: string;
+        twoFactorId: string;
+        required: boolean;
+        active: boolean;
+      }[];
+      assert.deepEqual(
+        dcUsers.map((user) => [user.accountId, user.twoFactorId, user.required, user.active]),
+        [
+          ['dc:JIRAUSER10101', 'dora@dc', true, true],
+          ['dc:JIRAUSER10102', 'ed@dc', true, true],
+          ['dc:JIRAUSER10103', 'gone@dc.example.com', true, false],
+        ],
+      );
     });
 
     it('target connector: Jira refusing the credentials stops the job with an actionable reason', async () => {
