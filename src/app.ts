@@ -267,7 +267,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const addon = await bootAce(app, config, store, logger);
 
   const sandbox = config.sandbox.enabled
-    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger, outbox })
+    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger, outbox, staff: config.sandbox.staff })
     : undefined;
   const sandboxBaseUrl = `${config.localBaseUrl}${SANDBOX_PATH}`;
   const hostScriptUrlFor = (tenant: Tenant) =>

@@ -2,10 +2,8 @@ import type { RequestHandler, Router } from 'express';
 import { adminDirectoryRouter } from '../../routes/admin-directory';
 import { adminJobsRouter } from '../../routes/admin-jobs';
 import { adminRolloutsRouter } from '../../routes/admin-rollouts';
-import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
 import type { Database } from '../adapters/db/database';
 import { directoryMirrorWritesIn, SequelizeDirectoryMirror } from '../adapters/db/directory-mirror-repository';
-import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
 import { SequelizeJobStore } from '../adapters/db/job-repository';
 import { rolloutWritesIn } from '../adapters/db/rollout-writes';
 import type { Logger } from '../adapters/logging/logger';
@@ -111,8 +109,6 @@ export function composeJobs(deps: JobsDeps): Jobs {
   });
   const roster = new MirroredRoster({
     mirror,
-    backupCodes: new SequelizeBackupCodeRepository(sequelize),
-    failures: new SequelizeFailureCounterRepository(sequelize),
     deriveId: (policy, user) => {
       const expanded = expandIdPattern(policy.idPattern, user);
       return expanded.ok ? expanded.twoFactorId : user.accountId;

@@ -7,6 +7,7 @@ import { SandboxConnectHost } from './connect-host';
 import { hostRestRouter } from './host-rest-router';
 import { hostUiRouter } from './host-ui-router';
 import { SandboxState } from './sandbox-state';
+import { SANDBOX_USERS, staffUsers } from './fixtures';
 
 import { SANDBOX_PATH } from './paths';
 
@@ -27,11 +28,13 @@ export function createSandbox(options: {
   clock: Clock;
   logger: Logger;
   outbox?: Outbox | undefined;
+  /** Generated members of the group `staff` (fixtures.ts staffUsers), for a rollout at scale. */
+  staff?: number;
 }): Sandbox {
   const state = new SandboxState(options.stateFile, () => `sandbox-jira-${randomUUID()}`);
   const host = new SandboxConnectHost(`${options.appBaseUrl}${SANDBOX_PATH}`, state, options.clock);
   const router = Router();
-  router.use(`${SANDBOX_PATH}/rest`, hostRestRouter(host, state));
+  router.use(`${SANDBOX_PATH}/rest`, hostRestRouter(host, state, [...SANDBOX_USERS, ...staffUsers(options.staff ?? 0)]));
   router.use(SANDBOX_PATH, hostUiRouter(host, { basePath: SANDBOX_PATH, appBaseUrl: options.appBaseUrl, logger: options.logger, outbox: options.outbox }));
   router.get('/', (_req, res) => res.redirect(302, `${SANDBOX_PATH}/`));
   return { host, router };

@@ -3,7 +3,10 @@ import { AxiosHttpTransport } from '../../../src/adapters/http-transport/axios-t
 import type { HttpTransport } from '../../../src/domain/ports/http-transport';
 import { SANDBOX_USERS } from '../../../src/sandbox/fixtures';
 import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import type { FixedClock } from '../../../src/domain/ports/clock';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import { USERS, enroll, verify, wrongCode } from '../mfa/support';
 import { ALICE_ADMIN, type TestApp } from '../../support/test-app';
 
 const byName = (name: string) => SANDBOX_USERS.find((user) => user.displayName.startsWith(name))!;
@@ -22,8 +25,9 @@ class CountingTransport implements HttpTransport {
 for (const lane of databaseLanes()) {
   describe(`Directory mirror and the users page's reads (${lane.name})`, function () {
     this.timeout(60_000);
-    let installed: InstalledApp;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
+    let clock: FixedClock;
     const transport = new CountingTransport();
     const call = (method: string, path: string, body?: unknown) => app.request(method, path, { token: app.contextToken(ALICE_ADMIN.accountId), body });
     const waitForJob = async (jobId: string) => {
@@ -48,8 +52,8 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      installed = await startInstalledApp(lane, { overrides: { transport } });
-      app = installed.app;
+      installed = await startInstalledApp(lane, { clock: steppedClock(), overrides: { transport } });
+      ({ app, clock } = installed);
     });
     after(() => installed?.stop());
 
@@ -124,6 +128,19 @@ for (const lane of databaseLanes()) {
       const required = users.filter((user) => user.required).map((user) => user.displayName);
       assert.deepEqual(required.sort(), ['Carol Chen', 'Dave Okafor']);
       assert.ok(users.every((user) => user.enrolled === false && Array.isArray(user.methods)));
+    });
+
+    it('shows an enrolled user’s methods and a lockout from the same one query', async () => {
+      const dave = await enroll(app, clock, USERS.dave);
+      const row = async () => (await allPages('&q=okafor', 50))[0];
+      assert.deepEqual([(await row()).enrolled, (await row()).methods, (await row()).lockedUntil], [true, ['totp', 'backup_codes'], null]);
+      for (let attempt = 0; attempt < 5; attempt += 1) await verify(app, USERS.dave, { code: wrongCode(dave, clock) });
+      const locked = await row();
+      assert.ok(locked.lockedUntil && Date.parse(locked.lockedUntil) > clock.now().getTime(), JSON.stringify(locked));
+      assert.deepEqual(
+        (await allPages('&enrolled=true', 50)).map((user) => user.displayName),
+        ['Dave Okafor'],
+      );
     });
 
     it('exports CSV with the page’s columns, formula injection neutralised', async () => {
