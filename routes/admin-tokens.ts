@@ -14,9 +14,12 @@ export interface AdminTokensRouterDeps {
   /** Checks every row, stages the tokens and starts the `token_import` job; throws `invalid_token_file`. */
   startImport(tenant: Tenant, actorAccountId: string, file: string, options: { replace: boolean }): Promise<string>;
   list(tenant: string): Promise<HardwareToken[]>;
+  /** Takes the token away from its user (and their credential, if it is still theirs); `404 not_found`. */
+  unassign(tenant: Tenant, actorAccountId: string, serial: string): Promise<void>;
   requireVerification: RequestHandler;
 }
 
+const serialParam = z.object({ serial: z.string().trim().min(1).max(128) });
 const importQuery = z.object({ replace: z.enum(['true', 'false']).optional() }).strict();
 
 /** Hardware token seed files (Token2, Microsoft Entra CSV) and the site's tokens, below /api/v1/admin. */
@@ -53,8 +56,20 @@ export function adminTokensRouter(deps: AdminTokensRouterDeps): Router {
           state: token.state,
           importedAt: token.importedAt.toISOString(),
           assignedAt: token.assignedAt?.toISOString() ?? null,
+          lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
         })),
       });
+    }),
+  );
+
+  router.delete(
+    '/tokens/:serial',
+    deps.requireVerification,
+    asyncRoute(async (req, res) => {
+      const { serial } = parseInput(serialParam, req.params);
+      const { tenant, accountId } = principalOf(res);
+      await deps.unassign(tenant, accountId, serial);
+      res.status(204).end();
     }),
   );
 

@@ -59,7 +59,21 @@ window.Twofold.adminPage.start('[data-token-import]', function (page) {
       tokens.forEach(function (token) {
         var tr = document.createElement('tr');
         tr.setAttribute('data-serial', token.serial);
-        [token.serial, token.model || token.manufacturer, token.accountId, page.formatTime(token.assignedAt || token.importedAt)].forEach(function (text, i) {
+        tr.setAttribute('data-state', token.state);
+        var cells = [
+          token.serial,
+          token.model || token.manufacturer,
+          token.accountId,
+          page.formatTime(token.assignedAt || token.importedAt),
+          token.state === 'detached'
+            ? 'No longer their factor (replaced or removed)'
+            : token.state === 'staged'
+              ? 'Being imported'
+              : token.lastUsedAt
+                ? page.formatTime(token.lastUsedAt)
+                : 'Never',
+        ];
+        cells.forEach(function (text, i) {
           var td = document.createElement('td');
           td.textContent = text;
           if (i === 2) {
@@ -69,11 +83,44 @@ window.Twofold.adminPage.start('[data-token-import]', function (page) {
           }
           tr.appendChild(td);
         });
+        var actions = document.createElement('td');
+        var unassignButton = document.createElement('button');
+        unassignButton.type = 'button';
+        unassignButton.className = 'tf-button tf-button--subtle tf-button--subtle-danger';
+        unassignButton.setAttribute('data-tokens-action', 'unassign');
+        unassignButton.textContent = 'Unassign';
+        unassignButton.addEventListener('click', function () {
+          unassign(token, unassignButton);
+        });
+        actions.appendChild(unassignButton);
+        tr.appendChild(actions);
         body.appendChild(tr);
       });
       root.querySelector('[data-tokens="table"]').hidden = tokens.length === 0;
       page.resize();
     });
+  }
+
+  /** Takes the token away from its user (their factor goes with it, if it is still theirs). */
+  function unassign(token, button) {
+    button.disabled = true;
+    return api.del('/api/v1/admin/tokens/' + encodeURIComponent(token.serial)).then(
+      function () {
+        page.result('tokens', 'success', 'Token unassigned.', 'Token ' + token.serial + ' no longer works for its user.');
+        return listTokens();
+      },
+      function (error) {
+        button.disabled = false;
+        if (
+          stepUp &&
+          stepUp.demand(error, function () {
+            return unassign(token, button);
+          })
+        )
+          return;
+        page.failed('tokens', 'Token not unassigned.', error);
+      },
+    );
   }
 
   function follow(jobId) {

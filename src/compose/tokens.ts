@@ -42,12 +42,14 @@ export function composeTokens(deps: TokensDeps) {
     enqueue: (tenant, importId, replace, actor) => deps.runner.enqueue(tenant, 'token_import', { importId, replace }, actor),
     clock: deps.clock,
     newId: randomUUID,
+    audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)),
   });
   return {
     adminRouter(): Router {
       return adminTokensRouter({
         startImport: (tenant, actor, file, options) => importer.start(tenant, actor, file, options),
         list: (tenant) => tokens.list(tenant),
+        unassign: (tenant, actor, serial) => importer.unassign(tenant, actor, serial),
         requireVerification: deps.requireVerification,
       });
     },

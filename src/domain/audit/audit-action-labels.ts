@@ -31,6 +31,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'job.cancelled': 'Cancelled a job',
   'sync.property_written': 'Wrote the 2FA ID to Jira',
   'token.assigned': 'Assigned a hardware token',
+  'token.unassigned': 'Unassigned a hardware token',
 };
 
 export interface AuditActionGroup {
@@ -48,7 +49,8 @@ const GROUP_OF = (action: AuditAction): string =>
           action === 'policy.changed' ||
           action === 'user.id_assigned' ||
           action === 'sync.property_written' ||
-          action === 'token.assigned'
+          action === 'token.assigned' ||
+          action === 'token.unassigned'
         ? 'Administration'
         : 'Two-step verification';
 

@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   // directory sync and hardware tokens (src/domain/idmap, src/domain/tokens)
   'sync.property_written',
   'token.assigned',
+  'token.unassigned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
