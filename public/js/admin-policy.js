@@ -64,6 +64,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       field(path).value = value == null ? '' : String(value);
     });
     field('allowUserChosenId').checked = !!policy.allowUserChosenId;
+    field('writeBack').checked = !!policy.writeBack;
     field('color-picker').value = /^#[0-9a-f]{6}$/i.test(policy.branding.color) ? policy.branding.color : '#0c66e4';
     saved = JSON.stringify(collect());
     refresh();
@@ -78,6 +79,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
         return input.value;
       }),
       allowUserChosenId: field('allowUserChosenId').checked,
+      writeBack: field('writeBack').checked,
     };
     SELECT_FIELDS.forEach(function (path) {
       var el = field(path);
