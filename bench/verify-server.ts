@@ -23,6 +23,7 @@ import { AesGcmSecretBox } from '../src/adapters/crypto/aes-gcm-secret-box';
 import { errorMiddleware } from '../src/adapters/http/error-middleware';
 import { QueryTypes, type InferCreationAttributes } from 'sequelize';
 import { PAGE_COLUMNS } from '../src/adapters/db/audit-log-repository';
+import { pageStatement } from '../src/adapters/db/directory-mirror-repository';
 import type { Database } from '../src/adapters/db/database';
 import { mfaModels, type TotpCredentialRow } from '../src/adapters/db/models/mfa-models';
 import { totpSecretContext } from '../src/adapters/db/sealed-columns';
@@ -35,6 +36,8 @@ interface Start {
   users: number;
   /** Audit entries to seed for the bench tenant (bench/admin-reads.ts); 0 by default. */
   auditEntries?: number;
+  /** Users to seed into the directory mirror (bench/admin-users.ts); 0 by default. */
+  mirroredUsers?: number;
 }
 
 /** Requests being handled, so that shutdown waits for them before closing the database. */
@@ -51,7 +54,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function start({ databaseUrl, users, auditEntries = 0 }: Start) {
+async function start({ databaseUrl, users, auditEntries = 0, mirroredUsers = 0 }: Start) {
   const folder = mkdtempSync(join(tmpdir(), 'twofold-bench-'));
   const appServer = createServer();
   track(appServer);
@@ -106,7 +109,12 @@ async function start({ databaseUrl, users, auditEntries = 0 }: Start) {
     await twofold.database.sequelize.transaction(async (transaction) => rows.bulkCreate(batch, { transaction }));
   }
 
-  const plans = auditEntries > 0 ? await seedAudit(twofold.database, clientKey, auditEntries) : undefined;
+  const plans =
+    auditEntries > 0
+      ? await seedAudit(twofold.database, clientKey, auditEntries)
+      : mirroredUsers > 0
+        ? await seedMirror(twofold.database, clientKey, mirroredUsers)
+        : undefined;
 
   // The minimal server: same process, same services, no production middleware.
   const lean = express();
@@ -188,6 +196,88 @@ async function seedAudit(database: Database, clientKey: string, count: number): 
   return plans;
 }
 
+/**
+ * `count` users in the directory mirror (benchUserId(i), the first `users` of them enrolled above), as a
+ * refresh would leave them: display names in a scattered order, every user in `jira-software-users`, a
+ * quarter each in `team-0` … `team-3`, every tenth with a stored 2FA ID. Answers the plans of the users
+ * page's statement (pageStatement) for the first page, a page after a cursor, a group's page, the
+ * enrolled filter and a search.
+ */
+async function seedMirror(database: Database, clientKey: string, count: number): Promise<string[]> {
+  const { sequelize } = database;
+  const postgres = database.dialect === 'postgres';
+  const now = new Date();
+  const batch = 1000;
+  for (let from = 0; from < count; from += batch) {
+    const users: string[] = [];
+    const memberships: string[] = [];
+    const ids: string[] = [];
+    const replacements: Record<string, unknown> = { clientKey, now: postgres ? now : now.toISOString().replace('T', ' ').replace('Z', ' +00:00') };
+    for (let i = from; i < Math.min(count, from + batch); i += 1) {
+      const accountId = benchUserId(i);
+      // A scattered but stable name order: the index's digits reversed.
+      const name = `User ${String(i).padStart(6, '0').split('').reverse().join('')} ${i % 7 === 0 ? 'Chen' : 'Smith'}`;
+      const team = `team-${i % 4}`;
+      replacements[`a${i}`] = accountId;
+      replacements[`n${i}`] = name;
+      replacements[`s${i}`] = name.toLowerCase();
+      replacements[`g${i}`] = JSON.stringify(['jira-software-users', team]);
+      replacements[`t${i}`] = team;
+      users.push(`(:clientKey, :a${i}, 'host', :n${i}, :s${i}, NULL, NULL, ${postgres ? 'true' : '1'}, :g${i}, 'bench', :now)`);
+      memberships.push(`(:clientKey, 'jira-software-users', :a${i}, 'host', :s${i}, 'bench')`, `(:clientKey, :t${i}, :a${i}, 'host', :s${i}, 'bench')`);
+      if (i % 10 === 0) ids.push(`(:clientKey, :a${i}, :a${i}, :a${i}, 'pattern', :now, :now)`);
+    }
+    await sequelize.query(
+      `INSERT INTO directory_users (client_key, account_id, source, display_name, sort_name, email, username, active, group_names, seen_job, updated_at) VALUES ${users.join(', ')}`,
+      { replacements },
+    );
+    await sequelize.query(
+      `INSERT INTO directory_user_groups (client_key, group_name, account_id, source, sort_name, seen_job) VALUES ${memberships.join(', ')}`,
+      { replacements },
+    );
+    if (ids.length > 0) {
+      await sequelize.query(
+        `INSERT INTO two_factor_ids (client_key, account_id, two_factor_id, id_key, source, created_at, updated_at) VALUES ${ids.join(', ')} ON CONFLICT DO NOTHING`,
+        { replacements },
+      );
+    }
+  }
+  await sequelize.query(
+    `INSERT INTO directory_mirrors (client_key, source, refreshed_at, job_id, user_count) VALUES (:clientKey, 'host', :now, 'bench', :count)`,
+    { replacements: { clientKey, count, now: postgres ? now : now.toISOString().replace('T', ' ').replace('Z', ' +00:00') } },
+  );
+  await sequelize.query(postgres ? 'ANALYZE' : 'ANALYZE');
+  const plans: string[] = [];
+  const cases: Array<[string, Parameters<typeof pageStatement>[1]]> = [
+    ['first page', { limit: 50 }],
+    ['page after a cursor', { limit: 50, cursor: Buffer.from(JSON.stringify({ n: 'user 5', i: '' })).toString('base64url') }],
+    ["a group's page", { limit: 50, group: 'team-2' }],
+    ['enrolled only', { limit: 50, enrolled: true }],
+    ['search', { limit: 50, q: 'chen' }],
+  ];
+  for (const [label, query] of cases) {
+    const { sql, params } = pageStatement(clientKey, query);
+    const bound = bindOf(sql, params, postgres);
+    const rows = await sequelize.query<Record<string, string>>(`${postgres ? 'EXPLAIN' : 'EXPLAIN QUERY PLAN'} ${bound.text}`, {
+      type: QueryTypes.SELECT,
+      bind: bound.values,
+    });
+    plans.push(`${label}:\n${rows.map((row) => `  ${postgres ? row['QUERY PLAN'] : row.detail}`).join('\n')}`);
+  }
+  return plans;
+}
+
+/** `:name` parameters as Sequelize's `$n` bind list (the app's Sql does the same). */
+function bindOf(sql: string, params: Record<string, unknown>, postgres: boolean): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const text = sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) => {
+    const value = params[name];
+    values.push(typeof value === 'boolean' && !postgres ? (value ? 1 : 0) : value);
+    return `$${values.length}`;
+  });
+  return { text, values };
+}
+
 /** BENCH_PROFILE=1: the parent asks for a CPU profile of the measured part only (node:inspector). */
 const profiler = new Session();
 function profile(on: boolean, file: string | undefined): void {
@@ -207,7 +297,12 @@ let running: Awaited<ReturnType<typeof start>> | undefined;
 process.on('message', (message: { type: string; on?: boolean; file?: string } & Partial<Start>) => {
   if (message.type === 'profile') profile(message.on === true, message.file);
   if (message.type === 'start') {
-    start({ databaseUrl: message.databaseUrl, users: message.users ?? 1000, auditEntries: message.auditEntries ?? 0 }).then(
+    start({
+      databaseUrl: message.databaseUrl,
+      users: message.users ?? 1000,
+      auditEntries: message.auditEntries ?? 0,
+      mirroredUsers: message.mirroredUsers ?? 0,
+    }).then(
       (started) => {
         running = started;
         process.send!({ type: 'ready', ...started.info });

@@ -23,6 +23,8 @@ interface AdminPage {
   title: string;
   lead: string;
   script: string;
+  /** Scripts the page's own script builds on, loaded before it. */
+  helpers?: string[];
   /** The page changes settings: it carries the step-up card (views/partials/step-up.hbs) and its script. */
   changes: boolean;
   model?: () => Record<string, unknown>;
@@ -69,7 +71,8 @@ const PAGES: AdminPage[] = [
     view: 'pages/admin-users',
     pageId: 'admin-users',
     title: 'Users',
-    lead: 'See who has set up two-step verification, change 2FA IDs, and reset the second factor of someone who lost their phone or token.',
+    lead: 'Roll out two-step verification to a group, see who has set it up, change 2FA IDs, and reset the second factor of someone who lost their phone or token.',
+    helpers: ['/public/js/admin-rollout.js'],
     script: '/public/js/admin-users.js',
     changes: true,
   },
@@ -112,7 +115,13 @@ export function adminPagesRouter(deps: AdminPagesRouterDeps): Router {
           lead: definition.lead,
           accountId,
           hostScriptUrl: deps.hostScriptUrlFor(tenant),
-          scripts: ['/public/js/twofold-api.js', ...(definition.changes ? ['/public/js/step-up.js'] : []), '/public/js/admin-page.js', definition.script],
+          scripts: [
+            '/public/js/twofold-api.js',
+            ...(definition.changes ? ['/public/js/step-up.js'] : []),
+            '/public/js/admin-page.js',
+            ...(definition.helpers ?? []),
+            definition.script,
+          ],
         });
       }),
     );

@@ -206,7 +206,9 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   const store = new EncryptedTenantStore(database.sequelize, tenants, secretBox, clock, tenantChanged);
   const addon = await bootAce(app, config, store, logger);
 
-  const sandbox = config.sandbox.enabled ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger }) : undefined;
+  const sandbox = config.sandbox.enabled
+    ? createSandbox({ appBaseUrl: config.localBaseUrl, stateFile: config.sandbox.stateFile, clock, logger, staff: config.sandbox.staff })
+    : undefined;
   const sandboxBaseUrl = `${config.localBaseUrl}${SANDBOX_PATH}`;
   const hostScriptUrlFor = (tenant: Tenant) =>
     sandbox && tenant.baseUrl === sandboxBaseUrl ? `${sandboxBaseUrl}/atlassian-connect/all.js` : CONNECT_CDN_ALL_JS;

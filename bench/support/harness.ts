@@ -17,7 +17,7 @@ export interface Ready {
   clientKey: string;
   sharedSecret: string;
   dialect: string;
-  /** The audit page's query plans, when audit entries were seeded (bench/admin-reads.ts). */
+  /** The audit page's (bench/admin-reads.ts) or the users page's (bench/admin-users.ts) query plans, when seeded. */
   plans?: string[];
 }
 
@@ -53,7 +53,10 @@ export async function benchDatabase(): Promise<{ url: string | undefined; drop()
   return { url: url.toString(), drop: () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
-export function startServer(databaseUrl: string | undefined, seed: { users: number; auditEntries?: number }): Promise<{ child: ChildProcess; ready: Ready }> {
+export function startServer(
+  databaseUrl: string | undefined,
+  seed: { users: number; auditEntries?: number; mirroredUsers?: number },
+): Promise<{ child: ChildProcess; ready: Ready }> {
   // Compiled (`npx tsc -p . --outDir <dir>`, then `node <dir>/bench/me.js`): the server runs as
   // compiled JavaScript too, which is what production runs and what a profile should show.
   const compiled = __filename.endsWith('.js');

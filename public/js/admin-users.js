@@ -1,6 +1,6 @@
 /*
  * "Users": the site's users with their 2FA ID and whether they set up two-step verification
- * (GET /api/v1/admin/users, filtered by group and status, "Load more" with nextCursor). Per user: edit
+ * (GET /api/v1/admin/users, filtered by group, status and a search, "Load more" with nextCursor). Per user: edit
  * the 2FA ID (PUT, 409 id_taken shown at the input), reset the second factor (POST .../reset, after
  * a confirmation under the row) and lift a lockout (POST .../unlock). Changes the API answers with
  * 403 verification_required ask for a code first (step-up.js).
@@ -18,7 +18,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     field = page.field,
     resize = page.resize;
   var rows = field('rows');
-  var filter = { group: '', enrolled: '' };
+  var filter = { group: '', enrolled: '', q: '' };
   var nextCursor = null;
   var shown = 0;
   var loading = null; // the listing under way, so that a second click waits for it
@@ -43,8 +43,18 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     var params = ['limit=' + PAGE_SIZE];
     if (filter.group) params.push('group=' + encodeURIComponent(filter.group));
     if (filter.enrolled) params.push('enrolled=' + filter.enrolled);
+    if (filter.q) params.push('q=' + encodeURIComponent(filter.q));
     if (cursor) params.push('cursor=' + encodeURIComponent(cursor));
     return BASE + '?' + params.join('&');
+  }
+
+  /** The filters as the CSV export takes them (all pages). */
+  function filterQuery() {
+    var params = [];
+    if (filter.group) params.push('group=' + encodeURIComponent(filter.group));
+    if (filter.enrolled) params.push('enrolled=' + filter.enrolled);
+    if (filter.q) params.push('q=' + encodeURIComponent(filter.q));
+    return params.length ? '?' + params.join('&') : '';
   }
 
   /** Pages on from `cursor` until some user matches (or a few pages were empty); appends them. */
@@ -82,10 +92,10 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
   }
 
   function renderFooter() {
-    var filtered = filter.group || filter.enrolled;
+    var filtered = filter.group || filter.enrolled || filter.q;
     var status =
       filter.enrolled === 'true' ? ' who set up two-step verification' : filter.enrolled === 'false' ? ' who have not set up two-step verification' : '';
-    var where = filter.group ? ' in ' + filter.group : '';
+    var where = (filter.group ? ' in ' + filter.group : '') + (filter.q ? ' matching “' + filter.q + '”' : '');
     field('caption').textContent = shown === 0 ? '' : (shown === 1 ? '1 user' : shown + ' users') + where + status + (nextCursor ? ' so far' : '') + '.';
     field('empty').hidden = shown > 0;
     field('empty-text').textContent = nextCursor
@@ -336,7 +346,7 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     event.preventDefault();
     var form = event.target;
     if (form.getAttribute('data-form') === 'filter') {
-      filter = { group: field('filter-group').value.trim(), enrolled: field('filter-enrolled').value };
+      filter = { group: field('filter-group').value.trim(), enrolled: field('filter-enrolled').value, q: field('filter-q').value.trim() };
       list(false);
     } else if (form.getAttribute('data-form') === 'id') {
       saveId(form.closest('tr[data-user]'));
@@ -365,7 +375,8 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       case 'clear-filter':
         field('filter-group').value = '';
         field('filter-enrolled').value = '';
-        filter = { group: '', enrolled: '' };
+        field('filter-q').value = '';
+        filter = { group: '', enrolled: '', q: '' };
         list(false);
         break;
       case 'edit-id':
@@ -402,6 +413,14 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
     },
     function () {},
   );
+
+  // The rollout form, its progress and the directory mirror (admin-rollout.js): a finished job changes the list.
+  window.Twofold.usersJobs(page, {
+    filterQuery: filterQuery,
+    onJobEnded: function () {
+      list(false);
+    },
+  });
 
   list(false);
 });

@@ -116,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     sandbox: {
       enabled: sandboxEnabled,
       stateFile: vars.TWOFOLD_SANDBOX_STATE_FILE ?? (vars.NODE_ENV === 'development' ? 'data/sandbox-host.json' : undefined),
+      staff: vars.TWOFOLD_SANDBOX_STAFF,
     },
     logLevel: vars.LOG_LEVEL,
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,

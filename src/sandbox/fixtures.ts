@@ -56,3 +56,20 @@ export function isSiteAdmin(user: SandboxUser): boolean {
 export function groupNames(): string[] {
   return [...new Set(SANDBOX_USERS.flatMap((user) => user.groups))].sort();
 }
+
+/**
+ * `count` more people for trying a rollout at scale (`TWOFOLD_SANDBOX_STAFF`): members of the group `staff`,
+ * known to the site's REST API (user search, group members, groups) but not offered as sign-in identities.
+ */
+export function staffUsers(count: number): SandboxUser[] {
+  return Array.from({ length: count }, (_, index) => {
+    const number = String(index + 1).padStart(5, '0');
+    return {
+      accountId: `5b10ff${(index + 1).toString(16).padStart(18, '0')}`,
+      displayName: `Staff Member ${number}`,
+      emailAddress: `staff${number}@example.com`,
+      groups: ['staff', 'jira-software-users'],
+      active: true,
+    };
+  });
+}

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { SandboxConnectHost } from './connect-host';
-import { SANDBOX_USERS, findUser, groupNames, isSiteAdmin, type SandboxUser } from './fixtures';
+import { SANDBOX_USERS, isSiteAdmin, type SandboxUser } from './fixtures';
 import type { SandboxState } from './sandbox-state';
 import { sessionUser } from './session';
 
@@ -13,8 +13,11 @@ const MAX_PROPERTY_BYTES = 32 * 1024;
  * from a framed page, with the sandbox's browser session.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/
  */
-export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): Router {
+export function hostRestRouter(host: SandboxConnectHost, state: SandboxState, siteUsers: readonly SandboxUser[] = SANDBOX_USERS): Router {
   const router = Router();
+  const byId = new Map(siteUsers.map((user) => [user.accountId, user]));
+  const findUser = (accountId: string) => byId.get(accountId);
+  const groupNames = () => [...new Set(siteUsers.flatMap((user) => user.groups))].sort();
 
   router.use((req, res, next) => {
     if (req.headers.authorization) {
@@ -27,12 +30,12 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   });
 
   router.get('/api/3/user', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (user) res.json(present(user, host));
   });
 
   router.get('/api/3/user/groups', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (user) res.json(user.groups.map((name) => ({ name, groupId: `group-${name}`, self: `${host.hostBaseUrl}/rest/api/3/group?groupId=group-${name}` })));
   });
 
@@ -44,12 +47,12 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
 
   router.get('/api/3/users/search', (req, res) => {
     const { startAt, maxResults } = paging(req, 1000);
-    res.json(SANDBOX_USERS.slice(startAt, startAt + maxResults).map((user) => present(user, host)));
+    res.json(siteUsers.slice(startAt, startAt + maxResults).map((user) => present(user, host)));
   });
 
   router.get('/api/3/group/member', (req, res) => {
     const groupName = queryText(req.query.groupname, '');
-    const members = SANDBOX_USERS.filter((user) => user.groups.includes(groupName));
+    const members = siteUsers.filter((user) => user.groups.includes(groupName));
     if (!groupName || members.length === 0) {
       return void res.status(404).json({ errorMessages: [`Group ${groupName || '(none)'} does not exist.`], errors: {} });
     }
@@ -80,14 +83,14 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   });
 
   router.get('/api/3/user/properties', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (!user) return;
     const keys = Object.keys(state.userProperties(user.accountId)).map((key) => ({ self: propertyUrl(host, user, key), key }));
     res.json({ keys });
   });
 
   router.get('/api/3/user/properties/:key', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (!user) return;
     const key = String(req.params.key);
     const properties = state.userProperties(user.accountId);
@@ -96,7 +99,7 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   });
 
   router.put('/api/3/user/properties/:key', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (!user) return;
     const serialized = JSON.stringify(req.body ?? null);
     if (Buffer.byteLength(serialized) > MAX_PROPERTY_BYTES) {
@@ -107,7 +110,7 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   });
 
   router.delete('/api/3/user/properties/:key', (req, res) => {
-    const user = userParam(req, res);
+    const user = userParam(req, res, findUser);
     if (!user) return;
     if (!state.deleteUserProperty(user.accountId, String(req.params.key))) {
       return void res.status(404).json({ errorMessages: [`Property with key '${req.params.key}' not found.`], errors: {} });
@@ -127,7 +130,7 @@ export function hostRestRouter(host: SandboxConnectHost, state: SandboxState): R
   return router;
 }
 
-function userParam(req: Request, res: Response): SandboxUser | undefined {
+function userParam(req: Request, res: Response, findUser: (accountId: string) => SandboxUser | undefined): SandboxUser | undefined {
   const accountId = req.query.accountId;
   const user = typeof accountId === 'string' ? findUser(accountId) : undefined;
   if (!user) res.status(404).json({ errorMessages: [`Specified user does not exist or you do not have required permissions`], errors: {} });

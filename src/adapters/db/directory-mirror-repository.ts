@@ -214,16 +214,17 @@ export function pageStatement(tenant: string, query: MirrorQuery): { sql: string
     where.push('u.source = :source');
     params.source = query.source;
   }
-  const enrolledTest = "EXISTS (SELECT 1 FROM totp_credentials t WHERE t.client_key = u.client_key AND t.account_id = u.account_id AND t.status = 'active')";
-  if (query.enrolled !== undefined) where.push(query.enrolled ? enrolledTest : `NOT ${enrolledTest}`);
+  // The active credential joined by its unique index (at most one per user): one probe a row, no subplan.
+  if (query.enrolled !== undefined) where.push(query.enrolled ? 't.id IS NOT NULL' : 't.id IS NULL');
   if (query.q) {
     params.q = `%${likeLiteral(query.q.normalize('NFC').toLowerCase())}%`;
     where.push("(u.sort_name LIKE :q ESCAPE '\\' OR LOWER(u.email) LIKE :q ESCAPE '\\' OR m.id_key LIKE :q ESCAPE '\\')");
   }
   const sql = `SELECT u.account_id, u.display_name, u.sort_name, u.email, u.username, u.active, u.group_names, u.source,
-      m.two_factor_id, m.source AS id_source, CASE WHEN ${enrolledTest} THEN 1 ELSE 0 END AS enrolled, v.verified_at AS last_verified_at
+      m.two_factor_id, m.source AS id_source, CASE WHEN t.id IS NULL THEN 0 ELSE 1 END AS enrolled, v.verified_at AS last_verified_at
     FROM ${from}
     LEFT JOIN two_factor_ids m ON m.client_key = u.client_key AND m.account_id = u.account_id
+    LEFT JOIN totp_credentials t ON t.client_key = u.client_key AND t.account_id = u.account_id AND t.status = 'active'
     LEFT JOIN verification_sessions v ON v.client_key = u.client_key AND v.account_id = u.account_id
     WHERE ${where.join(' AND ')}
     ORDER BY ${order}.sort_name, ${order}.account_id LIMIT :limit`;

@@ -29,11 +29,13 @@ export function rolloutWritesIn(transaction: JobTransaction): RolloutWrites {
         : null;
     },
     async holderOf(tenant, key) {
-      const [row] = await statements.select<{ account_id: string }>('SELECT account_id FROM two_factor_ids WHERE client_key = :tenant AND id_key = :key', {
-        tenant,
-        key,
-      });
-      return row?.account_id ?? null;
+      const [row] = await statements.select<{ account_id: string; display_name: string | null }>(
+        `SELECT m.account_id, u.display_name FROM two_factor_ids m
+         LEFT JOIN directory_users u ON u.client_key = m.client_key AND u.account_id = m.account_id
+         WHERE m.client_key = :tenant AND m.id_key = :key`,
+        { tenant, key },
+      );
+      return row ? { accountId: row.account_id, displayName: row.display_name } : null;
     },
     async assign(tenant, accountId, twoFactorId, key, at) {
       // A savepoint, so that a unique violation (a concurrent claim of the same ID) leaves the item's

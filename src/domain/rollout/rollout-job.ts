@@ -22,11 +22,16 @@ export interface RolloutParams {
 /** The writes of one rollout item, in the item's own transaction (src/adapters/db/rollout-writes.ts). */
 export interface RolloutWrites {
   mapping(tenant: string, accountId: string): Promise<IdMapping | null>;
-  /** Who holds the ID with this uniqueness key, if anyone. */
-  holderOf(tenant: string, key: string): Promise<string | null>;
+  /** Who holds the ID with this uniqueness key, if anyone (their name as the directory mirror knows it). */
+  holderOf(tenant: string, key: string): Promise<IdHolder | null>;
   /** Inserts or replaces the member's ID; false when the unique index refuses it (a concurrent claim). */
   assign(tenant: string, accountId: string, twoFactorId: string, key: string, at: Date): Promise<boolean>;
   audit(tenant: string, entry: AuditEntry): Promise<void>;
+}
+
+export interface IdHolder {
+  readonly accountId: string;
+  readonly displayName: string | null;
 }
 
 export interface RolloutJobDeps {
@@ -85,7 +90,7 @@ export function rolloutJob(deps: RolloutJobDeps): JobKind<RolloutParams> {
         const current = await writes.mapping(context.tenant, member.accountId);
         const candidate = rolloutCandidate(params.idPattern, member);
         const holder = candidate.ok ? await writes.holderOf(context.tenant, candidate.key) : null;
-        const final = decideRolloutId({ member, pattern: params.idPattern, current, overwrite: params.overwrite, holderOf: () => holder });
+        const final = decideRolloutId({ member, pattern: params.idPattern, current, overwrite: params.overwrite, holderOf: () => holder?.accountId ?? null });
         switch (final.action) {
           case 'unchanged':
           case 'keep':
@@ -93,11 +98,15 @@ export function rolloutJob(deps: RolloutJobDeps): JobKind<RolloutParams> {
           case 'unusable':
             return { ok: false, code: 'id_unusable', message: `${describe(member)}: ${final.problem}.` };
           case 'conflict':
-            return conflict(member, final.twoFactorId, final.holderAccountId);
+            return conflict(member, final.twoFactorId, holder ?? { accountId: final.holderAccountId, displayName: null });
           case 'assign': {
             const at = deps.clock.now();
             if (!(await writes.assign(context.tenant, member.accountId, final.twoFactorId, final.key, at))) {
-              return conflict(member, final.twoFactorId, (await writes.holderOf(context.tenant, final.key)) ?? 'another user');
+              return conflict(
+                member,
+                final.twoFactorId,
+                (await writes.holderOf(context.tenant, final.key)) ?? { accountId: 'another user', displayName: null },
+              );
             }
             await writes.audit(context.tenant, {
               at,
@@ -152,10 +161,11 @@ function describe(member: RolloutMember): string {
   return `${member.displayName} (${member.accountId})`;
 }
 
-function conflict(member: RolloutMember, twoFactorId: string, holderAccountId: string): ItemOutcome {
+function conflict(member: RolloutMember, twoFactorId: string, holder: IdHolder): ItemOutcome {
+  const held = holder.displayName ? `${holder.displayName} (${holder.accountId})` : holder.accountId;
   return {
     ok: false,
     code: 'id_conflict',
-    message: `The ID "${twoFactorId}" for ${describe(member)} is already held by ${holderAccountId}; assign one of them another ID by hand.`,
+    message: `The ID "${twoFactorId}" for ${describe(member)} is already held by ${held}; assign one of them another ID by hand.`,
   };
 }
