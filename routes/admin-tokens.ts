@@ -15,9 +15,12 @@ export interface AdminTokensRouterDeps {
   /** Checks every row, stages the tokens and starts the `token_import` job; throws `invalid_token_file`. */
   startImport(tenant: Tenant, actorAccountId: string, file: string, options: { replace: boolean }): Promise<string>;
   list(tenant: string): Promise<HardwareToken[]>;
+  /** Takes the token away from its user (and their credential, if it is still theirs); `404 not_found`. */
+  unassign(tenant: Tenant, actorAccountId: string, serial: string): Promise<void>;
   requireVerification: RequestHandler;
 }
 
+const serialParam = z.object({ serial: z.string().trim().min(1).max(128) });
 const importQuery = z.object({ replace: z.enum(['true', 'false']).optional() }).strict();
 
 /** The routes below, described for the OpenAPI document (src/http/openapi.ts). */
@@ -38,6 +41,15 @@ export const ADMIN_TOKENS_ROUTES: readonly RouteDoc[] = [
     auth: 'connectJwtAdmin',
     summary: "The site's imported hardware tokens (never a seed)",
     responses: { 200: '{tokens: [{serial, manufacturer, model, accountId, period, state, importedAt, assignedAt}]}' },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/tokens/{serial}',
+    auth: 'connectJwtAdmin',
+    summary: 'Detaches a hardware token: it stops being its user\'s factor (the user sets up another)',
+    params: serialParam,
+    responses: { 204: 'detached' },
+    errors: ['invalid_request', 'not_found', 'verification_required'],
   },
 ];
 
@@ -75,8 +87,20 @@ export function adminTokensRouter(deps: AdminTokensRouterDeps): Router {
           state: token.state,
           importedAt: token.importedAt.toISOString(),
           assignedAt: token.assignedAt?.toISOString() ?? null,
+          lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
         })),
       });
+    }),
+  );
+
+  router.delete(
+    '/tokens/:serial',
+    deps.requireVerification,
+    asyncRoute(async (req, res) => {
+      const { serial } = parseInput(serialParam, req.params);
+      const { tenant, accountId } = principalOf(res);
+      await deps.unassign(tenant, accountId, serial);
+      res.status(204).end();
     }),
   );
 

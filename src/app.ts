@@ -217,6 +217,10 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     clock,
     decorateAudit: (audit) => new WriteBackAuditHook(audit, (tenant, accountId) => onPropertyChange(tenant, accountId)),
     requireVerification: twoStep.requireVerification,
+    ensureId: async (clientKey, accountId) => {
+      const tenant = await tenantCache.get(clientKey);
+      if (tenant) await twoStep.ids.ensure(tenant, accountId, await twoStep.policies.get(tenant));
+    },
   });
   const verifier = new ConnectJwtVerifier(tenantCache, clock, config.localBaseUrl);
   const auth = composeAuthentication(verifier, adminCheck);

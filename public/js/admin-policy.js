@@ -66,6 +66,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     });
     field('allowUserChosenId').checked = !!policy.allowUserChosenId;
     field('confirmEmailOnEnrollment').checked = !!policy.confirmEmailOnEnrollment;
+    field('writeBack').checked = !!policy.writeBack;
     field('color-picker').value = /^#[0-9a-f]{6}$/i.test(policy.branding.color) ? policy.branding.color : '#0c66e4';
     saved = JSON.stringify(collect());
     refresh();
@@ -82,6 +83,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       allowUserChosenId: field('allowUserChosenId').checked,
       confirmEmailOnEnrollment: field('confirmEmailOnEnrollment').checked,
       accessPass: { showSymbol: field('accessPass.showSymbol').checked },
+      writeBack: field('writeBack').checked,
     };
     SELECT_FIELDS.forEach(function (path) {
       var el = field(path);

@@ -27,8 +27,9 @@
   }
 
   window.Twofold = window.Twofold || {};
-  /** The step-up card `card`. */
+  /** The step-up card `card`; one controller per card, however many scripts of the page ask for it. */
   window.Twofold.stepUp = function (card) {
+    if (card.twofoldStepUp) return card.twofoldStepUp;
     var form = card.querySelector('[data-form="step-up"]');
     var input = card.querySelector('[data-field="step-up-code"]');
     var error = card.querySelector('[data-error="step-up"]');
@@ -110,7 +111,7 @@
       if (cancelled) cancelled();
     });
 
-    return {
+    card.twofoldStepUp = {
       demand: demand,
       cancel: close,
       /** Whether an action waits for a code. */
@@ -118,5 +119,6 @@
         return resume !== null;
       },
     };
+    return card.twofoldStepUp;
   };
 })();

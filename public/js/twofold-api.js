@@ -55,6 +55,7 @@
     }
   }
 
+  /** `body`: a value sent as JSON, or `{file: text, type: contentType}` sent as is (a CSV upload). */
   function call(method, path, body) {
     var key = null;
     return token()
@@ -63,7 +64,10 @@
         var init = { method: method, headers: { Authorization: 'JWT ' + jwt, Accept: 'application/json' } };
         var session = loadSession(key);
         if (session) init.headers[SESSION_HEADER] = session;
-        if (body !== undefined) {
+        if (body instanceof FileBody) {
+          init.headers['Content-Type'] = body.type;
+          init.body = body.text;
+        } else if (body !== undefined) {
           init.headers['Content-Type'] = 'application/json';
           init.body = JSON.stringify(body);
         }
@@ -90,8 +94,17 @@
       });
   }
 
+  function FileBody(text, type) {
+    this.text = text;
+    this.type = type;
+  }
+
   window.Twofold = window.Twofold || {};
   window.Twofold.api = {
+    /** POSTs `text` as the body with `contentType` (a file upload), with the same token and session as any call. */
+    postFile: function (path, contentType, text) {
+      return call('POST', path, new FileBody(text, contentType));
+    },
     get: function (path) {
       return call('GET', path);
     },

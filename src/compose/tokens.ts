@@ -23,13 +23,17 @@ export interface TokensDeps {
   /** Wraps the audit log (write-back hears of a token that became a user's factor). */
   decorateAudit: (audit: AuditLog) => AuditLog;
   requireVerification: RequestHandler;
+  /** Stores a user's 2FA ID if none is stored (TwoFactorIds.ensure with the tenant's policy). */
+  ensureId: (tenant: string, accountId: string) => Promise<void>;
 }
 
 /** Hardware token import: the `token_import` kind on the runner, and its admin routes. */
 export function composeTokens(deps: TokensDeps) {
   const tokens = new SequelizeHardwareTokenRepository(deps.sequelize, deps.secretBox);
   const credentials = new SequelizeTotpCredentialRepository(deps.sequelize, deps.secretBox);
-  deps.runner.register(new TokenImportKind({ tokens, credentials, audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)), clock: deps.clock }));
+  deps.runner.register(
+    new TokenImportKind({ tokens, credentials, audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)), clock: deps.clock, ensureId: deps.ensureId }),
+  );
   const importer = new TokenImport({
     mappings: new SequelizeIdMappingRepository(deps.sequelize),
     directory: deps.directory,
@@ -38,12 +42,14 @@ export function composeTokens(deps: TokensDeps) {
     enqueue: (tenant, importId, replace, actor) => deps.runner.enqueue(tenant, 'token_import', { importId, replace }, actor),
     clock: deps.clock,
     newId: randomUUID,
+    audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)),
   });
   return {
     adminRouter(): Router {
       return adminTokensRouter({
         startImport: (tenant, actor, file, options) => importer.start(tenant, actor, file, options),
         list: (tenant) => tokens.list(tenant),
+        unassign: (tenant, actor, serial) => importer.unassign(tenant, actor, serial),
         requireVerification: deps.requireVerification,
       });
     },

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../domain/ports/secret-box';
 import type { HardwareToken, HardwareTokenRepository, StagedToken } from '../../domain/tokens/hardware-tokens';
 import { hardwareTokenSecretContext } from './sealed-columns';
 import { Sql } from './sql';
+import { inUserTransaction } from './user-transaction';
 
 interface TokenRow {
   id: string;
@@ -18,6 +19,9 @@ interface TokenRow {
   secret_sealed: string | null;
   imported_at: Date | string;
   assigned_at: Date | string | null;
+  last_used_step?: number | string | null;
+  /** From the listing's join: the credential the token became, if it still exists. */
+  credential_id?: string | null;
 }
 
 const COLUMNS = 'id, client_key, serial, serial_key, manufacturer, model, account_id, period, import_id, state, secret_sealed, imported_at, assigned_at';
@@ -113,9 +117,41 @@ export class SequelizeHardwareTokenRepository implements HardwareTokenRepository
     await this.sql.changed('DELETE FROM hardware_tokens WHERE client_key = :tenant AND id = :id', { tenant, id });
   }
 
+  /** With the last time step its credential accepted (the credential's id is the token's). */
   async list(tenant: string): Promise<HardwareToken[]> {
-    const rows = await this.sql.select<TokenRow>(`SELECT ${COLUMNS} FROM hardware_tokens WHERE client_key = :tenant ORDER BY serial_key`, { tenant });
+    const columns = COLUMNS.split(', ')
+      .map((column) => `t.${column}`)
+      .join(', ');
+    const rows = await this.sql.select<TokenRow>(
+      `SELECT ${columns}, c.last_used_step, c.id AS credential_id
+         FROM hardware_tokens t LEFT JOIN totp_credentials c ON c.id = t.id AND c.client_key = t.client_key
+        WHERE t.client_key = :tenant ORDER BY t.serial_key`,
+      { tenant },
+    );
     return rows.map(toToken);
+  }
+
+  async unassign(tenant: string, serial: string): Promise<HardwareToken | null> {
+    const [found] = await this.sql.select<TokenRow>(`SELECT ${COLUMNS} FROM hardware_tokens WHERE client_key = :tenant AND serial_key = :serialKey`, {
+      tenant,
+      serialKey: serial.toLowerCase(),
+    });
+    if (!found) return null;
+    // Serialized with the user's other factor writes (enrollment, import, reset).
+    return inUserTransaction(this.sequelize, tenant, found.account_id, async ({ transaction }) => {
+      const [row] = await this.sequelize.query<TokenRow>(`SELECT ${COLUMNS} FROM hardware_tokens WHERE client_key = :tenant AND id = :id`, {
+        replacements: { tenant, id: found.id },
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      if (!row) return null;
+      await this.sequelize.query('DELETE FROM totp_credentials WHERE client_key = :tenant AND account_id = :accountId AND id = :id', {
+        replacements: { tenant, accountId: row.account_id, id: row.id },
+        transaction,
+      });
+      await this.sequelize.query('DELETE FROM hardware_tokens WHERE client_key = :tenant AND id = :id', { replacements: { tenant, id: row.id }, transaction });
+      return toToken(row);
+    });
   }
 }
 
@@ -127,8 +163,12 @@ function toToken(row: TokenRow): HardwareToken {
     model: row.model,
     accountId: row.account_id,
     period: Number(row.period) === 60 ? 60 : 30,
-    state: row.state === 'assigned' ? 'assigned' : 'staged',
+    state: row.state !== 'assigned' ? 'staged' : row.credential_id === null ? 'detached' : 'assigned',
     importedAt: new Date(row.imported_at),
     assignedAt: row.assigned_at === null ? null : new Date(row.assigned_at),
+    lastUsedAt:
+      row.last_used_step === null || row.last_used_step === undefined
+        ? null
+        : new Date(Number(row.last_used_step) * (Number(row.period) === 60 ? 60 : 30) * 1000),
   };
 }

@@ -39,6 +39,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'gate.approval_decided': 'Answered a Git or REST client’s approval request',
   'email_code.sent': 'Sent an email code',
   'email.confirmed': 'Confirmed an email address',
+  'token.unassigned': 'Unassigned a hardware token',
 };
 
 export interface AuditActionGroup {
@@ -56,7 +57,8 @@ const GROUP_OF = (action: AuditAction): string =>
           action === 'policy.changed' ||
           action === 'user.id_assigned' ||
           action === 'sync.property_written' ||
-          action === 'token.assigned'
+          action === 'token.assigned' ||
+          action === 'token.unassigned'
         ? 'Administration'
         : 'Two-step verification';
 

@@ -48,6 +48,7 @@ export const AUDIT_ACTIONS = [
   // email codes (src/domain/mfa/email-code-service.ts)
   'email_code.sent',
   'email.confirmed',
+  'token.unassigned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -11,6 +11,7 @@ const CHANGES_PROPERTY: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'totp.removed',
   'admin.reset',
   'token.assigned',
+  'token.unassigned',
 ]);
 
 /**

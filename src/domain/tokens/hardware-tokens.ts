@@ -7,10 +7,15 @@ export interface HardwareToken {
   readonly model: string;
   readonly accountId: string;
   readonly period: 30 | 60;
-  /** `staged`: validated, waiting for its import job; `assigned`: the user's TOTP credential. */
-  readonly state: 'staged' | 'assigned';
+  /**
+   * `staged`: validated, waiting for its import job; `assigned`: the user's TOTP credential;
+   * `detached` (in listings): no longer the user's factor (replaced, removed or reset since).
+   */
+  readonly state: 'staged' | 'assigned' | 'detached';
   readonly importedAt: Date;
   readonly assignedAt: Date | null;
+  /** When its last accepted code was valid (the credential's last time step); null if never used. */
+  readonly lastUsedAt: Date | null;
 }
 
 /** A token to stage: its seed is sealed by the repository. */
@@ -41,6 +46,11 @@ export interface HardwareTokenRepository {
   /** Marks the token failed to assign: removed, so that its serial can be imported again. */
   remove(tenant: string, id: string): Promise<void>;
   list(tenant: string): Promise<HardwareToken[]>;
+  /**
+   * Unassigns the token with this serial (case-insensitive): in one transaction, the token and, if it is
+   * still the user's credential, that credential. Answers the token as it was, or null if there is none.
+   */
+  unassign(tenant: string, serial: string): Promise<HardwareToken | null>;
 }
 
 export type ImportCredentialResult = 'imported' | 'replaced' | 'already_done' | 'already_enrolled';

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
+import { isTwofoldError } from '../errors';
 import type { ItemOutcome, JobContext, JobKind, PlannedItem, PlannedPage } from '../jobs/job-kind';
 import type { Clock } from '../ports/clock';
 import type { HardwareTokenRepository, TokenCredentialWriter } from './hardware-tokens';
@@ -21,7 +22,16 @@ export class TokenImportKind implements JobKind<TokenImportParams> {
   readonly kind = 'token_import';
   readonly concurrency = 4;
 
-  constructor(private readonly deps: { tokens: HardwareTokenRepository; credentials: TokenCredentialWriter; audit: AuditLog; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      tokens: HardwareTokenRepository;
+      credentials: TokenCredentialWriter;
+      audit: AuditLog;
+      clock: Clock;
+      /** Stores the user's 2FA ID if none is stored yet, as a set-up in the app does (so that sync mirrors it). */
+      ensureId: (tenant: string, accountId: string) => Promise<void>;
+    },
+  ) {}
 
   parseParams(raw: unknown): TokenImportParams {
     const record = (raw ?? {}) as { importId?: unknown; replace?: unknown };
@@ -47,6 +57,10 @@ export class TokenImportKind implements JobKind<TokenImportParams> {
       await this.deps.tokens.remove(context.tenant, token.id);
       return { ok: false, code: 'already_enrolled', message: `Token ${token.serial}: the user set up another factor meanwhile; it was kept.` };
     }
+    // The token works whatever happens here; an ID that cannot be stored now is derived later.
+    await this.deps.ensureId(context.tenant, token.accountId).catch((error: unknown) => {
+      if (!isTwofoldError(error)) throw error;
+    });
     await this.deps.tokens.markAssigned(context.tenant, token.id, at);
     if (result !== 'already_done') {
       await this.deps.audit.record(context.tenant, {

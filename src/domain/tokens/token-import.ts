@@ -3,6 +3,7 @@ import type { IdMappingRepository } from '../idmap/two-factor-ids';
 import type { UserDirectory } from '../directory/user-directory';
 import type { Tenant } from '../tenancy/tenant';
 import type { Clock } from '../ports/clock';
+import type { AuditLog } from '../audit/audit-log';
 import { parseCsvRecords } from './csv-records';
 import type { HardwareTokenRepository } from './hardware-tokens';
 import { parseTokenSeedFile, type TokenRowProblem } from './token-seed-file';
@@ -19,6 +20,7 @@ export interface TokenImportDeps {
   readonly clock: Clock;
   /** New ids (the composition root gives randomUUID). */
   readonly newId: () => string;
+  readonly audit: AuditLog;
 }
 
 /**
@@ -80,6 +82,23 @@ export class TokenImport {
       await this.deps.tokens.dropStaged(tenant.clientKey, importId);
       throw error;
     }
+  }
+
+  /**
+   * An admin takes a token away (lost, or handed to someone else): the token and, if it is still the
+   * user's factor, their TOTP credential go; the user then sets up an app or gets another token. Audited
+   * as `token.unassigned`. `404 not_found` for a serial the site does not have.
+   */
+  async unassign(tenant: Tenant, actorAccountId: string, serial: string): Promise<void> {
+    const token = await this.deps.tokens.unassign(tenant.clientKey, serial);
+    if (token === null) throw new TwofoldError('not_found', 'This site has no hardware token with that serial number.');
+    await this.deps.audit.record(tenant.clientKey, {
+      at: this.deps.clock.now(),
+      actorAccountId,
+      action: 'token.unassigned',
+      subjectAccountId: token.accountId,
+      detail: { serial: token.serial, manufacturer: token.manufacturer, model: token.model },
+    });
   }
 
   /**

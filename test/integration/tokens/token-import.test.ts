@@ -155,5 +155,31 @@ for (const lane of databaseLanes()) {
       assert.equal(verified.status, 200, verified.text);
       assert.equal(await count(app, 'totp_credentials'), 2, "the new token replaced Alice's old one");
     });
+
+    it('lists when each token was last used, and unassigns a token with its credential (audited)', async () => {
+      const token = app.contextToken(ALICE_ADMIN.accountId);
+      const headers = { 'X-Twofold-Session': aliceSession! };
+      const before = (await app.request('GET', '/api/v1/admin/tokens', { token })).json().tokens as Array<Record<string, any>>;
+      const bob = before.find((t) => t.serial === 'T2-0002')!;
+      assert.ok(bob.lastUsedAt !== null && Math.abs(Date.parse(bob.lastUsedAt) - Date.now()) < 120_000, 'Bob verified with it a moment ago');
+      assert.equal(before.find((t) => t.serial === 'T2-0001')!.state, 'detached', "replaced by T2-0009: no longer Alice's factor");
+      assert.equal(before.find((t) => t.serial === 'T2-0009')!.state, 'assigned');
+
+      const missing = await app.request('DELETE', '/api/v1/admin/tokens/NO-SUCH', { token, headers });
+      assert.equal(missing.status, 404);
+      const gone = await app.request('DELETE', '/api/v1/admin/tokens/t2-0002', { token, headers });
+      assert.equal(gone.status, 204, gone.text);
+      const after = (await app.request('GET', '/api/v1/admin/tokens', { token })).json().tokens as Array<Record<string, any>>;
+      assert.deepEqual(after.map((t) => t.serial).sort(), ['T2-0001', 'T2-0009']);
+      const code = totp(BOB_SEED, new Date(), { algorithm: 'SHA1', digits: 6, period: 60 });
+      const refused = await app.request('POST', '/api/v1/me/verify', { token: app.contextToken(BOB_MEMBER.accountId), body: { code } });
+      assert.notEqual(refused.status, 200, 'the unassigned token no longer verifies');
+      const [entry] = await app.twofold.database.sequelize.query<{ subject_account_id: string; detail: string }>(
+        "SELECT subject_account_id, detail FROM audit_events WHERE action = 'token.unassigned'",
+        { type: QueryTypes.SELECT },
+      );
+      assert.equal(entry!.subject_account_id, BOB_MEMBER.accountId);
+      assert.match(String(entry!.detail), /T2-0002/);
+    });
   });
 }

@@ -24,6 +24,7 @@ describe('Audit actions in words (the audit log page and its filter)', () => {
       'policy.changed',
       'sync.property_written',
       'token.assigned',
+      'token.unassigned',
       'user.id_assigned',
       'user.unlocked',
     ]);
