@@ -46,7 +46,7 @@ export const ADMIN_TOKENS_ROUTES: readonly RouteDoc[] = [
     method: 'delete',
     path: '/api/v1/admin/tokens/{serial}',
     auth: 'connectJwtAdmin',
-    summary: 'Detaches a hardware token: it stops being its user\'s factor (the user sets up another)',
+    summary: "Detaches a hardware token: it stops being its user's factor (the user sets up another)",
     params: serialParam,
     responses: { 204: 'detached' },
     errors: ['invalid_request', 'not_found', 'verification_required'],

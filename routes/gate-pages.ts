@@ -5,13 +5,13 @@ import type { GateSite } from '../src/domain/gate/gate-check';
 import { GATE_COOKIE } from '../src/domain/gate/gate-cookie';
 import type { GateCookie, GateSignIn } from '../src/domain/gate/gate-sign-in';
 import { safeReturnPath } from '../src/domain/gate/return-path';
-import { encodeBase32, encodeHex, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import { asyncRoute } from '../src/http/async-route';
 import type { ClientRateLimiter } from '../src/domain/http/client-rate-limit';
 import { clientAddress } from '../src/domain/gate/client-address';
 import { GATE_POST_LIMIT } from '../src/http/unauthenticated-limits';
 import { parseInput } from '../src/http/validate';
 import type { RouteDoc } from '../src/http/route-doc';
+import { presentPendingEnrollment } from '../src/http/present-enrollment';
 
 export interface GatePagesRouterDeps {
   signIn: GateSignIn;
@@ -208,18 +208,7 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
     asyncRoute(async (req, res) => {
       const site = await postFrom(req);
       const pending = await deps.signIn.enrollStart(site, req.get('Cookie'));
-      res.status(201).json({
-        secretBase32: encodeBase32(pending.secret),
-        secretBase32Grouped: formatBase32ForTyping(pending.secret),
-        secretHex: encodeHex(pending.secret),
-        otpauthUri: pending.otpauthUri,
-        qrPng: await deps.qrPng(pending.otpauthUri),
-        algorithm: pending.params.algorithm,
-        digits: pending.params.digits,
-        period: pending.params.period,
-        issuer: pending.issuer,
-        twoFactorId: pending.twoFactorId,
-      });
+      res.status(201).json(await presentPendingEnrollment(pending, (text) => deps.qrPng(text)));
     }),
   );
 

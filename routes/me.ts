@@ -9,7 +9,6 @@ import type { EnrollmentService } from '../src/domain/mfa/enrollment-service';
 import type { FactorManagement } from '../src/domain/mfa/factor-management';
 import type { FactorStatus, FactorStatusService } from '../src/domain/mfa/factor-status';
 import { OTP_ALGORITHMS, OTP_DIGITS, TOTP_PERIODS } from '../src/domain/mfa/otp-parameters';
-import { encodeHex, encodeBase32, formatBase32ForTyping } from '../src/domain/mfa/secret-encoding';
 import type { VerificationService } from '../src/domain/mfa/verification-service';
 import type { EmailCodeService } from '../src/domain/mfa/email-code-service';
 import type { EmailConfirmation } from '../src/domain/mfa/email-confirmation';
@@ -17,6 +16,7 @@ import { TwofoldError } from '../src/domain/errors';
 import type { RateLimiter } from '../src/domain/tenancy/rate-limiter';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { RouteDoc } from '../src/http/route-doc';
+import { presentPendingEnrollment } from '../src/http/present-enrollment';
 
 export interface MeRouterDeps {
   policies: PolicyService;
@@ -169,18 +169,7 @@ export function meRouter(deps: MeRouterDeps): Router {
       const { code, backupCode, ...requested } = parseInput(enrollBody, req.body ?? {});
       const { tenant, accountId } = principalOf(res);
       const pending = await deps.enrollment.start(tenant, accountId, await deps.policies.get(tenant), requested, proofOf({ code, backupCode }));
-      res.status(201).json({
-        secretBase32: encodeBase32(pending.secret),
-        secretBase32Grouped: formatBase32ForTyping(pending.secret),
-        secretHex: encodeHex(pending.secret),
-        otpauthUri: pending.otpauthUri,
-        qrPng: await deps.qrPng(pending.otpauthUri),
-        algorithm: pending.params.algorithm,
-        digits: pending.params.digits,
-        period: pending.params.period,
-        issuer: pending.issuer,
-        twoFactorId: pending.twoFactorId,
-      });
+      res.status(201).json(await presentPendingEnrollment(pending, (text) => deps.qrPng(text)));
     }),
   );
 
