@@ -4,7 +4,7 @@ import type { Clock } from '../../../src/domain/ports/clock';
 import type { DatabaseLane, TestDatabase } from '../../support/database-lanes';
 import { browserDecides } from '../../support/fake-jira-browser';
 import { FakeJiraServer, type FakeJiraOptions } from '../../support/fake-jira-server';
-import { ALICE_ADMIN, startTestApp, type TestApp, type TestResponse } from '../../support/test-app';
+import { ALICE_ADMIN, startTestApp, type StartOptions, type TestApp, type TestResponse } from '../../support/test-app';
 
 export const CONNECTOR = '/api/v1/admin/connector';
 
@@ -34,10 +34,11 @@ export class ConnectorScenario<C extends Clock = OffsetClock> {
     private readonly makeClock: () => C = () => new OffsetClock() as unknown as C,
   ) {}
 
-  async start(jiraOptions: FakeJiraOptions = {}): Promise<void> {
+  /** `appOptions`: more for the app (a logger, `SMTP_URL`); its clock is always this scenario's. */
+  async start(jiraOptions: FakeJiraOptions = {}, appOptions: Pick<StartOptions, 'overrides' | 'env' | 'masterKey'> = {}): Promise<void> {
     this.clock = this.makeClock();
     this.database = await this.lane.create();
-    this.app = await startTestApp({ databaseUrl: this.database.url, overrides: { clock: this.clock } });
+    this.app = await startTestApp({ ...appOptions, databaseUrl: this.database.url, overrides: { ...appOptions.overrides, clock: this.clock } });
     await this.app.install();
     this.jira = await FakeJiraServer.start({
       users: [SERVICE_USER, { key: 'JIRAUSER10001', name: 'bob', displayName: 'Bob Builder', password: 'bobs password' }],
