@@ -166,7 +166,13 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
         throw error;
       });
       const branding = site.policy.branding;
-      const common = { rd, serviceName: branding.serviceName, companyName: branding.companyName, brandColor: branding.color };
+      const common = {
+        rd,
+        loginUrl: `/login.jsp?os_destination=${encodeURIComponent(rd)}`,
+        serviceName: branding.serviceName,
+        companyName: branding.companyName,
+        brandColor: branding.color,
+      };
       if (state === null) return renderPage(res, 200, { ...common, mode: 'login' });
       const mode = state.verified ? 'verified' : state.enrolled ? 'verify' : site.policy.gate.selfEnrollment ? 'enroll' : 'ask-admin';
       const approvals = state.verified ? await deps.signIn.pendingApprovals(site, state.who) : [];

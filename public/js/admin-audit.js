@@ -38,6 +38,7 @@ window.Twofold.adminPage.start('[data-audit]', function (page) {
     totp: 'code settings',
     lockout: 'lockout',
     branding: 'branding',
+    gate: 'Data Center gate',
   };
   var SOURCES = { admin: 'set by an admin', user: 'chosen by the user', pattern: 'from the ID pattern' };
 

@@ -20,8 +20,16 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
   var siteGroups = null; // {names: [...], complete: bool} once Jira answered
   var myself = null;
 
-  var NUMBER_FIELDS = ['sessionTimeoutMinutes', 'stepUpMinutes', 'lockout.maxFailures', 'lockout.windowMinutes', 'lockout.tenantMaxFailures'];
-  var SELECT_FIELDS = ['totp.algorithm', 'totp.digits', 'totp.period', 'totp.window'];
+  var NUMBER_FIELDS = [
+    'sessionTimeoutMinutes',
+    'stepUpMinutes',
+    'lockout.maxFailures',
+    'lockout.windowMinutes',
+    'lockout.tenantMaxFailures',
+    'gate.readGraceMinutes',
+    'gate.writeGraceMinutes',
+  ];
+  var SELECT_FIELDS = ['totp.algorithm', 'totp.digits', 'totp.period', 'totp.window', 'gate.basicAuth'];
   var TEXT_FIELDS = ['idPattern', 'branding.serviceName', 'branding.companyName', 'branding.color'];
 
   function get(object, path) {
@@ -67,6 +75,8 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
     field('allowUserChosenId').checked = !!policy.allowUserChosenId;
     field('confirmEmailOnEnrollment').checked = !!policy.confirmEmailOnEnrollment;
     field('writeBack').checked = !!policy.writeBack;
+    field('gate.selfEnrollment').checked = !!(policy.gate && policy.gate.selfEnrollment);
+    field('gate.trustedProxies').value = ((policy.gate && policy.gate.trustedProxies) || []).join('\n');
     field('color-picker').value = /^#[0-9a-f]{6}$/i.test(policy.branding.color) ? policy.branding.color : '#0c66e4';
     saved = JSON.stringify(collect());
     refresh();
@@ -84,6 +94,7 @@ window.Twofold.adminPage.start('[data-policy]', function (page) {
       confirmEmailOnEnrollment: field('confirmEmailOnEnrollment').checked,
       accessPass: { showSymbol: field('accessPass.showSymbol').checked },
       writeBack: field('writeBack').checked,
+      gate: { selfEnrollment: field('gate.selfEnrollment').checked, trustedProxies: entries(field('gate.trustedProxies').value) },
     };
     SELECT_FIELDS.forEach(function (path) {
       var el = field(path);

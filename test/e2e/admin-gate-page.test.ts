@@ -70,4 +70,29 @@ describe('Data Center gate admin page in Chromium', function () {
     assert.equal((await admin(app, 'GET', '/api/v1/admin/gates')).json().gates.length, 0);
     await screenshotWithNewestFlag(page, 'admin-gate-03-revoked');
   });
+
+  it("the policy page sets the gate's Basic-auth handling, grace periods, self-enrollment and proxies", async () => {
+    await page.goto(`${app.baseUrl}/sandbox/plugins/servlet/ac/io.twofold.jira/twofold-admin-policy`);
+    await frame.locator('[data-policy][data-state=ready]').waitFor();
+    const input = (name: string) => frame.locator(`[data-field="${name}"]`);
+    assert.equal(await input('gate.basicAuth').inputValue(), 'approve');
+    await input('gate.basicAuth').selectOption('block');
+    await input('gate.readGraceMinutes').fill('10');
+    await frame.locator('[data-action=save]').click();
+    await frame.locator('[data-error="gate.readGraceMinutes"]:not([hidden])').waitFor();
+    await input('gate.readGraceMinutes').fill('120');
+    await input('gate.selfEnrollment').uncheck();
+    await input('gate.trustedProxies').fill('127.0.0.1/32\n10.1.0.0/16');
+    await frame.locator('[data-action=save]').click();
+    await frame.locator('[data-result=save][data-kind=success]').waitFor();
+    await screenshotWithNewestFlag(page, 'admin-gate-04-policy');
+    const saved = (await admin(app, 'GET', '/api/v1/admin/policy')).json().gate;
+    assert.deepEqual(saved, {
+      basicAuth: 'block',
+      readGraceMinutes: 120,
+      writeGraceMinutes: 60,
+      trustedProxies: ['127.0.0.1/32', '10.1.0.0/16'],
+      selfEnrollment: false,
+    });
+  });
 });

@@ -57,7 +57,7 @@ describe('Two-step verification and "Verify it\'s you" pages in Chromium', funct
   it('shows that two-step verification is off, and sets it up with a code from the key on the page', async () => {
     const frame = await open('twofold-my-verification', 'off');
     assert.equal(await frame.locator('[data-section="off"] [data-testid=status-lozenge]').textContent(), 'Off');
-    // What it protects, truly: Twofold's own pages and settings, not Jira's login (the Data Center gate is being built).
+    // What it protects, truly: Twofold's own pages and settings, not Jira Cloud's login (the gate guards Data Center sites).
     const promise = (await frame.locator('[data-section="off"]').textContent()) ?? '';
     assert.doesNotMatch(promise, /after your password|Jira will ask/i);
     assert.match((await frame.locator('[data-testid=what-it-protects]').textContent()) ?? '', /own pages and settings/);

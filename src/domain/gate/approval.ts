@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { TenantPolicy } from '../policy/policy';
 import type { ApprovalStanding } from './decision';
+import type { ApprovalRepository } from './ports';
 import { isReadRequest } from './request-kind';
 
 /**
@@ -49,4 +51,39 @@ export function approvalStanding(
   if (newest.state === 'denied' && newest.decidedAt !== null && age(newest.decidedAt) < DENIAL_MINUTES * 60_000) return 'denied';
   if (recent.some((r) => r.state === 'pending' && age(r.createdAt) < APPROVAL_PENDING_MINUTES * 60_000)) return 'pending';
   return null;
+}
+
+/** A Basic-auth client's request, as the check sees it. */
+export interface ClientRequest {
+  readonly tenant: string;
+  readonly accountId: string;
+  readonly username: string;
+  readonly clientAddress: string;
+  readonly method: string;
+  readonly uri: string;
+  readonly userAgent: string;
+}
+
+/**
+ * The standing of a client that must be approved: from its recent requests; when none counts, a new
+ * pending request (client address, user agent, method and path, never the query) is created for the
+ * user to answer, and the client waits.
+ */
+export async function holdOrPass(approvals: ApprovalRepository, now: Date, policy: TenantPolicy, client: ClientRequest): Promise<ApprovalStanding> {
+  const standing = approvalStanding(await approvals.recent(client.tenant, client.accountId, client.clientAddress), client, policy, now);
+  if (standing !== null) return standing;
+  await approvals.create({
+    id: randomUUID(),
+    tenant: client.tenant,
+    accountId: client.accountId,
+    username: client.username,
+    clientAddress: client.clientAddress,
+    userAgent: client.userAgent.slice(0, 512),
+    method: client.method.toUpperCase().slice(0, 16),
+    path: client.uri.split('?')[0]?.slice(0, 1024) ?? '/',
+    state: 'pending',
+    createdAt: now,
+    decidedAt: null,
+  });
+  return 'pending';
 }

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { TwofoldError } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { BrowserSessions } from '../mfa/browser-session';
 import { isEnforcedFor, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
-import { approvalStanding, type ApprovalRequest } from './approval';
+import { holdOrPass } from './approval';
 import { clientAddress } from './client-address';
 import { basicUsername, cookieValue, sessionCookieOf, type DataCenterIdentity } from './data-center-identity';
 import { decideBeforeIdentity, decideForUser, type GateDecision, type GateUser } from './decision';
@@ -235,26 +234,16 @@ export class GateCheck {
     if (!user.active) return { kind: 'refused' };
     const required = isEnforcedFor(site.policy, user.groups);
     if (!required || site.policy.gate.basicAuth === 'block') return { kind: 'basic', required, approval: null };
-    const tenant = site.tenant.clientKey;
-    const accountId = dataCenterAccountId(user.key);
-    const now = this.deps.clock.now();
-    const standing = approvalStanding(await this.deps.approvals.recent(tenant, accountId, address), input, site.policy, now);
-    if (standing !== null) return { kind: 'basic', required, approval: standing };
-    const request: ApprovalRequest = {
-      id: randomUUID(),
-      tenant,
-      accountId,
+    const approval = await holdOrPass(this.deps.approvals, this.deps.clock.now(), site.policy, {
+      tenant: site.tenant.clientKey,
+      accountId: dataCenterAccountId(user.key),
       username: user.name,
       clientAddress: address,
-      userAgent: (input.userAgent ?? '').slice(0, 512),
-      method: input.method.toUpperCase().slice(0, 16),
-      path: input.uri.split('?')[0]?.slice(0, 1024) ?? '/',
-      state: 'pending',
-      createdAt: now,
-      decidedAt: null,
-    };
-    await this.deps.approvals.create(request);
-    return { kind: 'basic', required, approval: 'pending' };
+      method: input.method,
+      uri: input.uri,
+      userAgent: input.userAgent ?? '',
+    });
+    return { kind: 'basic', required, approval };
   }
 
   private async ask<T>(call: () => Promise<T>): Promise<T> {

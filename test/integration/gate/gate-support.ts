@@ -19,8 +19,10 @@ export const ALICE_DC: FakeJiraUser = {
 export const GIT_BOB: FakeJiraUser = { key: 'JIRAUSER10200', name: 'bob', displayName: 'Bob Builder', password: 'bob pw', emailAddress: 'bob@dc.example' };
 /** Only in `jira-users`: not required. */
 export const DAVE_DC: FakeJiraUser = { key: 'JIRAUSER10300', name: 'dave', displayName: 'Dave Doe', password: 'dave pw' };
-export const DC_USERS = [SERVICE, ALICE_DC, GIT_BOB, DAVE_DC];
-export const DC_GROUPS = { 'jira-users': ['svc-twofold', 'alice', 'bob', 'dave'], 'jira-developers': ['alice', 'bob'] };
+/** In `jira-developers`, never set up: for the "ask your admin" page. */
+export const CAROL_DC: FakeJiraUser = { key: 'JIRAUSER10400', name: 'carol', displayName: 'Carol Chen', password: 'carol pw' };
+export const DC_USERS = [SERVICE, ALICE_DC, GIT_BOB, DAVE_DC, CAROL_DC];
+export const DC_GROUPS = { 'jira-users': ['svc-twofold', 'alice', 'bob', 'dave', 'carol'], 'jira-developers': ['alice', 'bob', 'carol'] };
 
 /** An admin API call as Alice (the sandbox's Jira admin). */
 export function admin(app: TestApp, method: string, path: string, body?: unknown): Promise<TestResponse> {

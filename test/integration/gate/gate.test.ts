@@ -6,7 +6,7 @@ import { startInstalledApp, type InstalledApp } from '../../support/installed-ap
 import { steppedClock } from '../../support/stepped-clock';
 import type { TestApp, TestResponse } from '../../support/test-app';
 import { enroll, USERS } from '../mfa/support';
-import { admin, ALICE_DC, connectAndEnforce, DAVE_DC, DC_GROUPS, DC_USERS, errorCode, gateCookieOf, GIT_BOB, totpNow } from './gate-support';
+import { admin, ALICE_DC, CAROL_DC, connectAndEnforce, DAVE_DC, DC_GROUPS, DC_USERS, errorCode, gateCookieOf, GIT_BOB, totpNow } from './gate-support';
 
 const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.from(`${user.name}:${user.password ?? ''}`).toString('base64')}`;
 
@@ -215,6 +215,21 @@ for (const lane of databaseLanes()) {
       // Server-to-server: the connector's own account (whose lookups pass through the same proxy), and Application Links.
       assert.equal(reason(await check({ Authorization: basic({ name: 'svc-twofold' }) }, '/rest/api/2/user?username=bob')), '204 not_required');
       assert.equal(reason(await check({ Authorization: 'OAuth oauth_consumer_key="x", oauth_signature="y"' }, '/rest/api/2/myself')), '204 not_required');
+    });
+
+    it('without self-enrollment, a required user with no factor is told to ask their admin, and cannot enroll', async () => {
+      const put = await admin(app, 'PUT', '/api/v1/admin/policy', { gate: { selfEnrollment: false } });
+      assert.equal(put.status, 200, put.text);
+      const carol = dc.login(CAROL_DC.name);
+      assert.equal(reason(await check({ Cookie: carol })), '401 enrollment_required');
+      const shown = await page('GET', '/verify?rd=%2Fbrowse%2FX-1%3Fa%3D1%26b%3D2', carol);
+      assert.match(shown.text, /data-mode="ask-admin"/);
+      const refused = await page('POST', '/enroll', carol, {});
+      assert.equal(refused.status, 403);
+      assert.equal(errorCode(refused), 'forbidden');
+      const anonymous = await page('GET', '/verify?rd=%2Fbrowse%2FX-1%3Fa%3D1%26b%3D2', '');
+      // Handlebars writes "=" as "&#x3D;" in the attribute; the browser reads it back as "=".
+      assert.match(anonymous.text, /href="\/login\.jsp\?os_destination(=|&#x3D;)%2Fbrowse%2FX-1%3Fa%3D1%26b%3D2"/);
     });
 
     it('revokes a gate at once', async () => {
