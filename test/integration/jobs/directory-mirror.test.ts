@@ -7,6 +7,8 @@ import type { FixedClock } from '../../../src/domain/ports/clock';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import { USERS, enroll, verify, wrongCode } from '../mfa/support';
+import { SequelizeDirectoryMirror } from '../../../src/adapters/db/directory-mirror-repository';
+import { startDirectoryRefreshSchedule } from '../../../src/jobs/directory-refresh-schedule';
 import { ALICE_ADMIN, type TestApp } from '../../support/test-app';
 
 const byName = (name: string) => SANDBOX_USERS.find((user) => user.displayName.startsWith(name))!;
@@ -154,6 +156,29 @@ for (const lane of databaseLanes()) {
       assert.equal(lines.length, SANDBOX_USERS.length + 1);
       const bob = lines.find((line) => line.startsWith(byName('Bob').accountId));
       assert.equal(bob, `${byName('Bob').accountId},Bob Builder,"'=HYPERLINK(""x"")",false,,`);
+    });
+
+    it('the schedule refreshes a site whose mirror is older than the limit, and leaves a fresh one alone', async () => {
+      const schedule = startDirectoryRefreshSchedule({
+        mirror: new SequelizeDirectoryMirror(app.twofold.database.sequelize),
+        clock,
+        logger: app.twofold.logger,
+        maxAgeHours: 24,
+        refresh: (clientKey) => app.twofold.jobs.scheduledRefresh(clientKey),
+      });
+      try {
+        assert.deepEqual(await schedule.runOnce(), [], 'refreshed minutes ago');
+        clock.advance(25 * 3_600_000);
+        const started = await schedule.runOnce();
+        assert.equal(started.length, 1);
+        const job = await waitForJob(started[0]!);
+        assert.equal(job.kind, 'directory_refresh');
+        assert.equal(job.state, 'succeeded');
+        assert.equal(job.startedBy, null, 'a scheduled job has no admin');
+        assert.deepEqual(await schedule.runOnce(), [], 'fresh again');
+      } finally {
+        schedule.stop();
+      }
     });
   });
 }
