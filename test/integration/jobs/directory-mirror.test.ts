@@ -64,6 +64,10 @@ for (const lane of databaseLanes()) {
       const users = await call('GET', '/api/v1/admin/users');
       assert.equal(users.status, 200);
       assert.equal(users.json().directory, undefined);
+      const firstPage = (await call('GET', '/api/v1/admin/users?limit=2')).json();
+      const next = await call('GET', `/api/v1/admin/users?limit=2&cursor=${encodeURIComponent(firstPage.nextCursor)}`);
+      assert.equal(next.status, 200, 'the host-backed page takes its own cursors');
+      assert.equal(next.json().users.length, 2);
       const csv = await call('GET', '/api/v1/admin/users.csv');
       assert.equal(csv.status, 409);
       assert.equal(csv.json().error.code, 'directory_not_mirrored');
