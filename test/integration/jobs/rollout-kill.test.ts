@@ -30,8 +30,10 @@ describe('Rollout after kill -9 (a child process on SQLite)', function () {
   let port: number;
   let child: ChildProcess | undefined;
   let base: string;
+  // Without CONNECT_KEYS_CDN_URL: in-process test apps set it to their own sandbox's keys; the child's
+  // sandbox serves its own.
   const env = () => ({
-    ...process.env,
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CONNECT_KEYS_CDN_URL')),
     NODE_ENV: 'test',
     PORT: String(port),
     HOST: '127.0.0.1',
