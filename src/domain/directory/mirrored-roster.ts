@@ -49,9 +49,10 @@ export class MirroredRoster {
   }
 
   async page(tenant: string, policy: TenantPolicy, query: MirrorQuery): Promise<MirroredRosterPage | null> {
-    // Both at once: a page costs one round trip more than its own query, not two.
-    const [directory, page] = await Promise.all([this.deps.mirror.status(tenant), this.deps.mirror.page(tenant, query)]);
+    // The status first: before the first refresh the host-backed route answers, and its cursors are not ours.
+    const directory = await this.deps.mirror.status(tenant);
     if (directory.length === 0) return null;
+    const page = await this.deps.mirror.page(tenant, query);
     const now = this.deps.clock.now();
     const users = page.rows.map((row): MirroredRosterEntry => ({
       accountId: row.accountId,

@@ -7,6 +7,8 @@ import type { FixedClock } from '../../../src/domain/ports/clock';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
 import { steppedClock } from '../../support/stepped-clock';
 import { USERS, enroll, verify, wrongCode } from '../mfa/support';
+import { SequelizeDirectoryMirror } from '../../../src/adapters/db/directory-mirror-repository';
+import { startDirectoryRefreshSchedule } from '../../../src/jobs/directory-refresh-schedule';
 import { ALICE_ADMIN, type TestApp } from '../../support/test-app';
 
 const byName = (name: string) => SANDBOX_USERS.find((user) => user.displayName.startsWith(name))!;
@@ -62,6 +64,10 @@ for (const lane of databaseLanes()) {
       const users = await call('GET', '/api/v1/admin/users');
       assert.equal(users.status, 200);
       assert.equal(users.json().directory, undefined);
+      const firstPage = (await call('GET', '/api/v1/admin/users?limit=2')).json();
+      const next = await call('GET', `/api/v1/admin/users?limit=2&cursor=${encodeURIComponent(firstPage.nextCursor)}`);
+      assert.equal(next.status, 200, 'the host-backed page takes its own cursors');
+      assert.equal(next.json().users.length, 2);
       const csv = await call('GET', '/api/v1/admin/users.csv');
       assert.equal(csv.status, 409);
       assert.equal(csv.json().error.code, 'directory_not_mirrored');
@@ -154,6 +160,29 @@ for (const lane of databaseLanes()) {
       assert.equal(lines.length, SANDBOX_USERS.length + 1);
       const bob = lines.find((line) => line.startsWith(byName('Bob').accountId));
       assert.equal(bob, `${byName('Bob').accountId},Bob Builder,"'=HYPERLINK(""x"")",false,,`);
+    });
+
+    it('the schedule refreshes a site whose mirror is older than the limit, and leaves a fresh one alone', async () => {
+      const schedule = startDirectoryRefreshSchedule({
+        mirror: new SequelizeDirectoryMirror(app.twofold.database.sequelize),
+        clock,
+        logger: app.twofold.logger,
+        maxAgeHours: 24,
+        refresh: (clientKey) => app.twofold.jobs.scheduledRefresh(clientKey),
+      });
+      try {
+        assert.deepEqual(await schedule.runOnce(), [], 'refreshed minutes ago');
+        clock.advance(25 * 3_600_000);
+        const started = await schedule.runOnce();
+        assert.equal(started.length, 1);
+        const job = await waitForJob(started[0]!);
+        assert.equal(job.kind, 'directory_refresh');
+        assert.equal(job.state, 'succeeded');
+        assert.equal(job.startedBy, null, 'a scheduled job has no admin');
+        assert.deepEqual(await schedule.runOnce(), [], 'fresh again');
+      } finally {
+        schedule.stop();
+      }
     });
   });
 }
