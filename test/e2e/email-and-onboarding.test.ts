@@ -76,7 +76,7 @@ describe('Email codes and onboarding in Chromium', function () {
     await toggle.scrollIntoViewIfNeeded();
     await screenshot(page, 'email-00-policy-toggle');
     const saved = (await app.request('GET', '/api/v1/admin/policy', { token: app.contextToken(USERS.alice) })).json();
-    assert.deepEqual(saved.methods, ['totp', 'backup_codes', 'email']);
+    assert.deepEqual(saved.methods, ['totp', 'backup_codes', 'email', 'access_pass']);
   });
 
   it('"Verify it\'s you" offers "Email me a code"; the emailed code (read from the outbox) verifies', async () => {
