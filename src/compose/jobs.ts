@@ -2,10 +2,8 @@ import type { RequestHandler, Router } from 'express';
 import { adminDirectoryRouter } from '../../routes/admin-directory';
 import { adminJobsRouter } from '../../routes/admin-jobs';
 import { adminRolloutsRouter } from '../../routes/admin-rollouts';
-import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
 import type { Database } from '../adapters/db/database';
 import { directoryMirrorWritesIn, SequelizeDirectoryMirror } from '../adapters/db/directory-mirror-repository';
-import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
 import { SequelizeJobStore } from '../adapters/db/job-repository';
 import { rolloutWritesIn } from '../adapters/db/rollout-writes';
 import type { Logger } from '../adapters/logging/logger';
@@ -41,6 +39,8 @@ export interface Jobs {
   runner: JobRunner;
   /** Starts a directory refresh of the tenant (`409 job_running` while one runs). */
   refreshDirectory(tenant: Tenant, actorAccountId: string | null, target: 'host' | 'connector'): Promise<string>;
+  /** The scheduled refresh of an installed tenant's host mirror, by clientKey (no admin). */
+  scheduledRefresh(clientKey: string): Promise<string>;
   adminRouters(): Router[];
   /** Starts the runner and the refresh schedule. */
   start(): Promise<void>;
@@ -111,8 +111,6 @@ export function composeJobs(deps: JobsDeps): Jobs {
   });
   const roster = new MirroredRoster({
     mirror,
-    backupCodes: new SequelizeBackupCodeRepository(sequelize),
-    failures: new SequelizeFailureCounterRepository(sequelize),
     deriveId: (policy, user) => {
       const expanded = expandIdPattern(policy.idPattern, user);
       return expanded.ok ? expanded.twoFactorId : user.accountId;
@@ -120,10 +118,16 @@ export function composeJobs(deps: JobsDeps): Jobs {
     clock: deps.clock,
   });
   let schedule: { stop(): void } | undefined;
+  const scheduledRefresh = async (clientKey: string): Promise<string> => {
+    const tenant = await findTenant(clientKey);
+    if (!tenant) throw new InvariantError('a stale mirror of a tenant that is not installed', { clientKey });
+    return refreshDirectory(tenant, null, 'host');
+  };
 
   return {
     runner,
     refreshDirectory,
+    scheduledRefresh,
     adminRouters: () => [
       adminJobsRouter({ jobs: runner, requireVerification: deps.requireVerification }),
       adminRolloutsRouter({ rollouts, requireVerification: deps.requireVerification }),
@@ -136,11 +140,7 @@ export function composeJobs(deps: JobsDeps): Jobs {
         clock: deps.clock,
         logger: deps.logger,
         maxAgeHours: deps.config.directoryRefreshHours,
-        refresh: async (clientKey) => {
-          const tenant = await findTenant(clientKey);
-          if (!tenant) throw new InvariantError('a stale mirror of a tenant that is not installed', { clientKey });
-          return refreshDirectory(tenant, null, 'host');
-        },
+        refresh: scheduledRefresh,
       });
     },
     async stop() {

@@ -59,7 +59,7 @@ export const environmentSchema = z.object({
   CONNECT_KEYS_CDN_URL: z.url({ protocol: /^https?$/, error: 'CONNECT_KEYS_CDN_URL must be an http(s) URL' }).optional(),
   TWOFOLD_SANDBOX: booleanFlag.optional(),
   TWOFOLD_SANDBOX_STATE_FILE: z.string().min(1).optional(),
-  TWOFOLD_SANDBOX_STAFF: positiveInt('TWOFOLD_SANDBOX_STAFF').max(100_000).default(0),
+  TWOFOLD_SANDBOX_STAFF: positiveInt('TWOFOLD_SANDBOX_STAFF').max(100_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TWOFOLD_UNINSTALL_GRACE_DAYS: positiveInt('TWOFOLD_UNINSTALL_GRACE_DAYS').default(30),
   TWOFOLD_TENANT_CACHE_SECONDS: positiveInt('TWOFOLD_TENANT_CACHE_SECONDS').max(300).default(30),

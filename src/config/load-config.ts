@@ -116,7 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     sandbox: {
       enabled: sandboxEnabled,
       stateFile: vars.TWOFOLD_SANDBOX_STATE_FILE ?? (vars.NODE_ENV === 'development' ? 'data/sandbox-host.json' : undefined),
-      staff: vars.TWOFOLD_SANDBOX_STAFF,
+      // `npm start` has a group big enough to try a rollout and paging; tests count on the six people alone.
+      staff: vars.TWOFOLD_SANDBOX_STAFF ?? (vars.NODE_ENV === 'development' ? 200 : 0),
     },
     logLevel: vars.LOG_LEVEL,
     uninstallGraceDays: vars.TWOFOLD_UNINSTALL_GRACE_DAYS,

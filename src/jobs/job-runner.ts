@@ -20,6 +20,8 @@ export interface JobRunnerOptions {
   singleInstance: boolean;
 }
 
+/** Active jobs a pass looks at, oldest first (each tenant has at most one of a kind). */
+const ACTIVE_JOBS_PER_PASS = 100;
 /** An item is given up after this many claims (crashes while running it, or 429s). */
 const MAX_ATTEMPTS = 25;
 /** Listing a job's items waits out this many 429s or 5xx in a row, each at most a minute, before the job fails. */
@@ -171,7 +173,7 @@ export class JobRunner {
   }
 
   private async tick(): Promise<void> {
-    const jobs = await this.options.store.active(20);
+    const jobs = await this.options.store.active(ACTIVE_JOBS_PER_PASS);
     const activeIds = new Set(jobs.map((job) => job.id));
     for (const id of this.running.keys()) if (!activeIds.has(id)) this.cancelled.add(id);
     for (const job of jobs) {

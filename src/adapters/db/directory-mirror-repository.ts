@@ -30,6 +30,8 @@ interface PageRow {
   id_source: string | null;
   enrolled: number | string | null;
   last_verified_at: Date | string | null;
+  unused_backup_codes: number | string | null;
+  locked_until_ms: number | string | null;
 }
 
 /** The page order: the display name as compared case-insensitively (then the accountId). */
@@ -45,8 +47,9 @@ function likeLiteral(text: string): string {
 /**
  * The directory mirror in `directory_users`, `directory_user_groups` and `directory_mirrors` (migration
  * 0301). A page is one statement: a range scan of `directory_users_page` (or, for a group,
- * `directory_user_groups_page`) in page order from the keyset cursor, with the user's 2FA ID, enrollment
- * and last verification joined by primary key; `npm run bench:admin-users` prints the plans.
+ * `directory_user_groups_page`) in page order from the keyset cursor, with the user's 2FA ID, enrollment,
+ * last verification and lockout joined by their keys and the unused backup codes counted on their index
+ * (enrolled users only), so a page is one round trip; `npm run bench:admin-users` prints the plans.
  */
 export class SequelizeDirectoryMirror implements DirectoryMirror, DirectoryMirrorSweep {
   private readonly sql: Sql;
@@ -221,11 +224,15 @@ export function pageStatement(tenant: string, query: MirrorQuery): { sql: string
     where.push("(u.sort_name LIKE :q ESCAPE '\\' OR LOWER(u.email) LIKE :q ESCAPE '\\' OR m.id_key LIKE :q ESCAPE '\\')");
   }
   const sql = `SELECT u.account_id, u.display_name, u.sort_name, u.email, u.username, u.active, u.group_names, u.source,
-      m.two_factor_id, m.source AS id_source, CASE WHEN t.id IS NULL THEN 0 ELSE 1 END AS enrolled, v.verified_at AS last_verified_at
+      m.two_factor_id, m.source AS id_source, CASE WHEN t.id IS NULL THEN 0 ELSE 1 END AS enrolled, v.verified_at AS last_verified_at,
+      f.locked_until_ms,
+      CASE WHEN t.id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM backup_codes b WHERE b.client_key = u.client_key AND b.account_id = u.account_id AND b.used_at IS NULL) END
+        AS unused_backup_codes
     FROM ${from}
     LEFT JOIN two_factor_ids m ON m.client_key = u.client_key AND m.account_id = u.account_id
     LEFT JOIN totp_credentials t ON t.client_key = u.client_key AND t.account_id = u.account_id AND t.status = 'active'
     LEFT JOIN verification_sessions v ON v.client_key = u.client_key AND v.account_id = u.account_id
+    LEFT JOIN failure_counters f ON f.client_key = u.client_key AND f.account_id = u.account_id
     WHERE ${where.join(' AND ')}
     ORDER BY ${order}.sort_name, ${order}.account_id LIMIT :limit`;
   return { sql, params };
@@ -250,6 +257,8 @@ function toRow(row: PageRow): MirrorRow {
     twoFactorIdSource: row.id_source as IdSource | null,
     enrolled: Number(row.enrolled) === 1,
     lastVerifiedAt: toDate(row.last_verified_at),
+    unusedBackupCodes: Number(row.unused_backup_codes ?? 0),
+    lockedUntil: row.locked_until_ms === null ? null : new Date(Number(row.locked_until_ms)),
   };
 }
 

@@ -205,7 +205,8 @@ export class SequelizeJobStore implements JobStore {
   }
 
   async recordOutcome(id: string, key: string, owner: string, outcome: ItemOutcome, at: Date, transaction?: JobTransaction): Promise<boolean> {
-    const sql = `UPDATE job_items SET state = :state, code = :code, message = :message, detail = :detail, finished_at = :at, lease_owner = NULL, lease_until = NULL
+    // `lease_owner` stays on a finished item: which instance did it (claims look at pending items only).
+    const sql = `UPDATE job_items SET state = :state, code = :code, message = :message, detail = :detail, finished_at = :at, lease_until = NULL
        WHERE job_id = :id AND item_key = :key AND state = 'pending' AND lease_owner = :owner`;
     const params = {
       id,
@@ -263,7 +264,7 @@ export class SequelizeJobStore implements JobStore {
 
   async releaseAllLeases(): Promise<void> {
     await this.sql.changed('UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL', {});
-    await this.sql.changed('UPDATE job_items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL', {});
+    await this.sql.changed("UPDATE job_items SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL", {});
   }
 
   private async view(row: JobRow): Promise<JobView> {

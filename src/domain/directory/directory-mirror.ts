@@ -27,6 +27,10 @@ export interface MirrorRow extends MirroredUser {
   readonly twoFactorIdSource: IdSource | null;
   readonly enrolled: boolean;
   readonly lastVerifiedAt: Date | null;
+  /** Unused backup codes (0 when not enrolled). */
+  readonly unusedBackupCodes: number;
+  /** When the user's lockout after wrong codes ends, as stored (it may be past). */
+  readonly lockedUntil: Date | null;
 }
 
 export interface MirrorQuery {

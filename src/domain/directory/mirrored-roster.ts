@@ -1,5 +1,4 @@
 import type { IdSource } from '../idmap/two-factor-ids';
-import type { BackupCodeRepository, FailureCounterRepository } from '../mfa/ports';
 import { workingMethods, type WorkingMethod } from '../mfa/working-methods';
 import { isEnforcedFor, type TenantPolicy } from '../policy/policy';
 import type { Clock } from '../ports/clock';
@@ -32,16 +31,14 @@ export interface MirroredRosterPage {
 
 export interface MirroredRosterDeps {
   mirror: DirectoryMirror;
-  backupCodes: Pick<BackupCodeRepository, 'countUnusedMany'>;
-  failures: Pick<FailureCounterRepository, 'lockedUntilMany'>;
   /** What the policy's pattern gives a user without a stored ID (TwoFactorIds.deriveFor). */
   deriveId(policy: TenantPolicy, user: { accountId: string; emailAddress: string | null }): string;
   clock: Clock;
 }
 
 /**
- * `GET /api/v1/admin/users` from the directory mirror: one indexed query for the page, one each for the
- * page's backup codes and lockouts, and nothing asked of the host. Null while the tenant's mirror was
+ * `GET /api/v1/admin/users` from the directory mirror: one indexed query for the page (with each user's
+ * backup codes and lockout) beside the mirror's status, and nothing asked of the host. Null while the tenant's mirror was
  * never filled (the route then answers from the host, as before).
  */
 export class MirroredRoster {
@@ -52,14 +49,11 @@ export class MirroredRoster {
   }
 
   async page(tenant: string, policy: TenantPolicy, query: MirrorQuery): Promise<MirroredRosterPage | null> {
+    // The status first: before the first refresh the host-backed route answers, and its cursors are not ours.
     const directory = await this.deps.mirror.status(tenant);
     if (directory.length === 0) return null;
     const page = await this.deps.mirror.page(tenant, query);
-    const accountIds = page.rows.map((row) => row.accountId);
-    const [unused, locked] = await Promise.all([
-      this.deps.backupCodes.countUnusedMany(tenant, accountIds),
-      this.deps.failures.lockedUntilMany(tenant, accountIds, this.deps.clock.now()),
-    ]);
+    const now = this.deps.clock.now();
     const users = page.rows.map((row): MirroredRosterEntry => ({
       accountId: row.accountId,
       displayName: row.displayName,
@@ -71,8 +65,8 @@ export class MirroredRoster {
       twoFactorIdSource: row.twoFactorIdSource ?? 'derived',
       enrolled: row.enrolled,
       required: isEnforcedFor(policy, row.groups),
-      methods: workingMethods(row.enrolled, unused.get(row.accountId) ?? 0, policy),
-      lockedUntil: locked.get(row.accountId) ?? null,
+      methods: workingMethods(row.enrolled, row.unusedBackupCodes, policy),
+      lockedUntil: row.lockedUntil !== null && row.lockedUntil > now ? row.lockedUntil : null,
       lastVerifiedAt: row.lastVerifiedAt,
     }));
     return { users, nextCursor: page.nextCursor, directory };

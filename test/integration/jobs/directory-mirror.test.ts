@@ -3,7 +3,12 @@ import { AxiosHttpTransport } from '../../../src/adapters/http-transport/axios-t
 import type { HttpTransport } from '../../../src/domain/ports/http-transport';
 import { SANDBOX_USERS } from '../../../src/sandbox/fixtures';
 import { databaseLanes, printLaneNotice } from '../../support/database-lanes';
+import type { FixedClock } from '../../../src/domain/ports/clock';
 import { startInstalledApp, type InstalledApp } from '../../support/installed-app';
+import { steppedClock } from '../../support/stepped-clock';
+import { USERS, enroll, verify, wrongCode } from '../mfa/support';
+import { SequelizeDirectoryMirror } from '../../../src/adapters/db/directory-mirror-repository';
+import { startDirectoryRefreshSchedule } from '../../../src/jobs/directory-refresh-schedule';
 import { ALICE_ADMIN, type TestApp } from '../../support/test-app';
 
 const byName = (name: string) => SANDBOX_USERS.find((user) => user.displayName.startsWith(name))!;
@@ -22,8 +27,9 @@ class CountingTransport implements HttpTransport {
 for (const lane of databaseLanes()) {
   describe(`Directory mirror and the users page's reads (${lane.name})`, function () {
     this.timeout(60_000);
-    let installed: InstalledApp;
+    let installed: InstalledApp<FixedClock>;
     let app: TestApp;
+    let clock: FixedClock;
     const transport = new CountingTransport();
     const call = (method: string, path: string, body?: unknown) => app.request(method, path, { token: app.contextToken(ALICE_ADMIN.accountId), body });
     const waitForJob = async (jobId: string) => {
@@ -48,8 +54,8 @@ for (const lane of databaseLanes()) {
 
     before(async () => {
       printLaneNotice();
-      installed = await startInstalledApp(lane, { overrides: { transport } });
-      app = installed.app;
+      installed = await startInstalledApp(lane, { clock: steppedClock(), overrides: { transport } });
+      ({ app, clock } = installed);
     });
     after(() => installed?.stop());
 
@@ -58,6 +64,10 @@ for (const lane of databaseLanes()) {
       const users = await call('GET', '/api/v1/admin/users');
       assert.equal(users.status, 200);
       assert.equal(users.json().directory, undefined);
+      const firstPage = (await call('GET', '/api/v1/admin/users?limit=2')).json();
+      const next = await call('GET', `/api/v1/admin/users?limit=2&cursor=${encodeURIComponent(firstPage.nextCursor)}`);
+      assert.equal(next.status, 200, 'the host-backed page takes its own cursors');
+      assert.equal(next.json().users.length, 2);
       const csv = await call('GET', '/api/v1/admin/users.csv');
       assert.equal(csv.status, 409);
       assert.equal(csv.json().error.code, 'directory_not_mirrored');
@@ -126,6 +136,19 @@ for (const lane of databaseLanes()) {
       assert.ok(users.every((user) => user.enrolled === false && Array.isArray(user.methods)));
     });
 
+    it('shows an enrolled user’s methods and a lockout from the same one query', async () => {
+      const dave = await enroll(app, clock, USERS.dave);
+      const row = async () => (await allPages('&q=okafor', 50))[0];
+      assert.deepEqual([(await row()).enrolled, (await row()).methods, (await row()).lockedUntil], [true, ['totp', 'backup_codes'], null]);
+      for (let attempt = 0; attempt < 5; attempt += 1) await verify(app, USERS.dave, { code: wrongCode(dave, clock) });
+      const locked = await row();
+      assert.ok(locked.lockedUntil && Date.parse(locked.lockedUntil) > clock.now().getTime(), JSON.stringify(locked));
+      assert.deepEqual(
+        (await allPages('&enrolled=true', 50)).map((user) => user.displayName),
+        ['Dave Okafor'],
+      );
+    });
+
     it('exports CSV with the page’s columns, formula injection neutralised', async () => {
       assert.equal((await call('PUT', `/api/v1/admin/users/${byName('Bob').accountId}`, { twoFactorId: '=HYPERLINK("x")' })).status, 200);
       const response = await call('GET', '/api/v1/admin/users.csv');
@@ -137,6 +160,29 @@ for (const lane of databaseLanes()) {
       assert.equal(lines.length, SANDBOX_USERS.length + 1);
       const bob = lines.find((line) => line.startsWith(byName('Bob').accountId));
       assert.equal(bob, `${byName('Bob').accountId},Bob Builder,"'=HYPERLINK(""x"")",false,,`);
+    });
+
+    it('the schedule refreshes a site whose mirror is older than the limit, and leaves a fresh one alone', async () => {
+      const schedule = startDirectoryRefreshSchedule({
+        mirror: new SequelizeDirectoryMirror(app.twofold.database.sequelize),
+        clock,
+        logger: app.twofold.logger,
+        maxAgeHours: 24,
+        refresh: (clientKey) => app.twofold.jobs.scheduledRefresh(clientKey),
+      });
+      try {
+        assert.deepEqual(await schedule.runOnce(), [], 'refreshed minutes ago');
+        clock.advance(25 * 3_600_000);
+        const started = await schedule.runOnce();
+        assert.equal(started.length, 1);
+        const job = await waitForJob(started[0]!);
+        assert.equal(job.kind, 'directory_refresh');
+        assert.equal(job.state, 'succeeded');
+        assert.equal(job.startedBy, null, 'a scheduled job has no admin');
+        assert.deepEqual(await schedule.runOnce(), [], 'fresh again');
+      } finally {
+        schedule.stop();
+      }
     });
   });
 }

@@ -54,8 +54,9 @@ for (const lane of databaseLanes()) {
           { key: 'JIRAUSER10101', name: 'dora', displayName: 'Dora Data', emailAddress: 'dora@dc.example.com' },
           { key: 'JIRAUSER10102', name: 'ed', displayName: 'Ed Edge', emailAddress: 'ed@dc.example.com' },
           { key: 'JIRAUSER10103', name: 'gone', displayName: 'Gone Away', emailAddress: 'gone@dc.example.com', active: false },
+          { key: 'JIRAUSER10104', name: 'dora2', displayName: 'Dora Double', emailAddress: 'dora@other.example.com' },
         ],
-        groups: { 'dc-devs': ['dora', 'ed', 'gone'], 'jira-users': ['svc-twofold'] },
+        groups: { 'dc-devs': ['dora', 'ed', 'gone'], 'dc-twins': ['dora', 'dora2'], 'jira-users': ['svc-twofold'] },
       });
       app = s.app;
     });
@@ -145,6 +146,49 @@ for (const lane of databaseLanes()) {
       ];
       assert.equal(row[0]?.two_factor_id, 'dora@dc');
       assert.deepEqual((await call('GET', '/api/v1/admin/policy')).json().enforcedGroups, ['developers', 'dc-devs']);
+
+      // The rollout refreshed the Data Center users' mirror (the enforced groups' members, by user key).
+      let sources: { source: string; userCount: number }[] = [];
+      for (let attempt = 0; attempt < 400 && !sources.some((source) => source.source === 'connector'); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        sources = (await call('GET', '/api/v1/admin/directory')).json().sources;
+      }
+      assert.equal(sources.find((source) => source.source === 'connector')?.userCount, 3, 'Dora, Ed and the inactive member of dc-devs');
+      const dcUsers = (await call('GET', '/api/v1/admin/users?source=connector')).json().users as {
+        accountId: string;
+        twoFactorId: string;
+        required: boolean;
+        active: boolean;
+      }[];
+      assert.deepEqual(
+        dcUsers.map((user) => [user.accountId, user.twoFactorId, user.required, user.active]),
+        [
+          ['dc:JIRAUSER10101', 'dora@dc', true, true],
+          ['dc:JIRAUSER10102', 'ed@dc', true, true],
+          ['dc:JIRAUSER10103', 'gone@dc.example.com', true, false],
+        ],
+      );
+    });
+
+    it('target connector: two members the pattern gives the same ID: one gets it, the other fails naming both', async () => {
+      const job = await finished(
+        call,
+        (await call('POST', '/api/v1/admin/rollouts', { group: 'dc-twins', target: 'connector', idPattern: '%emailLocalPart%' })).json().jobId,
+      );
+      assert.equal(job.state, 'succeeded');
+      assert.deepEqual([job.total, job.done, job.failed], [2, 1, 1]);
+      const [error] = job.errors;
+      assert.equal(error!.code, 'id_conflict');
+      assert.ok(
+        ['dc:JIRAUSER10101', 'dc:JIRAUSER10104'].every((accountId) => error!.message.includes(accountId)),
+        error!.message,
+      );
+      const [rows] = (await app.twofold.database.sequelize.query("SELECT account_id FROM two_factor_ids WHERE two_factor_id = 'dora'")) as [
+        { account_id: string }[],
+        unknown,
+      ];
+      assert.equal(rows.length, 1, 'the ID went to exactly one of them');
+      assert.notEqual(rows[0]!.account_id, error!.item, 'not to the one whose item failed');
     });
 
     it('target connector: Jira refusing the credentials stops the job with an actionable reason', async () => {
