@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
  * user's write audited twice.
  */
 describe('Directory sync export after kill -9 (a child process on SQLite)', function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   const file = join(tmpdir(), `twofold-export-kill-${randomBytes(6).toString('hex')}`);
   const masterKey = randomBytes(32).toString('base64');
   let port: number;
@@ -50,7 +50,9 @@ describe('Directory sync export after kill -9 (a child process on SQLite)', func
 
   async function startApp(): Promise<void> {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env: env(), stdio: ['ignore', 'inherit', 'inherit'] });
-    for (let attempt = 0; attempt < 300; attempt += 1) {
+    // Up to 90 s: on a busy machine tsx compiles the app slowly; a child that exits fails at once.
+    for (let attempt = 0; attempt < 900; attempt += 1) {
+      if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
       const healthy = await fetch(`${base}/healthz`).then(
         (response) => response.status === 200,
         () => false,
