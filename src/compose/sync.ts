@@ -3,10 +3,11 @@ import type { Sequelize } from 'sequelize';
 import { adminSyncRouter } from '../../routes/admin-sync';
 import { HostUserPropertyGateway } from '../adapters/connect/host-user-property-gateway';
 import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
-import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
+import { SequelizeAuditLog, auditLogIn } from '../adapters/db/audit-log-repository';
+import { unitOfJob } from '../adapters/db/job-transaction';
 import { SequelizeIdMappingRepository } from '../adapters/db/id-mapping-repository';
 import { SequelizeTotpCredentialRepository } from '../adapters/db/totp-credential-repository';
-import { SequelizeWriteBackQueue } from '../adapters/db/write-back-queue-repository';
+import { SequelizeWriteBackQueue, writeBackQueueIn } from '../adapters/db/write-back-queue-repository';
 import { ConnectorUserPropertyGateway, asJobSignal } from '../adapters/jira-server/connector-user-property-gateway';
 import type { Logger } from '../adapters/logging/logger';
 import type { ConnectorService } from '../domain/connector/connector-service';
@@ -69,6 +70,7 @@ export function composeSync(deps: SyncDeps) {
     enrolledAmong: (tenant, accountIds) => credentials.activeAccounts(tenant, accountIds),
     gateways,
     audit: new SequelizeAuditLog(deps.sequelize),
+    auditIn: (transaction) => auditLogIn(unitOfJob(transaction)),
     clock: deps.clock,
   };
   const adoptId = async (clientKey: string, actor: string | null, accountId: string, twoFactorId: string) => {
@@ -78,7 +80,7 @@ export function composeSync(deps: SyncDeps) {
   };
   deps.runner.register(new SyncExportKind(syncDeps));
   deps.runner.register(new SyncImportKind({ ...syncDeps, adoptId }));
-  deps.runner.register(new WriteBackKind(syncDeps, queue));
+  deps.runner.register(new WriteBackKind(syncDeps, queue, writeBackQueueIn));
 
   const trigger = new WriteBackTrigger({
     queue,

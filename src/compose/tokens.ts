@@ -6,6 +6,7 @@ import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
 import { SequelizeHardwareTokenRepository } from '../adapters/db/hardware-token-repository';
 import { SequelizeIdMappingRepository } from '../adapters/db/id-mapping-repository';
 import { SequelizeTotpCredentialRepository } from '../adapters/db/totp-credential-repository';
+import { tokenImportWritesIn } from '../adapters/db/token-import-writes';
 import type { AuditLog } from '../domain/audit/audit-log';
 import type { UserDirectory } from '../domain/directory/user-directory';
 import type { Clock } from '../domain/ports/clock';
@@ -32,7 +33,14 @@ export function composeTokens(deps: TokensDeps) {
   const tokens = new SequelizeHardwareTokenRepository(deps.sequelize, deps.secretBox);
   const credentials = new SequelizeTotpCredentialRepository(deps.sequelize, deps.secretBox);
   deps.runner.register(
-    new TokenImportKind({ tokens, credentials, audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)), clock: deps.clock, ensureId: deps.ensureId }),
+    new TokenImportKind({
+      tokens,
+      credentials,
+      audit: deps.decorateAudit(new SequelizeAuditLog(deps.sequelize)),
+      clock: deps.clock,
+      ensureId: deps.ensureId,
+      writesIn: (transaction) => tokenImportWritesIn(transaction, deps.secretBox),
+    }),
   );
   const importer = new TokenImport({
     mappings: new SequelizeIdMappingRepository(deps.sequelize),

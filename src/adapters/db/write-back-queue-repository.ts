@@ -1,6 +1,20 @@
 import type { Sequelize } from 'sequelize';
 import type { QueuedChange, WriteBackQueue } from '../../domain/idmap/write-back-queue';
 import { Sql } from './sql';
+import type { JobTransaction } from '../../domain/jobs/job-kind';
+import { unitOfJob } from './job-transaction';
+
+/** The queue's removal in a job item's transaction (it commits with the item's outcome). */
+export function writeBackQueueIn(transaction: JobTransaction): Pick<WriteBackQueue, 'remove'> {
+  const { statements } = unitOfJob(transaction);
+  return {
+    async remove(tenant, change) {
+      await statements.changed(REMOVE_SQL, { tenant, accountId: change.accountId, queuedMs: change.queuedMs });
+    },
+  };
+}
+
+const REMOVE_SQL = 'DELETE FROM sync_write_back WHERE client_key = :tenant AND account_id = :accountId AND queued_ms = :queuedMs';
 
 /** The write-back queue (migration 0310): an upsert per change, keyset pages, a compare-and-delete. */
 export class SequelizeWriteBackQueue implements WriteBackQueue {
@@ -29,7 +43,7 @@ export class SequelizeWriteBackQueue implements WriteBackQueue {
   }
 
   async remove(tenant: string, change: QueuedChange): Promise<void> {
-    await this.sql.changed('DELETE FROM sync_write_back WHERE client_key = :tenant AND account_id = :accountId AND queued_ms = :queuedMs', {
+    await this.sql.changed(REMOVE_SQL, {
       tenant,
       accountId: change.accountId,
       queuedMs: change.queuedMs,

@@ -1,6 +1,6 @@
-import type { AuditLog } from '../audit/audit-log';
+import type { AuditEntry, AuditLog } from '../audit/audit-log';
 import type { Clock } from '../ports/clock';
-import type { ItemOutcome, JobContext, JobKind, PlannedItem, PlannedPage } from '../jobs/job-kind';
+import type { ItemOutcome, JobContext, JobKind, JobTransaction, PlannedItem, PlannedPage } from '../jobs/job-kind';
 import { failedItem, parseTarget, planMappedUsers, SYNC_CONCURRENCY } from './sync-job-support';
 import { planExport, type CurrentState } from './sync-planner';
 import { readTwofoldIdProperty } from './twofold-id-property';
@@ -17,6 +17,11 @@ export interface SyncDependencies {
   readonly enrolledAmong: (tenant: string, accountIds: readonly string[]) => Promise<Set<string>>;
   readonly gateways: UserPropertyGateways;
   readonly audit: AuditLog;
+  /**
+   * The audit log in an item's transaction (the runner's), so that an item's entry commits with its
+   * `done`; the plain `audit` is used when a kind runs without one (unit tests).
+   */
+  readonly auditIn?: (transaction: JobTransaction) => Pick<AuditLog, 'record'>;
   readonly clock: Clock;
 }
 
@@ -46,8 +51,33 @@ export class SyncExportKind implements JobKind<SyncExportParams> {
   }
 }
 
-/** One user's export; also what write-back runs when an ID or an enrollment changes. */
-export async function exportOne(deps: SyncDependencies, context: JobContext, target: SyncTarget, accountId: string): Promise<ItemOutcome> {
+/**
+ * One user's export; also what write-back runs when an ID or an enrollment changes. The Jira write comes
+ * first (outside the database); then, in the item's transaction, its audit entry and `alsoInTransaction`
+ * (write-back's queue bookkeeping) commit together with the item's outcome.
+ */
+export async function exportOne(
+  deps: SyncDependencies,
+  context: JobContext,
+  target: SyncTarget,
+  accountId: string,
+  alsoInTransaction?: (transaction: JobTransaction | null) => Promise<void>,
+): Promise<ItemOutcome> {
+  const outcome = await pushOne(deps, context, target, accountId);
+  const entry = 'audit' in outcome ? outcome.audit : null;
+  const result: ItemOutcome = 'audit' in outcome ? outcome.result : outcome;
+  if (entry === null && !alsoInTransaction) return result;
+  const writes = async (transaction: JobTransaction | null): Promise<ItemOutcome> => {
+    if (entry !== null) await (transaction && deps.auditIn ? deps.auditIn(transaction) : deps.audit).record(context.tenant, entry);
+    if (alsoInTransaction) await alsoInTransaction(transaction);
+    return result;
+  };
+  return context.transaction ? context.transaction((transaction) => writes(transaction)) : writes(null);
+}
+
+type Pushed = ItemOutcome | { result: ItemOutcome; audit: AuditEntry };
+
+async function pushOne(deps: SyncDependencies, context: JobContext, target: SyncTarget, accountId: string): Promise<Pushed> {
   const mapping = await deps.mappings.find(context.tenant, accountId);
   if (mapping === null) return { ok: true, detail: { result: 'unmapped' } };
   const enrolled = (await deps.enrolledAmong(context.tenant, [accountId])).has(accountId);
@@ -60,14 +90,16 @@ export async function exportOne(deps: SyncDependencies, context: JobContext, tar
     if (operation.op === 'skip' || (await gateway.write(accountId, operation.value)) === 'unknown_user') {
       return { ok: false, code: 'unknown_user', message: `Jira has no user ${accountId}: Twofold holds a 2FA ID for a user Jira does not know.` };
     }
-    await deps.audit.record(context.tenant, {
-      at: deps.clock.now(),
-      actorAccountId: context.actorAccountId,
-      action: 'sync.property_written',
-      subjectAccountId: accountId,
-      detail: { target, reason: operation.reason, twoFactorId: operation.value.twoFactorId, enrolled: operation.value.enrolled, jobId: context.jobId },
-    });
-    return { ok: true, detail: { result: 'written', reason: operation.reason } };
+    return {
+      result: { ok: true, detail: { result: 'written', reason: operation.reason } },
+      audit: {
+        at: deps.clock.now(),
+        actorAccountId: context.actorAccountId,
+        action: 'sync.property_written',
+        subjectAccountId: accountId,
+        detail: { target, reason: operation.reason, twoFactorId: operation.value.twoFactorId, enrolled: operation.value.enrolled, jobId: context.jobId },
+      },
+    };
   } catch (error) {
     return failedItem(error);
   }

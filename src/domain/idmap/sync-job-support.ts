@@ -3,8 +3,8 @@ import type { IdMappingRepository } from './two-factor-ids';
 import type { ItemOutcome, PlannedPage } from '../jobs/job-kind';
 import type { SyncTarget } from './user-property-gateway';
 
-/** Mappings planned per page: one query, a few hundred items stored in one transaction. */
-export const SYNC_PAGE_SIZE = 500;
+/** Mappings planned per page: one query, and a short transaction to store them (a long one holds SQLite's write lock from the items). */
+export const SYNC_PAGE_SIZE = 100;
 /** Items of one sync job in flight at once: Jira Cloud throttles per app and site. */
 export const SYNC_CONCURRENCY = 8;
 

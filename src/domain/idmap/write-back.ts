@@ -1,5 +1,5 @@
 import { isTwofoldError } from '../errors';
-import type { ItemOutcome, JobContext, JobKind, PlannedItem, PlannedPage } from '../jobs/job-kind';
+import type { ItemOutcome, JobContext, JobKind, JobTransaction, PlannedItem, PlannedPage } from '../jobs/job-kind';
 import { exportOne, type SyncDependencies } from './sync-export-kind';
 import { SYNC_CONCURRENCY, SYNC_PAGE_SIZE } from './sync-job-support';
 import { targetOfAccount } from './user-property-gateway';
@@ -20,6 +20,8 @@ export class WriteBackKind implements JobKind<Record<string, never>> {
   constructor(
     private readonly deps: SyncDependencies,
     private readonly queue: WriteBackQueue,
+    /** The queue in an item's transaction (the runner's); absent in unit tests. */
+    private readonly queueIn?: (transaction: JobTransaction) => Pick<WriteBackQueue, 'remove'>,
   ) {}
 
   parseParams(): Record<string, never> {
@@ -37,10 +39,13 @@ export class WriteBackKind implements JobKind<Record<string, never>> {
 
   async runItem(context: JobContext, _params: Record<string, never>, item: PlannedItem): Promise<ItemOutcome> {
     const queuedMs = (item.payload as { queuedMs?: unknown } | null)?.queuedMs;
-    const outcome = await exportOne(this.deps, context, targetOfAccount(item.key), item.key);
-    // A failed item (Jira refused the value, no such user) would fail again: it leaves the queue too.
-    if (typeof queuedMs === 'number') await this.queue.remove(context.tenant, { accountId: item.key, queuedMs });
-    return outcome;
+    // A failed item (Jira refused the value, no such user) would fail again: it leaves the queue too,
+    // in the item's transaction (a 429 or an outage throws before, and the row stays).
+    return exportOne(this.deps, context, targetOfAccount(item.key), item.key, async (transaction) => {
+      if (typeof queuedMs !== 'number') return;
+      const queue = transaction && this.queueIn ? this.queueIn(transaction) : this.queue;
+      await queue.remove(context.tenant, { accountId: item.key, queuedMs });
+    });
   }
 }
 
