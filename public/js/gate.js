@@ -67,13 +67,19 @@
     var emailButton = root.querySelector('[data-action="email-code"]');
     var emailSent = root.querySelector('[data-field="email-sent"]');
     var labels = { code: 'Code from your app or token', backup: 'Backup code', email: 'Code from the email' };
+    var hints = {
+      code: 'The code your authenticator app or token shows now.',
+      backup: 'One of the backup codes you saved when you set up two-step verification. Each works once.',
+      email: 'The 8-digit code in the email. It works once.',
+    };
     var setMode = function (mode) {
       inputMode = mode;
       if (toggle) {
         toggle.setAttribute('aria-pressed', String(mode === 'backup'));
-        toggle.textContent = mode === 'backup' ? 'Use a code from your app or token' : 'Use a backup code instead';
+        toggle.textContent = mode === 'code' ? 'Use a backup code instead' : 'Use a code from your app or token';
       }
       root.querySelector('[data-field="label"]').textContent = labels[mode];
+      root.querySelector('[data-field="hint"]').textContent = hints[mode];
       input.setAttribute('inputmode', mode === 'backup' ? 'text' : 'numeric');
       if (mode !== 'email') emailSent.hidden = true;
       input.value = '';
@@ -81,7 +87,7 @@
     };
     if (toggle) {
       toggle.addEventListener('click', function () {
-        setMode(inputMode === 'backup' ? 'code' : 'backup');
+        setMode(inputMode === 'code' ? 'backup' : 'code');
       });
     }
     if (emailButton) {

@@ -16,7 +16,8 @@ const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.fro
 /**
  * The gate as deployed: Debian's nginx, run with the configuration docs/nginx.md documents, in front of
  * a fake Jira Data Center, asking the whole app. A real Chromium logs in, is sent to the verify page,
- * sets up TOTP and lands on the page it asked for; a Basic-auth "git client" is held, approved, let
+ * sets up TOTP and lands on the page it asked for, and later verifies with an email code read from the
+ * sandbox's outbox; a Basic-auth "git client" is held, approved, let
  * through and held again after its grace; a safe zone, blocked Basic auth, a stolen cookie, an
  * open-redirect attempt and a revoked key each do what they must.
  */
@@ -127,6 +128,43 @@ describe('The forward-auth gate behind real nginx, with Chromium', function () {
     await page.fill('[data-testid="verify-code"]', totpNow(aliceSecret, clock));
     await Promise.all([page.waitForURL(`${site}/secure/Dashboard.jspa`), page.click('[data-testid="verify-submit"]')]);
     assert.equal(await page.textContent('#protected'), '/secure/Dashboard.jspa');
+    await context.close();
+  });
+
+  it('offers an email code on the gate page when the policy does; the code, read from the sandbox outbox, verifies', async () => {
+    const put = await admin(app, 'PUT', '/api/v1/admin/policy', { methods: ['totp', 'backup_codes', 'email', 'access_pass'] });
+    assert.equal(put.status, 200, put.text);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}/browse/ABC-3`);
+    await page.fill('#login-form-username', ALICE_DC.name);
+    await page.fill('#login-form-password', ALICE_DC.password!);
+    await Promise.all([page.waitForURL(/\/twofold\/verify/), page.click('#login-form-submit')]);
+    // No phone is paired: the page says where to pair one instead of offering the access pass.
+    await page.waitForSelector('[data-testid="pair-in-jira"]');
+    assert.equal(await page.locator('[data-action="access-pass"]').count(), 0);
+    await page.click('[data-testid="verify-email-code"]');
+    await page.waitForSelector('[data-testid="verify-email-sent"]:not([hidden])');
+    assert.match((await page.textContent('[data-testid="verify-email-sent"]')) ?? '', /a\*\*\*@dc\.example/);
+    assert.equal(await page.textContent('[data-field="label"]'), 'Code from the email');
+    await screenshot(page, 'gate-alice-email-sent');
+
+    // The sandbox's outbox (development without SMTP_URL), read in a second tab as a person would.
+    const tab = await context.newPage();
+    await tab.goto(`${app.baseUrl}/sandbox/outbox`);
+    const newest = tab.locator('[data-testid=outbox-message]').first();
+    assert.equal(await newest.locator('[data-field="to"]').textContent(), ALICE_DC.emailAddress);
+    const text = (await newest.locator('[data-field="text"]').textContent()) ?? '';
+    await screenshot(tab, 'gate-alice-email-outbox');
+    await tab.close();
+    const match = /(\d{4}) (\d{4})/.exec(text);
+    assert.ok(match, text);
+
+    await page.fill('[data-testid="verify-code"]', `${match[1]} ${match[2]}`);
+    await Promise.all([page.waitForURL(`${site}/browse/ABC-3`), page.click('[data-testid="verify-submit"]')]);
+    assert.equal(await page.textContent('#protected'), '/browse/ABC-3');
+    const cookies = (await context.cookies(site)).map((c) => `${c.name}=${c.value}`).join('; ');
+    assert.equal(reasonOf(await get('/secure/Dashboard.jspa', { Cookie: cookies })), '200 verified');
     await context.close();
   });
 
