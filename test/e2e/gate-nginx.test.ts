@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { SequelizePairingRepository } from '../../src/adapters/db/device-pairing-repository';
+import { newCredentialToken } from '../../src/domain/approvals/credential-token';
 import { nginxConfig } from '../../src/domain/gate/nginx-config';
 import { OffsetClock } from '../integration/connector/connector-support';
 import { admin, ALICE_DC, connectAndEnforce, DC_GROUPS, DC_USERS, GIT_BOB, totpNow } from '../integration/gate/gate-support';
@@ -10,6 +13,7 @@ import { startInstalledApp, type InstalledApp } from '../support/installed-app';
 import { laneOrSkip } from '../support/lanes';
 import { DOC_VALUES, documentedConfiguration, freePort, Nginx, testConfiguration } from '../support/nginx';
 import type { TestApp } from '../support/test-app';
+import { WebCryptoPhone } from '../support/webcrypto-phone';
 
 const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.from(`${user.name}:${user.password ?? ''}`).toString('base64')}`;
 
@@ -17,7 +21,7 @@ const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.fro
  * The gate as deployed: Debian's nginx, run with the configuration docs/nginx.md documents, in front of
  * a fake Jira Data Center, asking the whole app. A real Chromium logs in, is sent to the verify page,
  * sets up TOTP and lands on the page it asked for, and later verifies with an email code read from the
- * sandbox's outbox; a Basic-auth "git client" is held, approved, let
+ * sandbox's outbox and with the access pass (a WebCrypto phone); a Basic-auth "git client" is held, approved, let
  * through and held again after its grace; a safe zone, blocked Basic auth, a stolen cookie, an
  * open-redirect attempt and a revoked key each do what they must.
  */
@@ -165,6 +169,38 @@ describe('The forward-auth gate behind real nginx, with Chromium', function () {
     assert.equal(await page.textContent('#protected'), '/browse/ABC-3');
     const cookies = (await context.cookies(site)).map((c) => `${c.name}=${c.value}`).join('; ');
     assert.equal(reasonOf(await get('/secure/Dashboard.jspa', { Cookie: cookies })), '200 verified');
+    await context.close();
+  });
+
+  it('with a paired phone, "Approve on my phone" shows the symbol; the approval signs the browser in', async () => {
+    // Pairing happens on Twofold's Two-step verification page in Jira; here the pairing row is made directly.
+    const pairing = newCredentialToken({ bytes: (length: number) => randomBytes(length) });
+    await new SequelizePairingRepository(app.twofold.database.sequelize).create(
+      pairing.hash,
+      { tenant: app.host.clientKey, accountId: `dc:${ALICE_DC.key}`, expiresAt: new Date(clock.now().getTime() + 600_000) },
+      clock.now(),
+    );
+    const phone = await WebCryptoPhone.create(app);
+    assert.equal((await phone.pair(`${app.baseUrl}/companion#pair=${pairing.token}`, 'Alice’s phone')).status, 201);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}/browse/ABC-4`);
+    await page.fill('#login-form-username', ALICE_DC.name);
+    await page.fill('#login-form-password', ALICE_DC.password!);
+    await Promise.all([page.waitForURL(/\/twofold\/verify/), page.click('#login-form-submit')]);
+    assert.equal(await page.locator('[data-testid="pair-in-jira"]').count(), 0);
+    await page.click('[data-testid="access-pass-start"]');
+    const shown = page.locator('[data-testid="access-pass-symbol"]');
+    await shown.locator('svg').waitFor();
+    const symbolId = (await shown.getAttribute('data-symbol')) ?? '';
+    await screenshot(page, 'gate-alice-access-pass');
+
+    const { requests } = await phone.requests();
+    assert.equal(requests.length, 1);
+    assert.ok(requests[0]!.symbols.some((symbol) => symbol.id === symbolId));
+    await Promise.all([page.waitForURL(`${site}/browse/ABC-4`), phone.answer(requests[0]!, symbolId, 'approve')]);
+    assert.equal(await page.textContent('#protected'), '/browse/ABC-4');
     await context.close();
   });
 
