@@ -24,12 +24,16 @@ export interface GatePagesRouterDeps {
   assets: Record<string, { file: string; type: string }>;
 }
 
-// The field names `code` and `backupCode` are redacted by the logger wherever they appear.
+// The field names `code`, `backupCode` and `emailCode` are redacted by the logger wherever they appear.
 const rdField = { rd: z.string().max(2048).optional() };
 const verifyBody = z.union([
   z.object({ code: z.string().min(1).max(64), ...rdField }).strict(),
   z.object({ backupCode: z.string().min(1).max(64), ...rdField }).strict(),
+  z.object({ emailCode: z.string().min(1).max(64), ...rdField }).strict(),
 ]);
+const emptyBody = z.object({}).strict();
+const challengeParam = z.object({ challengeId: z.string().regex(/^[0-9a-f]{32}$/, 'is not a challenge id') });
+const rdQuery = z.object({ rd: z.string().max(2048).optional() });
 const confirmBody = z.object({ code: z.string().min(1).max(64), ...rdField }).strict();
 const decisionBody = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
 const ApprovalId = z.string().uuid();
@@ -43,18 +47,46 @@ export const GATE_ROUTES: readonly RouteDoc[] = [
     path: '/gate/v1/verify',
     auth: 'gateKey',
     page: true,
-    summary: "The standalone verify page on the Data Center host (code, backup code), in the tenant's branding",
-    query: z.object({ rd: z.string().max(2048).optional() }),
+    summary: "The standalone verify page on the Data Center host (code, backup code, email code, access pass), in the tenant's branding",
+    query: rdQuery,
     responses: { 200: 'the page' },
   },
   {
     method: 'post',
     path: '/gate/v1/verify',
     auth: 'gateKey',
-    summary: 'Verifies a code with the Data Center session cookie; sets the twofold_gate cookie',
+    summary: 'Verifies a code, backup code or email code with the Data Center session cookie; sets the twofold_gate cookie',
     body: verifyBody,
     responses: { 200: '{redirect, verifiedUntil, method}' },
-    errors: [...gateErrors, 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled'],
+    errors: [...gateErrors, 'invalid_code', 'code_reused', 'locked_out', 'not_enrolled', 'method_disabled'],
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/email-code',
+    auth: 'gateKey',
+    summary: "Emails a code to the Data Center user's address (as Data Center shows it); verify it with {emailCode}",
+    body: emptyBody,
+    responses: { 202: '{sentTo, expiresAt}' },
+    errors: [...gateErrors, 'method_disabled', 'mail_not_configured', 'email_hidden', 'too_many_emails', 'service_unavailable'],
+  },
+  {
+    method: 'post',
+    path: '/gate/v1/access-pass',
+    auth: 'gateKey',
+    summary: "Asks the Data Center user's paired phones to approve: a 2-minute challenge and the symbol to pick on the phone",
+    body: emptyBody,
+    responses: { 201: '{challengeId, symbol: {id, name} | null, expiresAt}' },
+    errors: [...gateErrors, 'method_disabled', 'no_device'],
+  },
+  {
+    method: 'get',
+    path: '/gate/v1/access-pass/{challengeId}',
+    auth: 'gateKey',
+    summary: "A challenge's state; once approved, the first answer sets the twofold_gate cookie and gives {redirect}",
+    params: challengeParam,
+    query: rdQuery,
+    responses: { 200: '{state: "pending" | "approved" | "denied" | "expired", redirect?, verifiedUntil?, method?}' },
+    errors: ['invalid_request', 'not_found', 'locked_out', 'not_enrolled'],
   },
   {
     method: 'post',
@@ -93,6 +125,13 @@ export const GATE_ROUTES: readonly RouteDoc[] = [
     errors: [...gateErrors, 'not_found', 'approval_closed', 'verification_required'],
   },
   { method: 'get', path: '/gate/v1/assets/gate.js', auth: 'none', summary: "The gate page's script", responses: { 200: 'JavaScript' } },
+  {
+    method: 'get',
+    path: '/gate/v1/assets/access-pass-symbols.js',
+    auth: 'none',
+    summary: "The access pass's symbols (SVG) for the gate page",
+    responses: { 200: 'JavaScript' },
+  },
   { method: 'get', path: '/gate/v1/assets/twofold.css', auth: 'none', summary: "The gate page's style sheet", responses: { 200: 'CSS' } },
 ];
 
@@ -130,7 +169,9 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
     if (site === null) throw new TwofoldError('unauthenticated', 'This page is reached through your Data Center site, whose proxy names its gate.');
     return site;
   };
-  const postFrom = async (req: Request): Promise<GateSite> => {
+  /** The site, and the client's address as the gate judges it (X-Forwarded-For from the site's trusted proxies). */
+  const postFrom = async (req: Request): Promise<GateSite> => (await postFromClient(req)).site;
+  const postFromClient = async (req: Request): Promise<{ site: GateSite; client: string }> => {
     const site = await siteFor(req);
     if (!fromOrigin(req, new URL(site.baseUrl).origin)) {
       throw new TwofoldError('bad_origin', 'This form is accepted only from your Data Center site’s own pages.');
@@ -145,7 +186,7 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
         retryAfterSeconds: decision.retryAfterSeconds,
       });
     }
-    return site;
+    return { site, client };
   };
 
   for (const [name, asset] of Object.entries(deps.assets)) {
@@ -176,11 +217,15 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
       if (state === null) return renderPage(res, 200, { ...common, mode: 'login' });
       const mode = state.verified ? 'verified' : state.enrolled ? 'verify' : site.policy.gate.selfEnrollment ? 'enroll' : 'ask-admin';
       const approvals = state.verified ? await deps.signIn.pendingApprovals(site, state.who) : [];
+      const methods = mode === 'verify' ? await deps.signIn.methods(site, state.who, state.enrolled) : null;
       return renderPage(res, 200, {
         ...common,
         mode,
         displayName: state.who.user.name,
-        backupCodes: site.policy.methods.includes('backup_codes'),
+        backupCodes: methods?.backupCodes ?? false,
+        emailCode: methods?.email ?? false,
+        accessPass: methods?.accessPass === 'ready',
+        pairInJira: methods?.accessPass === 'pair_in_jira',
         approvals: approvals.map((a) => ({
           id: a.id,
           clientAddress: a.clientAddress,
@@ -206,6 +251,43 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
         method: result.verified.method,
         ...(result.verified.backupCodesLeft === undefined ? {} : { backupCodesLeft: result.verified.backupCodesLeft }),
       });
+    }),
+  );
+
+  router.post(
+    '/gate/v1/email-code',
+    asyncRoute(async (req, res) => {
+      const { site, client } = await postFromClient(req);
+      parseInput(emptyBody, req.body ?? {});
+      const sent = await deps.signIn.sendEmailCode(site, req.get('Cookie'), client);
+      res.status(202).json({ sentTo: sent.sentTo, expiresAt: sent.expiresAt.toISOString() });
+    }),
+  );
+
+  router.post(
+    '/gate/v1/access-pass',
+    asyncRoute(async (req, res) => {
+      const { site, client } = await postFromClient(req);
+      parseInput(emptyBody, req.body ?? {});
+      const created = await deps.signIn.requestAccessPass(site, req.get('Cookie'), client);
+      res.status(201).json({ challengeId: created.challengeId, symbol: created.symbol, expiresAt: created.expiresAt.toISOString() });
+    }),
+  );
+
+  router.get(
+    '/gate/v1/access-pass/:challengeId',
+    asyncRoute(async (req, res) => {
+      const site = await siteFor(req);
+      const { challengeId } = parseInput(challengeParam, req.params);
+      const { rd } = parseInput(rdQuery, req.query);
+      const view = await deps.signIn.pollAccessPass(site, req.get('Cookie'), challengeId, rd);
+      if (view.state !== 'approved' || view.signedIn === null) {
+        res.json({ state: view.state });
+        return;
+      }
+      const { cookie, redirect, verified } = view.signedIn;
+      setGateCookie(res, site, cookie);
+      res.json({ state: 'approved', redirect, verifiedUntil: verified.verifiedUntil.toISOString(), method: verified.method });
     }),
   );
 

@@ -99,6 +99,10 @@ export function meAccessPassRouter(deps: MeAccessPassRouterDeps): Router {
     }),
   );
 
+  // `/me/devices/pairing` is the pairing's path (POST), not a device: any other method on it is the app's
+  // 404, not the device route's `400` for an id that is not one.
+  router.all('/me/devices/pairing', (req, _res, next) => next(req.method === 'POST' ? undefined : 'router'));
+
   router.delete(
     '/me/devices/:id',
     asyncRoute(async (req, res) => {

@@ -126,6 +126,8 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     random,
     logger,
     onTenantChange: (clientKey) => tenantChanged(clientKey),
+    // Data Center users' addresses come from Data Center (the connector is composed just below).
+    dataCenterClient: (clientKey) => connector.service.clientFor(clientKey),
   });
   const connector = composeConnector({
     sequelize: database.sequelize,
@@ -140,22 +142,6 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   });
   // Endpoints anyone can call without a Jira token are limited per client address (client-rate-limit.ts).
   const rateLimiter = new ClientRateLimiter(clock);
-  const gate = composeGate({
-    rateLimiter,
-    sequelize: database.sequelize,
-    masterKey: config.masterKeys.current,
-    transport,
-    clock,
-    random,
-    logger,
-    appBaseUrl: config.localBaseUrl,
-    projectRoot: PROJECT_ROOT,
-    twoStep,
-    connector: connector.service,
-    findTenant: (clientKey) => tenantCache.get(clientKey),
-    requireVerification: twoStep.requireVerification,
-    onTenantChange: (clientKey) => tenantChanged(clientKey),
-  });
   const accessPass = composeAccessPass({
     sequelize: database.sequelize,
     devices,
@@ -167,6 +153,23 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     appBaseUrl: config.localBaseUrl,
     webPush: config.webPush,
     projectRoot: PROJECT_ROOT,
+  });
+  const gate = composeGate({
+    rateLimiter,
+    sequelize: database.sequelize,
+    masterKey: config.masterKeys.current,
+    transport,
+    clock,
+    random,
+    logger,
+    appBaseUrl: config.localBaseUrl,
+    projectRoot: PROJECT_ROOT,
+    twoStep,
+    accessPass: accessPass.accessPass,
+    connector: connector.service,
+    findTenant: (clientKey) => tenantCache.get(clientKey),
+    requireVerification: twoStep.requireVerification,
+    onTenantChange: (clientKey) => tenantChanged(clientKey),
   });
   const forgetTenant = (clientKey: string) => {
     if (clientKey === ALL_TENANTS) {

@@ -12,6 +12,7 @@ import { HttpDataCenterSite } from '../adapters/jira-server/data-center-site';
 import type { Logger } from '../adapters/logging/logger';
 import { logFailure } from '../adapters/logging/log-failure';
 import { qrCodePngDataUrl } from '../adapters/qr/qr-code-png';
+import type { AccessPassService } from '../domain/approvals/access-pass-service';
 import type { ConnectorService } from '../domain/connector/connector-service';
 import { DataCenterIdentity } from '../domain/gate/data-center-identity';
 import { GateAdmin } from '../domain/gate/gate-admin';
@@ -50,6 +51,8 @@ export interface GateDeps {
   appBaseUrl: string;
   projectRoot: string;
   twoStep: TwoStep;
+  /** The access pass, offered on the gate's page through the same service as inside Jira. */
+  accessPass: AccessPassService;
   connector: ConnectorService;
   findTenant(clientKey: string): Promise<Tenant | null>;
   requireVerification: RequestHandler;
@@ -109,6 +112,8 @@ export function composeGate(deps: GateDeps) {
     check,
     verification: deps.twoStep.verification,
     enrollment: forGate.enrollment,
+    emailCodes: forGate.emailCodes,
+    accessPass: deps.accessPass,
     ids: forGate.ids,
     signer,
     approvals,
@@ -158,6 +163,8 @@ export function composeGate(deps: GateDeps) {
         rateLimiter: deps.rateLimiter,
         assets: {
           'gate.js': { file: join(deps.projectRoot, 'public', 'js', 'gate.js'), type: 'application/javascript' },
+          // The access pass's symbols, drawn as on Twofold's Verify page inside Jira.
+          'access-pass-symbols.js': { file: join(deps.projectRoot, 'public', 'js', 'access-pass-symbols.js'), type: 'application/javascript' },
           'twofold.css': { file: join(deps.projectRoot, 'public', 'css', 'twofold.css'), type: 'text/css' },
         },
       });

@@ -23,6 +23,8 @@ import { SequelizeVerificationStateReader } from '../adapters/db/verification-st
 import type { Logger } from '../adapters/logging/logger';
 import { qrCodePngDataUrl } from '../adapters/qr/qr-code-png';
 import { CachedUserDirectory } from '../domain/directory/user-directory';
+import { DataCenterAwareDirectory } from '../domain/directory/data-center-aware-directory';
+import type { JiraServerClient } from '../domain/ports/jira-server-client';
 import { TwoFactorIds } from '../domain/idmap/two-factor-ids';
 import { BrowserSessions } from '../domain/mfa/browser-session';
 import { EnrollmentService } from '../domain/mfa/enrollment-service';
@@ -62,6 +64,12 @@ export interface TwoStepDeps {
   mail: MailSender | null;
   /** Tells every instance that a tenant's cached state (here: its policy) changed. */
   onTenantChange(clientKey: string): void;
+  /**
+   * The connector's client of a tenant: `dc:` accounts (Data Center users, at the gate) are looked up
+   * there (their email address for email codes). Called only once a request needs it, so the connector
+   * may be composed after two-step verification.
+   */
+  dataCenterClient?: (tenant: string) => Promise<JiraServerClient>;
   /** Wraps the audit log the services record to (write-back listens to ID and enrollment changes). */
   decorateAudit?: (audit: AuditLog) => AuditLog;
   /** The user's paired phones (compose/access-pass.ts): counted for `methods`, removed with the factor. */
@@ -87,7 +95,13 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const browserSessionRows = new SequelizeBrowserSessionRepository(sequelize);
   const browserSessions = new BrowserSessions(browserSessionRows, clock);
   const mappings = new SequelizeIdMappingRepository(sequelize);
-  const directory = new CachedUserDirectory(new JiraCloudUserDirectory(deps.hostClient), clock, DIRECTORY_CACHE_SECONDS);
+  const cloudDirectory = new JiraCloudUserDirectory(deps.hostClient);
+  const dataCenterClient = deps.dataCenterClient;
+  const directory = new CachedUserDirectory(
+    dataCenterClient ? new DataCenterAwareDirectory(cloudDirectory, dataCenterClient) : cloudDirectory,
+    clock,
+    DIRECTORY_CACHE_SECONDS,
+  );
 
   const policies = new PolicyService(new SequelizePolicyRepository(sequelize), audit, clock, {
     ttlSeconds: POLICY_CACHE_SECONDS,
@@ -174,6 +188,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
       ids,
       browserSessions,
       hasFactor: async (tenant: string, accountId: string) => (await credentials.enrollmentState(tenant, accountId)).active !== null,
+      emailCodes,
     },
     /** What other areas (the access pass) build on: the same IDs (above), step-up, credentials and audit log. */
     stepUp,

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { SequelizePairingRepository } from '../../src/adapters/db/device-pairing-repository';
+import { newCredentialToken } from '../../src/domain/approvals/credential-token';
 import { nginxConfig } from '../../src/domain/gate/nginx-config';
 import { OffsetClock } from '../integration/connector/connector-support';
 import { admin, ALICE_DC, connectAndEnforce, DC_GROUPS, DC_USERS, GIT_BOB, totpNow } from '../integration/gate/gate-support';
@@ -10,13 +13,15 @@ import { startInstalledApp, type InstalledApp } from '../support/installed-app';
 import { laneOrSkip } from '../support/lanes';
 import { DOC_VALUES, documentedConfiguration, freePort, Nginx, testConfiguration } from '../support/nginx';
 import type { TestApp } from '../support/test-app';
+import { WebCryptoPhone } from '../support/webcrypto-phone';
 
 const basic = (user: { name: string; password?: string }) => `Basic ${Buffer.from(`${user.name}:${user.password ?? ''}`).toString('base64')}`;
 
 /**
  * The gate as deployed: Debian's nginx, run with the configuration docs/nginx.md documents, in front of
  * a fake Jira Data Center, asking the whole app. A real Chromium logs in, is sent to the verify page,
- * sets up TOTP and lands on the page it asked for; a Basic-auth "git client" is held, approved, let
+ * sets up TOTP and lands on the page it asked for, and later verifies with an email code read from the
+ * sandbox's outbox and with the access pass (a WebCrypto phone); a Basic-auth "git client" is held, approved, let
  * through and held again after its grace; a safe zone, blocked Basic auth, a stolen cookie, an
  * open-redirect attempt and a revoked key each do what they must.
  */
@@ -127,6 +132,75 @@ describe('The forward-auth gate behind real nginx, with Chromium', function () {
     await page.fill('[data-testid="verify-code"]', totpNow(aliceSecret, clock));
     await Promise.all([page.waitForURL(`${site}/secure/Dashboard.jspa`), page.click('[data-testid="verify-submit"]')]);
     assert.equal(await page.textContent('#protected'), '/secure/Dashboard.jspa');
+    await context.close();
+  });
+
+  it('offers an email code on the gate page when the policy does; the code, read from the sandbox outbox, verifies', async () => {
+    const put = await admin(app, 'PUT', '/api/v1/admin/policy', { methods: ['totp', 'backup_codes', 'email', 'access_pass'] });
+    assert.equal(put.status, 200, put.text);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}/browse/ABC-3`);
+    await page.fill('#login-form-username', ALICE_DC.name);
+    await page.fill('#login-form-password', ALICE_DC.password!);
+    await Promise.all([page.waitForURL(/\/twofold\/verify/), page.click('#login-form-submit')]);
+    // No phone is paired: the page says where to pair one instead of offering the access pass.
+    await page.waitForSelector('[data-testid="pair-in-jira"]');
+    assert.equal(await page.locator('[data-action="access-pass"]').count(), 0);
+    await page.click('[data-testid="verify-email-code"]');
+    await page.waitForSelector('[data-testid="verify-email-sent"]:not([hidden])');
+    assert.match((await page.textContent('[data-testid="verify-email-sent"]')) ?? '', /a\*\*\*@dc\.example/);
+    assert.equal(await page.textContent('[data-field="label"]'), 'Code from the email');
+    await screenshot(page, 'gate-alice-email-sent');
+
+    // The sandbox's outbox (development without SMTP_URL), read in a second tab as a person would.
+    const tab = await context.newPage();
+    await tab.goto(`${app.baseUrl}/sandbox/outbox`);
+    const newest = tab.locator('[data-testid=outbox-message]').first();
+    assert.equal(await newest.locator('[data-field="to"]').textContent(), ALICE_DC.emailAddress);
+    const text = (await newest.locator('[data-field="text"]').textContent()) ?? '';
+    await screenshot(tab, 'gate-alice-email-outbox');
+    await tab.close();
+    const match = /(\d{4}) (\d{4})/.exec(text);
+    assert.ok(match, text);
+
+    await page.fill('[data-testid="verify-code"]', `${match[1]} ${match[2]}`);
+    await Promise.all([page.waitForURL(`${site}/browse/ABC-3`), page.click('[data-testid="verify-submit"]')]);
+    assert.equal(await page.textContent('#protected'), '/browse/ABC-3');
+    const cookies = (await context.cookies(site)).map((c) => `${c.name}=${c.value}`).join('; ');
+    assert.equal(reasonOf(await get('/secure/Dashboard.jspa', { Cookie: cookies })), '200 verified');
+    await context.close();
+  });
+
+  it('with a paired phone, "Approve on my phone" shows the symbol; the approval signs the browser in', async () => {
+    // Pairing happens on Twofold's Two-step verification page in Jira; here the pairing row is made directly.
+    const pairing = newCredentialToken({ bytes: (length: number) => randomBytes(length) });
+    await new SequelizePairingRepository(app.twofold.database.sequelize).create(
+      pairing.hash,
+      { tenant: app.host.clientKey, accountId: `dc:${ALICE_DC.key}`, expiresAt: new Date(clock.now().getTime() + 600_000) },
+      clock.now(),
+    );
+    const phone = await WebCryptoPhone.create(app);
+    assert.equal((await phone.pair(`${app.baseUrl}/companion#pair=${pairing.token}`, 'Alice’s phone')).status, 201);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}/browse/ABC-4`);
+    await page.fill('#login-form-username', ALICE_DC.name);
+    await page.fill('#login-form-password', ALICE_DC.password!);
+    await Promise.all([page.waitForURL(/\/twofold\/verify/), page.click('#login-form-submit')]);
+    assert.equal(await page.locator('[data-testid="pair-in-jira"]').count(), 0);
+    await page.click('[data-testid="access-pass-start"]');
+    const shown = page.locator('[data-testid="access-pass-symbol"]');
+    await shown.locator('svg').waitFor();
+    const symbolId = (await shown.getAttribute('data-symbol')) ?? '';
+    await screenshot(page, 'gate-alice-access-pass');
+
+    const { requests } = await phone.requests();
+    assert.equal(requests.length, 1);
+    assert.ok(requests[0]!.symbols.some((symbol) => symbol.id === symbolId));
+    await Promise.all([page.waitForURL(`${site}/browse/ABC-4`), phone.answer(requests[0]!, symbolId, 'approve')]);
+    assert.equal(await page.textContent('#protected'), '/browse/ABC-4');
     await context.close();
   });
 

@@ -6,7 +6,8 @@ export interface FakeJiraUser {
   key: string;
   name: string;
   displayName: string;
-  emailAddress?: string;
+  /** Without one, `{name}@example.com`; null: hidden (Jira's email visibility "hidden" leaves it out). */
+  emailAddress?: string | null;
   password?: string;
   active?: boolean;
   /** Jira administrators may read and write other users' properties. */
@@ -34,7 +35,7 @@ export function handleRest(ctx: RestContext): Answer {
     self: `${ctx.baseUrl}/rest/api/2/user?username=${encodeURIComponent(u.name)}`,
     key: u.key,
     name: u.name,
-    emailAddress: u.emailAddress ?? `${u.name}@example.com`,
+    ...(u.emailAddress === null ? {} : { emailAddress: u.emailAddress ?? `${u.name}@example.com` }),
     displayName: u.displayName,
     active: u.active !== false,
     timeZone: 'Europe/Berlin',

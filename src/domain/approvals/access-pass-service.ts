@@ -88,6 +88,11 @@ export class AccessPassService {
     return { challengeId: challenge.id, symbol: showSymbol ? symbol : null, expiresAt: challenge.expiresAt };
   }
 
+  /** How many phones the user paired: the access pass is offered to a user with one. */
+  async pairedDeviceCount(tenant: string, accountId: string): Promise<number> {
+    return (await this.deps.devices.list(tenant, accountId)).length;
+  }
+
   /** `GET /api/v1/me/access-pass/{id}`: its state; the first poll after the approval gets the session. */
   async poll(context: VerificationContext, challengeId: string): Promise<ChallengeView> {
     const { tenant, accountId } = context;

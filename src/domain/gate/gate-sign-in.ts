@@ -1,9 +1,12 @@
+import type { AccessPassService } from '../approvals/access-pass-service';
+import type { AccessPassSymbol } from '../approvals/symbols';
 import type { AuditLog } from '../audit/audit-log';
 import { TwofoldError } from '../errors';
 import type { TwoFactorIds } from '../idmap/two-factor-ids';
+import type { EmailCodeService, SentEmailCode } from '../mfa/email-code-service';
 import type { EnrollmentService, PendingEnrollment } from '../mfa/enrollment-service';
 import { effectiveSessionMinutes } from '../mfa/session';
-import type { VerificationInput, VerificationService, Verified } from '../mfa/verification-service';
+import type { VerificationContext, VerificationInput, VerificationService, Verified } from '../mfa/verification-service';
 import type { Clock } from '../ports/clock';
 import type { ApprovalRequest } from './approval';
 import { APPROVAL_PENDING_MINUTES } from './approval';
@@ -16,6 +19,9 @@ export interface GateSignInDeps {
   readonly check: GateCheck;
   readonly verification: VerificationService;
   readonly enrollment: EnrollmentService;
+  /** Email codes and the access pass: the services Twofold's Verify page inside Jira uses, not copies. */
+  readonly emailCodes: EmailCodeService;
+  readonly accessPass: AccessPassService;
   readonly ids: TwoFactorIds;
   readonly signer: GateCookieSigner;
   readonly approvals: ApprovalRepository;
@@ -30,8 +36,24 @@ export interface GateCookie {
 }
 
 /**
- * The gate's pages on the Data Center host (`/twofold/…`): verifying with a code or backup code,
- * onboarding a required user who has no factor yet, and answering Basic-auth clients' approval
+ * The ways to verify the gate's page offers a user: those the policy turns on and the user can use
+ * now. The access pass is `pair_in_jira` when the policy offers it but the user has no paired phone
+ * (or no factor yet): pairing happens on Twofold's Two-step verification page inside Jira.
+ */
+export interface GateMethods {
+  readonly backupCodes: boolean;
+  readonly email: boolean;
+  readonly accessPass: 'ready' | 'pair_in_jira' | 'off';
+}
+
+/** What an approved access pass gives the browser that asked: its session, as a verified code does. */
+export type GateAccessPassView =
+  | { readonly state: 'pending' | 'denied' | 'expired' }
+  | { readonly state: 'approved'; readonly signedIn: { redirect: string; cookie: GateCookie; verified: Verified } | null };
+
+/**
+ * The gate's pages on the Data Center host (`/twofold/…`): verifying with a code, backup code, email
+ * code or the access pass, onboarding a required user who has no factor yet, and answering Basic-auth clients' approval
  * requests. Every code goes through the one VerificationService (and EnrollmentService), so lockout,
  * replay protection and audit are those of Twofold's pages inside Jira.
  */
@@ -52,6 +74,60 @@ export class GateSignIn {
     return { who, enrolled, verified };
   }
 
+  /** The ways to verify this user is offered on the page (an enrolled user's: `enrolled`). */
+  async methods(site: GateSite, who: GateBrowserUser, enrolled: boolean): Promise<GateMethods> {
+    const { policy, tenant } = site;
+    const [email, devices] = await Promise.all([
+      this.deps.emailCodes.usableFor(tenant, who.accountId, policy),
+      policy.methods.includes('access_pass') && enrolled ? this.deps.accessPass.pairedDeviceCount(tenant.clientKey, who.accountId) : 0,
+    ]);
+    return {
+      backupCodes: policy.methods.includes('backup_codes'),
+      email,
+      accessPass: !policy.methods.includes('access_pass') ? 'off' : devices > 0 ? 'ready' : 'pair_in_jira',
+    };
+  }
+
+  /**
+   * `POST /gate/v1/email-code`: a code to the Data Center user's address (as Data Center shows it,
+   * through the connector), by the one email code service: same policy, send limit and audit.
+   */
+  async sendEmailCode(site: GateSite, cookieHeader: string | undefined, requestedFrom: string): Promise<SentEmailCode> {
+    const who = await this.who(site, cookieHeader);
+    return this.deps.emailCodes.send(site.tenant, who.accountId, site.policy, 'verify', requestedFrom);
+  }
+
+  /** `POST /gate/v1/access-pass`: asks the user's paired phones (`409 no_device` without one). */
+  async requestAccessPass(
+    site: GateSite,
+    cookieHeader: string | undefined,
+    clientAddress: string,
+  ): Promise<{ challengeId: string; symbol: AccessPassSymbol | null; expiresAt: Date }> {
+    const who = await this.who(site, cookieHeader);
+    if (!site.policy.methods.includes('access_pass')) throw new TwofoldError('method_disabled', 'Approving on a phone is turned off on this site.');
+    const { twoFactorId } = await this.deps.ids.current(site.tenant, who.accountId, site.policy);
+    return this.deps.accessPass.request(this.context(site, who), { userLabel: twoFactorId, site: site.baseUrl, ip: clientAddress });
+  }
+
+  /**
+   * `GET /gate/v1/access-pass/{id}`: the challenge's state; the first poll after the phone approved
+   * gets the browser's session and its `twofold_gate` cookie, as a verified code does.
+   */
+  async pollAccessPass(site: GateSite, cookieHeader: string | undefined, challengeId: string, rd: unknown): Promise<GateAccessPassView> {
+    const who = await this.who(site, cookieHeader);
+    const view = await this.deps.accessPass.poll(this.context(site, who), challengeId);
+    if (view.state !== 'approved') return view;
+    if (view.verified === null) return { state: 'approved', signedIn: null };
+    return {
+      state: 'approved',
+      signedIn: {
+        redirect: safeReturnPath(rd),
+        cookie: this.cookie(site, who, view.verified.sessionToken, view.verified.verifiedUntil),
+        verified: view.verified,
+      },
+    };
+  }
+
   async verify(
     site: GateSite,
     cookieHeader: string | undefined,
@@ -59,7 +135,7 @@ export class GateSignIn {
     rd: unknown,
   ): Promise<{ redirect: string; cookie: GateCookie; verified: Verified }> {
     const who = await this.who(site, cookieHeader);
-    const verified = await this.deps.verification.verify({ tenant: site.tenant.clientKey, accountId: who.accountId, policy: site.policy }, input);
+    const verified = await this.deps.verification.verify(this.context(site, who), input);
     return { redirect: safeReturnPath(rd), cookie: this.cookie(site, who, verified.sessionToken, verified.verifiedUntil), verified };
   }
 
@@ -146,6 +222,10 @@ export class GateSignIn {
     if (await this.hasFactor(site, who)) {
       throw new TwofoldError('forbidden', 'You have set up two-step verification already. Use your app or token, or ask your administrator to reset it.');
     }
+  }
+
+  private context(site: GateSite, who: GateBrowserUser): VerificationContext {
+    return { tenant: site.tenant.clientKey, accountId: who.accountId, policy: site.policy };
   }
 
   private cookie(site: GateSite, who: GateBrowserUser, sessionToken: string, verifiedUntil: Date): GateCookie {

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { UserDirectory } from '../directory/user-directory';
 import { TwofoldError } from '../errors';
+import { DATA_CENTER_ACCOUNT_PREFIX } from '../idmap/user-property-gateway';
 import type { Clock } from '../ports/clock';
 import type { MailSender } from '../ports/mail-sender';
 import type { Random } from '../ports/random';
@@ -83,7 +84,9 @@ export class EmailCodeService {
     if (address === null) {
       throw new TwofoldError(
         'email_hidden',
-        'Jira does not show your email address to Twofold (your Atlassian profile hides it), so no code can be sent. Make it visible in your profile settings, or use your app or token.',
+        accountId.startsWith(DATA_CENTER_ACCOUNT_PREFIX)
+          ? 'Jira Data Center does not show your email address to Twofold, so no code can be sent. Use your app or token.'
+          : 'Jira does not show your email address to Twofold (your Atlassian profile hides it), so no code can be sent. Make it visible in your profile settings, or use your app or token.',
       );
     }
 
