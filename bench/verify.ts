@@ -20,7 +20,7 @@
  *   upsert of the user's counter, atomic increment of the tenant's, audit insert), not a cheap 429.
  * - The bare and JWT-only routes and both verify scenarios are served by one minimal Express server
  *   in the app's process (same services, same database); "verify, accepted, full app" goes through
- *   the production app with all its middleware (request ids, pino-http, security headers), to show
+ *   the production app with all its middleware (request ids and request logging, security headers), to show
  *   what that costs.
  *
  * The load and the table come from bench/support/load.ts (interleaved rounds, median round). Beside
