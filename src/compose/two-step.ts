@@ -12,6 +12,7 @@ import { requireRecentVerification } from '../adapters/connect/require-verificat
 import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
 import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
 import { SequelizeBrowserSessionRepository } from '../adapters/db/browser-session-repository';
+import { SqlFactorStatusReader } from '../adapters/db/factor-status-reader';
 import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
 import { SequelizeIdMappingRepository } from '../adapters/db/id-mapping-repository';
 import { SequelizePolicyRepository } from '../adapters/db/policy-repository';
@@ -92,10 +93,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
   const status = new FactorStatusService({
-    credentials,
-    sessions,
-    failures,
-    browserSessions,
+    reader: new SqlFactorStatusReader(sequelize),
     ids,
     directory,
     clock,

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/audit-log';
+import type { IdMapping } from '../idmap/two-factor-ids';
 import type { StoredBackupCode } from './backup-code-hash';
 import type { BrowserSessionRecord } from './browser-session';
 import type { FailureState } from './lockout';
@@ -224,4 +225,25 @@ export interface VerificationStateReader {
     user: FailureState;
     tenant: FailureState;
   }>;
+}
+
+/** What `GET /api/v1/me` shows of a user, read at once (factor-status.ts). */
+export interface FactorStatusRecord {
+  readonly enrollment: EnrollmentState;
+  /** The account's last verification in any browser. */
+  readonly lastSession: VerificationSession | null;
+  /** The session stored under the asking browser's credential hash, live or not; null when none was asked for. */
+  readonly browserSession: VerificationSession | null;
+  /** The user's stored 2FA ID, or null when it is still derived from the policy's pattern. */
+  readonly idMapping: IdMapping | null;
+  /** When the user's lockout ends, if it ends after `now`. */
+  readonly lockedUntil: Date | null;
+}
+
+/**
+ * The status page's read, in one round trip: it runs on every page view of every Twofold page, so the
+ * database adapter answers it with one statement instead of one per table.
+ */
+export interface FactorStatusReader {
+  read(tenant: TenantId, accountId: AccountId, browserTokenHash: string | null, now: Date): Promise<FactorStatusRecord>;
 }
