@@ -6,7 +6,7 @@ import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The audit log's part in a larger write: the entry commits or rolls back with the rest. */
-export function auditLogIn(unit: UnitOfWork): { record(tenant: string, entry: AuditEntry): Promise<void> } {
+export function auditLogIn(unit: Pick<UnitOfWork, 'statements'>): { record(tenant: string, entry: AuditEntry): Promise<void> } {
   return { record: (tenant, entry) => unit.statements.insert(INSERT_AUDIT_SQL, auditRow(tenant, entry)) };
 }
 

@@ -36,7 +36,7 @@ const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started
        WHERE client_key = :tenant AND account_id = :accountId`;
 
 /** The counters' part in a larger write (a backup code's redemption): the reset commits with it. */
-export function failureCountersIn(unit: UnitOfWork): { resetUser(tenant: string, accountId: string): Promise<void> } {
+export function failureCountersIn(unit: Pick<UnitOfWork, 'statements'>): { resetUser(tenant: string, accountId: string): Promise<void> } {
   return {
     resetUser: async (tenant, accountId) => {
       await unit.statements.changed(RESET_USER_SQL, { tenant, accountId });

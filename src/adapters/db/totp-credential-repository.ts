@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { storedTotpParameters } from '../../domain/mfa/otp-parameters';
-import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
+import type {
+  Activation,
+  EnrollmentState,
+  NewTotpCredential,
+  TotpCredential,
+  TotpCredentialRepository,
+  TotpCredentialStatus,
+  VerificationSuccess,
+} from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
+import { auditLogIn } from './audit-log-repository';
 import { backupCodeSetIn } from './backup-code-repository';
+import { browserSessionsIn } from './browser-session-repository';
+import { failureCountersIn } from './failure-counter-repository';
+import { verificationSessionsIn } from './verification-session-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
@@ -24,6 +36,11 @@ export const TOTP_CREDENTIAL_COLUMNS = [
   'confirmed_at',
 ] as const;
 const COLUMNS = TOTP_CREDENTIAL_COLUMNS.join(', ');
+
+/** The replay guard: the step is taken only if it is later than the last one taken (ports.ts `acceptStep`). */
+const ACCEPT_STEP_SQL = `UPDATE totp_credentials SET last_used_step = :step
+       WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND status = 'active'
+         AND (last_used_step IS NULL OR last_used_step < :step)`;
 
 type StateRow = Pick<TotpCredentialRow, 'status' | 'algorithm' | 'digits' | 'period' | 'confirmed_at'>;
 
@@ -128,14 +145,20 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     }
   }
 
-  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number): Promise<boolean> {
-    const changed = await this.sql.changed(
-      `UPDATE totp_credentials SET last_used_step = :step
-       WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND status = 'active'
-         AND (last_used_step IS NULL OR last_used_step < :step)`,
-      { step, id: credentialId, tenant, accountId },
-    );
-    return changed === 1;
+  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number, success?: VerificationSuccess): Promise<boolean> {
+    const params = { step, id: credentialId, tenant, accountId };
+    if (!success) return (await this.sql.changed(ACCEPT_STEP_SQL, params)) === 1;
+    // The conditional UPDATE decides between racers (on every instance: it waits for a racer's row
+    // lock on Postgres); what the acceptance earns commits with it, or nothing does.
+    return this.sql.transaction(async (statements) => {
+      if ((await statements.changed(ACCEPT_STEP_SQL, params)) !== 1) return false;
+      const unit = { statements };
+      await failureCountersIn(unit).resetUser(tenant, accountId);
+      if (success.session) await verificationSessionsIn(unit).save(tenant, accountId, success.session);
+      if (success.browserSession) await browserSessionsIn(unit).start(tenant, accountId, success.browserSession);
+      await auditLogIn(unit).record(tenant, success.audit);
+      return true;
+    });
   }
 
   removeSecondFactor(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {

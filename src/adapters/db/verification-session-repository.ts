@@ -6,7 +6,9 @@ import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The account's last verification as part of a unit of work (backup-code-repository.ts `redeem`). */
-export function verificationSessionsIn(unit: UnitOfWork): { save(tenant: string, accountId: string, session: VerificationSession): Promise<void> } {
+export function verificationSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
+  save(tenant: string, accountId: string, session: VerificationSession): Promise<void>;
+} {
   return { save: (tenant, accountId, session) => unit.statements.insert(SAVE_SESSION_SQL, sessionParams(tenant, accountId, session)) };
 }
 

@@ -97,8 +97,11 @@ export interface TotpCredentialRepository {
    *  AND id = :credentialId AND status = 'active' AND (last_used_step IS NULL OR last_used_step < :step)`.
    * Returns whether a row changed. False means another request accepted this step (or a later one)
    * first: the caller answers `code_reused`.
+   *
+   * With `success`, what the acceptance earns is written in the same transaction, or nothing is: the
+   * user's failure count cleared, the sessions started, the audit entry (as `BackupCodeRepository.redeem`).
    */
-  acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number): Promise<boolean>;
+  acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number, success?: VerificationSuccess): Promise<boolean>;
 
   /**
    * Atomic, in one transaction: the user's second factor entirely (self-removal, an admin's "lost
@@ -246,4 +249,11 @@ export interface FactorStatusRecord {
  */
 export interface FactorStatusReader {
   read(tenant: TenantId, accountId: AccountId, browserTokenHash: string | null, now: Date): Promise<FactorStatusRecord>;
+}
+
+/** What a verification's success writes with the code's acceptance (`acceptStep`, `redeem`). */
+export interface VerificationSuccess {
+  readonly session: VerificationSession | null;
+  readonly browserSession: BrowserSessionRecord | null;
+  readonly audit: AuditEntry;
 }
