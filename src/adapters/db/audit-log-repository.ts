@@ -14,8 +14,17 @@ export function auditLogIn(unit: Pick<UnitOfWork, 'statements'>): { record(tenan
 const INSERT_AUDIT_SQL = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
        VALUES (:tenant, :at, :actor, :action, :subject, :detail)`;
 
+/**
+ * The entry as a part of one Postgres statement (totp-credential-repository.ts `acceptStep`), only if
+ * the CTE named `guard` answered a row; its parameters from `auditRow`.
+ */
+export function recordAuditAfter(guard: string): string {
+  return `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+       SELECT :tenant::text, :at::timestamptz, :actor::text, :action::text, :subject::text, :detail::text WHERE EXISTS (SELECT 1 FROM ${guard})`;
+}
+
 /** The parameters of `INSERT_AUDIT_SQL`: the detail as it may be stored (`safeDetail`), as JSON. */
-function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
+export function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
   return {
     tenant,
     at: entry.at,

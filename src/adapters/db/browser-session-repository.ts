@@ -21,6 +21,24 @@ export function browserSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
   };
 }
 
+/**
+ * The start as parts of one Postgres statement (totp-credential-repository.ts `acceptStep`), only if
+ * the CTE named `guard` answered a row: the user's expired sessions removed, the new one stored. Its
+ * parameters from `browserSessionAfterParams`.
+ */
+export function startBrowserSessionAfter(guard: string): { sweep: string; insert: string } {
+  return {
+    sweep: `DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :browserAt::timestamptz
+       AND EXISTS (SELECT 1 FROM ${guard})`,
+    insert: `INSERT INTO browser_sessions (token_hash, client_key, account_id, verified_at, verified_until)
+       SELECT :tokenHash::text, :tenant::text, :accountId::text, :browserAt::timestamptz, :browserUntil::timestamptz WHERE EXISTS (SELECT 1 FROM ${guard})`,
+  };
+}
+
+export function browserSessionAfterParams(session: BrowserSessionRecord): Record<string, unknown> {
+  return { tokenHash: session.tokenHash, browserAt: session.verifiedAt, browserUntil: session.verifiedUntil };
+}
+
 /** This user's sessions that ended by :now (sessions end by time, and no job sweeps them). */
 const DELETE_EXPIRED_SQL = 'DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now';
 

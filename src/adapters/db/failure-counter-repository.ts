@@ -35,6 +35,14 @@ const INCREMENT = `INSERT INTO failure_counters (client_key, account_id, failure
 const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
        WHERE client_key = :tenant AND account_id = :accountId`;
 
+/**
+ * The reset as a part of one Postgres statement (totp-credential-repository.ts `acceptStep`): it
+ * happens only if the CTE named `guard` answered a row.
+ */
+export function resetUserAfter(guard: string): string {
+  return `${RESET_USER_SQL} AND EXISTS (SELECT 1 FROM ${guard})`;
+}
+
 /** The counters' part in a larger write (a backup code's redemption): the reset commits with it. */
 export function failureCountersIn(unit: Pick<UnitOfWork, 'statements'>): { resetUser(tenant: string, accountId: string): Promise<void> } {
   return {

@@ -11,11 +11,11 @@ import type {
   VerificationSuccess,
 } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
-import { auditLogIn } from './audit-log-repository';
+import { auditLogIn, auditRow, recordAuditAfter } from './audit-log-repository';
 import { backupCodeSetIn } from './backup-code-repository';
-import { browserSessionsIn } from './browser-session-repository';
-import { failureCountersIn } from './failure-counter-repository';
-import { verificationSessionsIn } from './verification-session-repository';
+import { browserSessionAfterParams, browserSessionsIn, startBrowserSessionAfter } from './browser-session-repository';
+import { failureCountersIn, resetUserAfter } from './failure-counter-repository';
+import { saveSessionAfter, sessionAfterParams, verificationSessionsIn } from './verification-session-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
@@ -56,6 +56,8 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   private readonly rows: ModelStatic<TotpCredentialRow>;
   private readonly sql: Sql;
 
+  private readonly postgres: boolean;
+
   constructor(
     private readonly sequelize: Sequelize,
     private readonly secretBox: SecretBox,
@@ -63,6 +65,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   ) {
     this.rows = mfaModels(sequelize).totpCredentials;
     this.sql = Sql.for(sequelize);
+    this.postgres = sequelize.getDialect() === 'postgres';
   }
 
   /**
@@ -150,6 +153,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     if (!success) return (await this.sql.changed(ACCEPT_STEP_SQL, params)) === 1;
     // The conditional UPDATE decides between racers (on every instance: it waits for a racer's row
     // lock on Postgres); what the acceptance earns commits with it, or nothing does.
+    if (this.postgres) return this.acceptStepInOneStatement(params, success);
     return this.sql.transaction(async (statements) => {
       if ((await statements.changed(ACCEPT_STEP_SQL, params)) !== 1) return false;
       const unit = { statements };
@@ -159,6 +163,32 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
       await auditLogIn(unit).record(tenant, success.audit);
       return true;
     });
+  }
+
+  /**
+   * Postgres: the same unit as one statement, one round trip instead of eight: the guard's UPDATE
+   * in a CTE, each other table's part (its repository's SQL) a data-modifying CTE that writes only if
+   * the guard answered a row. A statement is atomic by itself.
+   */
+  private async acceptStepInOneStatement(
+    params: { step: number; id: string; tenant: string; accountId: string },
+    success: VerificationSuccess,
+  ): Promise<boolean> {
+    const browser = success.browserSession ? startBrowserSessionAfter('accepted') : null;
+    const parts = [
+      `accepted AS (${ACCEPT_STEP_SQL} RETURNING id)`,
+      `reset AS (${resetUserAfter('accepted')})`,
+      ...(success.session ? [`session AS (${saveSessionAfter('accepted')})`] : []),
+      ...(browser ? [`sweep AS (${browser.sweep})`, `browser AS (${browser.insert})`] : []),
+      `audit AS (${recordAuditAfter('accepted')})`,
+    ];
+    const [row] = await this.sql.select<{ accepted: number | string }>(`WITH ${parts.join(',\n')}\nSELECT COUNT(*) AS accepted FROM accepted`, {
+      ...params,
+      ...auditRow(params.tenant, success.audit),
+      ...(success.session ? sessionAfterParams(success.session) : {}),
+      ...(success.browserSession ? browserSessionAfterParams(success.browserSession) : {}),
+    });
+    return Number(row?.accepted) === 1;
   }
 
   removeSecondFactor(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {
