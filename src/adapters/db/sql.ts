@@ -168,27 +168,28 @@ export class Sql {
       this.drained = null;
     }
     const manager = this.sequelize.connectionManager;
-    const connection = (await manager.getConnection({ type: 'write' })) as unknown;
-    const statements: Statements = {
-      select: async <R extends object>(sql: string, params: Params) => (await this.on(connection, sql, params, 'rows')) as R[],
-      changed: async (sql: string, params: Params) => (await this.on(connection, sql, params, 'count')) as number,
-      insert: async (sql: string, params: Params) => {
-        await this.on(connection, sql, params, 'count');
-      },
-    };
+    let connection: unknown;
     try {
-      await this.on(connection, this.postgres ? 'BEGIN' : 'BEGIN IMMEDIATE', {}, 'count');
-      let result: T;
+      connection = await manager.getConnection({ type: 'write' });
+      const statements: Statements = {
+        select: async <R extends object>(sql: string, params: Params) => (await this.on(connection, sql, params, 'rows')) as R[],
+        changed: async (sql: string, params: Params) => (await this.on(connection, sql, params, 'count')) as number,
+        insert: async (sql: string, params: Params) => {
+          await this.on(connection, sql, params, 'count');
+        },
+      };
       try {
-        result = await work(statements);
+        await this.on(connection, this.postgres ? 'BEGIN' : 'BEGIN IMMEDIATE', {}, 'count');
+        const result = await work(statements);
+        await this.on(connection, 'COMMIT', {}, 'count');
+        return result;
       } catch (error) {
+        // Whatever failed (BEGIN, a statement, COMMIT), no transaction stays open on the connection.
         await this.on(connection, 'ROLLBACK', {}, 'count').catch(() => undefined);
         throw error;
       }
-      await this.on(connection, 'COMMIT', {}, 'count');
-      return result;
     } finally {
-      manager.releaseConnection(connection as never);
+      if (connection !== undefined) manager.releaseConnection(connection as never);
       this.exclusive = null;
       end();
     }

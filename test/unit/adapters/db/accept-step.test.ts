@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../../../src/adapters/db/databas
 import { SequelizeFailureCounterRepository } from '../../../../src/adapters/db/failure-counter-repository';
 import { migrate } from '../../../../src/adapters/db/migrate';
 import { SequelizeTotpCredentialRepository } from '../../../../src/adapters/db/totp-credential-repository';
+import { Sql } from '../../../../src/adapters/db/sql';
 import { SequelizeVerificationSessionRepository } from '../../../../src/adapters/db/verification-session-repository';
 import { createLogger } from '../../../../src/adapters/logging/logger';
 import { databaseLanes, type TestDatabase } from '../../../support/database-lanes';
@@ -73,6 +74,30 @@ for (const lane of databaseLanes()) {
       assert.equal(await credentials.acceptStep('t1', 'alice', pending.id, 102, { ...success('e'.repeat(64)), session: null, browserSession: null }), true);
       assert.equal(await browsers.find('t1', 'alice', 'e'.repeat(64)), null);
       assert.equal((await audit.page('t1', { limit: 10 })).entries.length, 2);
+    });
+
+    it('Sql.transaction: a failure rolls back what it wrote, and the statements after it run on their own', async () => {
+      const sql = Sql.for(database.sequelize);
+      const insert = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+        VALUES (:tenant, :at, 'x', 'verify.failed', 'x', '{}')`;
+      const count = async () =>
+        Number((await sql.select<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_events WHERE client_key = :tenant', { tenant: 't9' }))[0]!.n);
+      await assert.rejects(
+        sql.transaction(async (statements) => {
+          await statements.insert(insert, { tenant: 't9', at });
+          assert.equal(
+            await statements.select('SELECT 1 AS one FROM audit_events WHERE client_key = :tenant', { tenant: 't9' }).then((rows) => rows.length),
+            1,
+          );
+          throw new Error('the work failed');
+        }),
+        /the work failed/,
+      );
+      assert.equal(await count(), 0, 'rolled back');
+      // Written outside a transaction now: a later rollback of anything else cannot take it.
+      await Promise.all([sql.insert(insert, { tenant: 't9', at }), sql.transaction(async (statements) => statements.insert(insert, { tenant: 't9', at }))]);
+      await assert.rejects(sql.transaction(async () => Promise.reject(new Error('again'))));
+      assert.equal(await count(), 2);
     });
   });
 }
