@@ -20,7 +20,7 @@
  *   upsert of the user's counter, atomic increment of the tenant's, audit insert), not a cheap 429.
  * - The bare and JWT-only routes and both verify scenarios are served by one minimal Express server
  *   in the app's process (same services, same database); "verify, accepted, full app" goes through
- *   the production app with all its middleware (request ids, pino-http, security headers), to show
+ *   the production app with all its middleware (request ids and request logging, security headers), to show
  *   what that costs.
  *
  * The load and the table come from bench/support/load.ts (interleaved rounds, median round). Beside
@@ -166,8 +166,8 @@ async function main(): Promise<void> {
       `p99 of verify (accepted): ${verifyOk.p99Ms} ms, through the full app ${verifyFull.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(verifyOk.p99Ms < AIM.p99Ms)}`,
       '',
       'What the rows mean: "accepted" requests each carry a fresh valid code of another seeded user and run the whole',
-      'success path (one read of credential and counters, the attempt reservation upsert, the replay-guard UPDATE, then',
-      'the counter reset, the session upsert and the audit insert concurrently);',
+      'success path (one read of credential and counters, the attempt reservation upsert, then one transaction of the',
+      'replay-guard UPDATE, the counter reset, both sessions and the audit insert);',
       '"wrong code" requests are counted failures (the reservation upsert of the user counter, atomic increment of the',
       'tenant counter, audit insert) with the lockout raised through the policy, so they are 401s by design, not 429s.',
       `The accepted rows expect 0 non-2xx; ${accepted.exhausted} requests would have reused a user within a time step.`,

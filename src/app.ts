@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddOn } from 'atlassian-connect-express';
 import express, { type Express } from 'express';
-import pinoHttp from 'pino-http';
 import { apiRouter } from '../routes/api';
 import { healthRouter } from '../routes/health';
 import { landingRouter } from '../routes/landing';
@@ -21,6 +20,7 @@ import { migrate } from './adapters/db/migrate';
 import { ALL_TENANTS, startTenantChangeNotifier } from './adapters/db/tenant-change-notifier';
 import { SequelizeTenantRepository } from './adapters/db/tenant-repository';
 import { errorMiddleware, notFound } from './adapters/http/error-middleware';
+import { requestLog } from './adapters/http/request-log';
 import { securityHeaders } from './adapters/http/security-headers';
 import { ClientRateLimiter } from './domain/http/client-rate-limit';
 import { rateLimitByClient } from './http/rate-limit-by-client';
@@ -28,7 +28,6 @@ import { UNAUTHENTICATED_LIMITS } from './http/unauthenticated-limits';
 import { handlebarsEngine } from './adapters/http/views';
 import { AxiosHttpTransport } from './adapters/http-transport/axios-transport';
 import { createModeLogger, type Logger } from './adapters/logging/logger';
-import { scrubText } from './adapters/logging/redaction';
 import type { Clock } from './domain/ports/clock';
 import type { HttpTransport } from './domain/ports/http-transport';
 import type { Random } from './domain/ports/random';
@@ -236,30 +235,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
   app.set('view engine', 'hbs');
   app.set('views', join(PROJECT_ROOT, 'views'));
 
-  app.use((_req, res, next) => {
-    res.setHeader('X-Request-Id', randomUUID());
-    next();
-  });
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => String(res.getHeader('X-Request-Id')),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // Successful reads are logged at debug: GET /api/v1/me runs on every page view, and its info line
-      // (serialized and written per request) was about 14 % of its CPU. Writes, refusals and errors
-      // stay at info or above.
-      customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : req.method === 'GET' && res.statusCode < 400 ? 'debug' : 'info'),
-      // Page URLs carry a JWT in `?jwt=`: log the scrubbed URL and no headers.
-      serializers: {
-        req: (req: { method: string; url: string; remoteAddress?: string }) => ({
-          method: req.method,
-          url: scrubText(req.url),
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger, { ignore: (url) => url === '/healthz' }));
   const sandboxOrigin = new URL(config.localBaseUrl).origin;
   app.use(securityHeaders({ frameAncestors: ["'self'", sandboxOrigin, 'https://*.atlassian.net', 'https://*.jira.com'] }));
   app.use(express.json({ limit: '64kb' }));

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jwt from 'atlassian-jwt';
 import { Client } from 'pg';
+import { PROJECT_ROOT } from '../../src/config/project-root';
 import { benchUserId } from '../verify-users';
 
 export interface Ready {
@@ -62,7 +63,8 @@ export function startServer(
   const compiled = __filename.endsWith('.js');
   const server = join(__dirname, '..', compiled ? 'verify-server.js' : 'verify-server.ts');
   const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), server], {
-    cwd: join(__dirname, '..', '..'),
+    // ACE reads the descriptor from the working folder: the project folder, also when compiled into dist-bench/.
+    cwd: PROJECT_ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4' },
   });

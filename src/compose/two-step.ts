@@ -14,6 +14,7 @@ import { SequelizeAuditLog } from '../adapters/db/audit-log-repository';
 import type { AuditLog } from '../domain/audit/audit-log';
 import { SequelizeBackupCodeRepository } from '../adapters/db/backup-code-repository';
 import { SequelizeBrowserSessionRepository } from '../adapters/db/browser-session-repository';
+import { SqlFactorStatusReader } from '../adapters/db/factor-status-reader';
 import { SequelizeFailureCounterRepository } from '../adapters/db/failure-counter-repository';
 import { SequelizeIdMappingRepository } from '../adapters/db/id-mapping-repository';
 import { SequelizePolicyRepository } from '../adapters/db/policy-repository';
@@ -153,10 +154,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
     ...(devices ? { removeDevices: (tenant: string, accountId: string) => devices.removeAll(tenant, accountId) } : {}),
   });
   const status = new FactorStatusService({
-    credentials,
-    sessions,
-    failures,
-    browserSessions,
+    reader: new SqlFactorStatusReader(sequelize),
     ids,
     directory,
     clock,

@@ -6,7 +6,7 @@ import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The audit log's part in a larger write: the entry commits or rolls back with the rest. */
-export function auditLogIn(unit: UnitOfWork): { record(tenant: string, entry: AuditEntry): Promise<void> } {
+export function auditLogIn(unit: Pick<UnitOfWork, 'statements'>): { record(tenant: string, entry: AuditEntry): Promise<void> } {
   return { record: (tenant, entry) => unit.statements.insert(INSERT_AUDIT_SQL, auditRow(tenant, entry)) };
 }
 
@@ -14,8 +14,17 @@ export function auditLogIn(unit: UnitOfWork): { record(tenant: string, entry: Au
 const INSERT_AUDIT_SQL = `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
        VALUES (:tenant, :at, :actor, :action, :subject, :detail)`;
 
+/**
+ * The entry as a part of one Postgres statement (totp-credential-repository.ts `acceptStep`), only if
+ * the CTE named `guard` answered a row; its parameters from `auditRow`.
+ */
+export function recordAuditAfter(guard: string): string {
+  return `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail)
+       SELECT :tenant::text, :at::timestamptz, :actor::text, :action::text, :subject::text, :detail::text WHERE EXISTS (SELECT 1 FROM ${guard})`;
+}
+
 /** The parameters of `INSERT_AUDIT_SQL`: the detail as it may be stored (`safeDetail`), as JSON. */
-function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
+export function auditRow(tenant: string, entry: AuditEntry): Record<string, unknown> {
   return {
     tenant,
     at: entry.at,

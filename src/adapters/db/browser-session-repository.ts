@@ -6,12 +6,41 @@ import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /**
- * Browser sessions as part of a unit of work: backup-code-repository.ts `redeem` spends a backup code
- * together with the session it earns.
+ * Browser sessions as part of a unit of work: a verification (a backup code's redemption, a TOTP
+ * step's acceptance) starts its session together with the rest of its success. Like `create`, it
+ * removes this user's expired sessions on the way.
  */
-export function browserSessionsIn(unit: UnitOfWork): { start(tenant: string, accountId: string, session: BrowserSessionRecord): Promise<void> } {
-  return { start: (tenant, accountId, session) => unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session)) };
+export function browserSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
+  start(tenant: string, accountId: string, session: BrowserSessionRecord): Promise<void>;
+} {
+  return {
+    start: async (tenant, accountId, session) => {
+      await unit.statements.changed(DELETE_EXPIRED_SQL, { tenant, accountId, now: session.verifiedAt });
+      await unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session));
+    },
+  };
 }
+
+/**
+ * The start as parts of one Postgres statement (totp-credential-repository.ts `acceptStep`), only if
+ * the CTE named `guard` answered a row: the user's expired sessions removed, the new one stored. Its
+ * parameters from `browserSessionAfterParams`.
+ */
+export function startBrowserSessionAfter(guard: string): { sweep: string; insert: string } {
+  return {
+    sweep: `DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :browserAt::timestamptz
+       AND EXISTS (SELECT 1 FROM ${guard})`,
+    insert: `INSERT INTO browser_sessions (token_hash, client_key, account_id, verified_at, verified_until)
+       SELECT :tokenHash::text, :tenant::text, :accountId::text, :browserAt::timestamptz, :browserUntil::timestamptz WHERE EXISTS (SELECT 1 FROM ${guard})`,
+  };
+}
+
+export function browserSessionAfterParams(session: BrowserSessionRecord): Record<string, unknown> {
+  return { tokenHash: session.tokenHash, browserAt: session.verifiedAt, browserUntil: session.verifiedUntil };
+}
+
+/** This user's sessions that ended by :now (sessions end by time, and no job sweeps them). */
+const DELETE_EXPIRED_SQL = 'DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now';
 
 /** Stores a browser's session (:tokenHash, :tenant, :accountId, :verifiedAt, :verifiedUntil). */
 const INSERT_BROWSER_SESSION_SQL =
@@ -42,11 +71,7 @@ export class SequelizeBrowserSessionRepository implements BrowserSessionReposito
     // Expired rows of this user go on the way (one indexed DELETE): sessions end by time, and no job
     // sweeps them. Another user's are left to their own next verification or to the tenant purge.
     await Promise.all([
-      this.sql.changed('DELETE FROM browser_sessions WHERE client_key = :tenant AND account_id = :accountId AND verified_until <= :now', {
-        tenant,
-        accountId,
-        now,
-      }),
+      this.sql.changed(DELETE_EXPIRED_SQL, { tenant, accountId, now }),
       this.sql.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session)),
     ]);
   }

@@ -4,6 +4,9 @@ import { Sequelize } from 'sequelize';
 import type { Logger } from '../logging/logger';
 import { sqliteDriver } from './sqlite-driver';
 
+/** How often SQLite's WAL is copied back into the database file (`startCheckpoints`). */
+const CHECKPOINT_EVERY_MS = 1000;
+
 export type Dialect = 'sqlite' | 'postgres';
 
 const beforeCloseTasks = new WeakMap<Sequelize, Array<() => Promise<void>>>();
@@ -33,6 +36,7 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
   const logging = (sql: string) => logger.trace({ sql }, 'sql');
   let sequelize: Sequelize;
   let dialect: Dialect;
+  let stopCheckpoints = async () => {};
   if (url.startsWith('sqlite:')) {
     const storage = url.slice('sqlite:'.length) || ':memory:';
     if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
@@ -42,6 +46,7 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
     dialect = 'sqlite';
     await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query('PRAGMA foreign_keys = ON');
+    stopCheckpoints = startCheckpoints(sequelize, CHECKPOINT_EVERY_MS, (error) => logger.warn({ err: error }, 'SQLite WAL checkpoint failed'));
   } else {
     sequelize = new Sequelize(url, { dialect: 'postgres', logging, pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 } });
     dialect = 'postgres';
@@ -64,8 +69,33 @@ export async function openDatabase(url: string, logger: Logger): Promise<Databas
       }
     },
     async close() {
+      await stopCheckpoints();
       for (const task of beforeCloseTasks.get(sequelize) ?? []) await task();
       await sequelize.close();
     },
+  };
+}
+
+/**
+ * Copies SQLite's WAL back into the database file every `everyMs`, off the request path: every
+ * connection has its automatic checkpoint off (sqlite-driver.ts), which otherwise ran inside whichever
+ * commit crossed 1,000 pages. `PRAGMA wal_checkpoint(PASSIVE)` waits for no reader or writer (what it
+ * cannot copy yet waits for the next round) and runs on node-sqlite3's thread pool. Answers its stop.
+ */
+function startCheckpoints(sequelize: Sequelize, everyMs: number, onError: (error: unknown) => void): () => Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    last = sequelize
+      .query('PRAGMA wal_checkpoint(PASSIVE)')
+      .catch(onError)
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await last;
   };
 }

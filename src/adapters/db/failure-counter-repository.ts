@@ -35,8 +35,16 @@ const INCREMENT = `INSERT INTO failure_counters (client_key, account_id, failure
 const RESET_USER_SQL = `UPDATE failure_counters SET failures = 0, window_started_ms = NULL, locked_until_ms = NULL, version = version + 1
        WHERE client_key = :tenant AND account_id = :accountId`;
 
+/**
+ * The reset as a part of one Postgres statement (totp-credential-repository.ts `acceptStep`): it
+ * happens only if the CTE named `guard` answered a row.
+ */
+export function resetUserAfter(guard: string): string {
+  return `${RESET_USER_SQL} AND EXISTS (SELECT 1 FROM ${guard})`;
+}
+
 /** The counters' part in a larger write (a backup code's redemption): the reset commits with it. */
-export function failureCountersIn(unit: UnitOfWork): { resetUser(tenant: string, accountId: string): Promise<void> } {
+export function failureCountersIn(unit: Pick<UnitOfWork, 'statements'>): { resetUser(tenant: string, accountId: string): Promise<void> } {
   return {
     resetUser: async (tenant, accountId) => {
       await unit.statements.changed(RESET_USER_SQL, { tenant, accountId });
@@ -89,11 +97,19 @@ export class SequelizeFailureCounterRepository implements FailureCounterReposito
   async lockedUntilMany(tenant: string, accountIds: readonly string[], now: Date): Promise<Map<string, Date>> {
     const wanted = accountIds.filter((id) => id !== TENANT_ROW);
     if (wanted.length === 0) return new Map();
-    const rows = await this.rows.findAll({
-      attributes: ['account_id', ...FAILURE_STATE_COLUMNS],
-      where: { client_key: tenant, account_id: { [Op.in]: wanted }, locked_until_ms: { [Op.gt]: now.getTime() } },
-      raw: true,
-    });
+    // One user (GET /api/v1/me on every page view): a plain statement on the hot path; a page of users
+    // (the admin roster): one query through the model, whose IN list Sequelize expands.
+    const rows =
+      wanted.length === 1
+        ? await this.sql.select<StateRow & { account_id: string }>(
+            `SELECT account_id, ${COLUMNS} FROM failure_counters WHERE client_key = :tenant AND account_id = :accountId AND locked_until_ms > :now`,
+            { tenant, accountId: wanted[0], now: now.getTime() },
+          )
+        : await this.rows.findAll({
+            attributes: ['account_id', ...FAILURE_STATE_COLUMNS],
+            where: { client_key: tenant, account_id: { [Op.in]: wanted }, locked_until_ms: { [Op.gt]: now.getTime() } },
+            raw: true,
+          });
     const locked = new Map<string, Date>();
     for (const row of rows) {
       const until = failureStateFromRow(row).lockedUntil;

@@ -58,10 +58,35 @@ export class Sql {
   private readonly prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
   private readonly openStatements = new Set<SqliteStatement>();
   private readonly postgres: boolean;
+  /** SQLite: the end of the `transaction` open on the shared connection; every other statement waits for it. */
+  private exclusive: Promise<void> | null = null;
+  /** SQLite: statements running on the shared connection outside a transaction (Sequelize's too). */
+  private running = 0;
+  /** SQLite: a `transaction` waiting for `running` to reach 0 before its BEGIN. */
+  private drained: (() => void) | null = null;
 
   private constructor(private readonly sequelize: Sequelize) {
     this.postgres = sequelize.getDialect() === 'postgres';
-    if (!this.postgres) beforeDatabaseCloses(sequelize, () => this.finalizeStatements());
+    if (!this.postgres) {
+      beforeDatabaseCloses(sequelize, () => this.finalizeStatements());
+      // Sequelize's own statements outside a transaction share the connection too: they wait as well,
+      // and are counted while they run.
+      sequelize.addHook('beforeQuery', async (options) => {
+        if (options.transaction) return;
+        while (this.exclusive) await this.exclusive;
+        this.running += 1;
+      });
+      sequelize.addHook('afterQuery', (options) => {
+        if (!options.transaction) this.finished();
+      });
+    }
+  }
+
+  /** A statement outside a transaction has finished on SQLite's shared connection. */
+  private finished(): void {
+    // (Never below 0: a statement already running when the hooks were added is not counted.)
+    this.running = Math.max(0, this.running - 1);
+    if (this.running === 0) this.drained?.();
   }
 
   /** One instance per database, so that its prepared statements are shared by every repository. */
@@ -122,32 +147,95 @@ export class Sql {
     };
   }
 
+  /**
+   * Runs `work` as one transaction on the pool's connection, committed before this resolves, rolled
+   * back if `work` throws: for a hot-path write of several tables that must succeed or fail as one
+   * (a TOTP step's acceptance with its session and audit entry). Cheaper than a unit of work
+   * (unit-of-work.ts), whose statements pay Sequelize's per-statement cost, and it takes no lock of
+   * its own: make the first statement the one that decides (a conditional UPDATE).
+   * - SQLite: `BEGIN IMMEDIATE` on the connection every pool statement shares; until the transaction
+   *   ends, every other statement of this process, Sequelize's included, waits, so that none of them
+   *   joins it. Keep `work` to its statements.
+   * - Postgres: `BEGIN` … `COMMIT` on one connection of the pool.
+   */
+  async transaction<T>(work: (statements: Statements) => Promise<T>): Promise<T> {
+    let end = () => {};
+    if (!this.postgres) {
+      // Check and claim with no await between, then let the statements already running finish.
+      while (this.exclusive) await this.exclusive;
+      this.exclusive = new Promise<void>((resolve) => (end = resolve));
+      if (this.running > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.drained = null;
+    }
+    const manager = this.sequelize.connectionManager;
+    let connection: unknown;
+    try {
+      connection = await manager.getConnection({ type: 'write' });
+      const statements: Statements = {
+        select: async <R extends object>(sql: string, params: Params) => (await this.on(connection, sql, params, 'rows')) as R[],
+        changed: async (sql: string, params: Params) => (await this.on(connection, sql, params, 'count')) as number,
+        insert: async (sql: string, params: Params) => {
+          await this.on(connection, sql, params, 'count');
+        },
+      };
+      try {
+        await this.on(connection, this.postgres ? 'BEGIN' : 'BEGIN IMMEDIATE', {}, 'count');
+        const result = await work(statements);
+        await this.on(connection, 'COMMIT', {}, 'count');
+        return result;
+      } catch (error) {
+        // Whatever failed (BEGIN, a statement, COMMIT), no transaction stays open on the connection.
+        await this.on(connection, 'ROLLBACK', {}, 'count').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      if (connection !== undefined) manager.releaseConnection(connection as never);
+      this.exclusive = null;
+      end();
+    }
+  }
+
   private async execute(sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
+    const manager = this.sequelize.connectionManager;
+    const connection = (await manager.getConnection({ type: 'write' })) as unknown;
+    if (this.postgres) {
+      try {
+        return await this.on(connection, sql, params, want);
+      } finally {
+        manager.releaseConnection(connection as never);
+      }
+    }
+    // SQLite: one shared connection; wait out a transaction, then count this statement while it runs.
+    while (this.exclusive) await this.exclusive;
+    this.running += 1;
+    try {
+      return await this.on(connection, sql, params, want);
+    } finally {
+      this.finished();
+    }
+  }
+
+  /** One statement on a driver connection of the pool. */
+  private async on(connection: unknown, sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
     const { text, names } = this.compile(sql);
     const values = names.map((name) => {
       if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
       return this.toDriver(params[name]);
     });
-    const manager = this.sequelize.connectionManager;
-    const connection = (await manager.getConnection({ type: 'write' })) as unknown;
-    try {
-      if (this.postgres) {
-        const result = await (connection as PgConnection).query({ text, values });
-        return want === 'rows' ? result.rows : (result.rowCount ?? 0);
-      }
-      const statement = this.statement(connection as SqliteConnection, text);
-      if (want === 'rows') {
-        return await new Promise<unknown[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
-      }
-      return await new Promise<number>((resolve, reject) =>
-        statement.run(values, function (error) {
-          if (error) reject(error);
-          else resolve(this.changes);
-        }),
-      );
-    } finally {
-      manager.releaseConnection(connection as never);
+    if (this.postgres) {
+      const result = await (connection as PgConnection).query({ text, values });
+      return want === 'rows' ? result.rows : (result.rowCount ?? 0);
     }
+    const statement = this.statement(connection as SqliteConnection, text);
+    if (want === 'rows') {
+      return await new Promise<unknown[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
+    }
+    return await new Promise<number>((resolve, reject) =>
+      statement.run(values, function (error) {
+        if (error) reject(error);
+        else resolve(this.changes);
+      }),
+    );
   }
 
   private statement(connection: SqliteConnection, text: string): SqliteStatement {

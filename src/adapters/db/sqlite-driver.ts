@@ -16,10 +16,14 @@ import sqlite3 from 'sqlite3';
  *   The price: the last commits before a power loss may roll back.
  *   @see https://www.sqlite.org/pragma.html#pragma_synchronous
  *
+ * - `wal_autocheckpoint = 0`: no commit copies the WAL back into the database file on the request
+ *   path; database.ts does it on a timer (`startCheckpoints`), where a page written many times
+ *   between two rounds is copied once.
+ *
  * (`journal_mode = WAL` is a property of the database file, set once in database.ts; Sequelize itself
  * turns foreign keys on for each connection.)
  */
-export const CONNECTION_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;';
+export const CONNECTION_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;';
 
 type OpenCallback = (error: Error | null) => void;
 

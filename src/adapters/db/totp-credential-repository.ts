@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { storedTotpParameters } from '../../domain/mfa/otp-parameters';
-import type { Activation, EnrollmentState, NewTotpCredential, TotpCredential, TotpCredentialRepository, TotpCredentialStatus } from '../../domain/mfa/ports';
+import type {
+  Activation,
+  EnrollmentState,
+  NewTotpCredential,
+  TotpCredential,
+  TotpCredentialRepository,
+  TotpCredentialStatus,
+  VerificationSuccess,
+} from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
 import type { ImportCredentialResult, TokenCredentialWriter } from '../../domain/tokens/hardware-tokens';
+import { auditLogIn, auditRow, recordAuditAfter } from './audit-log-repository';
 import { backupCodeSetIn } from './backup-code-repository';
+import { browserSessionAfterParams, browserSessionsIn, startBrowserSessionAfter } from './browser-session-repository';
+import { failureCountersIn, resetUserAfter } from './failure-counter-repository';
+import { saveSessionAfter, sessionAfterParams, verificationSessionsIn } from './verification-session-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
@@ -26,6 +38,11 @@ export const TOTP_CREDENTIAL_COLUMNS = [
 ] as const;
 const COLUMNS = TOTP_CREDENTIAL_COLUMNS.join(', ');
 
+/** The replay guard: the step is taken only if it is later than the last one taken (ports.ts `acceptStep`). */
+const ACCEPT_STEP_SQL = `UPDATE totp_credentials SET last_used_step = :step
+       WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND status = 'active'
+         AND (last_used_step IS NULL OR last_used_step < :step)`;
+
 type StateRow = Pick<TotpCredentialRow, 'status' | 'algorithm' | 'digits' | 'period' | 'confirmed_at'>;
 
 /** Thrown inside a transaction to roll it back when its conditional step changed nothing. */
@@ -40,6 +57,8 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   private readonly rows: ModelStatic<TotpCredentialRow>;
   private readonly sql: Sql;
 
+  private readonly postgres: boolean;
+
   constructor(
     private readonly sequelize: Sequelize,
     private readonly secretBox: SecretBox,
@@ -47,6 +66,7 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
   ) {
     this.rows = mfaModels(sequelize).totpCredentials;
     this.sql = Sql.for(sequelize);
+    this.postgres = sequelize.getDialect() === 'postgres';
   }
 
   /**
@@ -169,14 +189,47 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     }
   }
 
-  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number): Promise<boolean> {
-    const changed = await this.sql.changed(
-      `UPDATE totp_credentials SET last_used_step = :step
-       WHERE id = :id AND client_key = :tenant AND account_id = :accountId AND status = 'active'
-         AND (last_used_step IS NULL OR last_used_step < :step)`,
-      { step, id: credentialId, tenant, accountId },
-    );
-    return changed === 1;
+  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number, success?: VerificationSuccess): Promise<boolean> {
+    const params = { step, id: credentialId, tenant, accountId };
+    if (!success) return (await this.sql.changed(ACCEPT_STEP_SQL, params)) === 1;
+    // The conditional UPDATE decides between racers (on every instance: it waits for a racer's row
+    // lock on Postgres); what the acceptance earns commits with it, or nothing does.
+    if (this.postgres) return this.acceptStepInOneStatement(params, success);
+    return this.sql.transaction(async (statements) => {
+      if ((await statements.changed(ACCEPT_STEP_SQL, params)) !== 1) return false;
+      const unit = { statements };
+      await failureCountersIn(unit).resetUser(tenant, accountId);
+      if (success.session) await verificationSessionsIn(unit).save(tenant, accountId, success.session);
+      if (success.browserSession) await browserSessionsIn(unit).start(tenant, accountId, success.browserSession);
+      await auditLogIn(unit).record(tenant, success.audit);
+      return true;
+    });
+  }
+
+  /**
+   * Postgres: the same unit as one statement, one round trip instead of eight: the guard's UPDATE
+   * in a CTE, each other table's part (its repository's SQL) a data-modifying CTE that writes only if
+   * the guard answered a row. A statement is atomic by itself.
+   */
+  private async acceptStepInOneStatement(
+    params: { step: number; id: string; tenant: string; accountId: string },
+    success: VerificationSuccess,
+  ): Promise<boolean> {
+    const browser = success.browserSession ? startBrowserSessionAfter('accepted') : null;
+    const parts = [
+      `accepted AS (${ACCEPT_STEP_SQL} RETURNING id)`,
+      `reset AS (${resetUserAfter('accepted')})`,
+      ...(success.session ? [`session AS (${saveSessionAfter('accepted')})`] : []),
+      ...(browser ? [`sweep AS (${browser.sweep})`, `browser AS (${browser.insert})`] : []),
+      `audit AS (${recordAuditAfter('accepted')})`,
+    ];
+    const [row] = await this.sql.select<{ accepted: number | string }>(`WITH ${parts.join(',\n')}\nSELECT COUNT(*) AS accepted FROM accepted`, {
+      ...params,
+      ...auditRow(params.tenant, success.audit),
+      ...(success.session ? sessionAfterParams(success.session) : {}),
+      ...(success.browserSession ? browserSessionAfterParams(success.browserSession) : {}),
+    });
+    return Number(row?.accepted) === 1;
   }
 
   removeSecondFactor(tenant: string, accountId: string): Promise<{ totpCredentials: number; backupCodesRemoved: number }> {

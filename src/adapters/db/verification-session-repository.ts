@@ -6,7 +6,9 @@ import { Sql } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The account's last verification as part of a unit of work (backup-code-repository.ts `redeem`). */
-export function verificationSessionsIn(unit: UnitOfWork): { save(tenant: string, accountId: string, session: VerificationSession): Promise<void> } {
+export function verificationSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
+  save(tenant: string, accountId: string, session: VerificationSession): Promise<void>;
+} {
   return { save: (tenant, accountId, session) => unit.statements.insert(SAVE_SESSION_SQL, sessionParams(tenant, accountId, session)) };
 }
 
@@ -20,6 +22,20 @@ function sessionParams(tenant: string, accountId: string, session: VerificationS
  */
 const SAVE_SESSION_SQL = `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until) VALUES (:tenant, :accountId, :verifiedAt, :verifiedUntil)
        ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`;
+
+/**
+ * The save as a part of one Postgres statement (totp-credential-repository.ts `acceptStep`), only if
+ * the CTE named `guard` answered a row; its parameters from `sessionAfterParams`.
+ */
+export function saveSessionAfter(guard: string): string {
+  return `INSERT INTO verification_sessions (client_key, account_id, verified_at, verified_until)
+       SELECT :tenant::text, :accountId::text, :sessionAt::timestamptz, :sessionUntil::timestamptz WHERE EXISTS (SELECT 1 FROM ${guard})
+       ON CONFLICT (client_key, account_id) DO UPDATE SET verified_at = excluded.verified_at, verified_until = excluded.verified_until`;
+}
+
+export function sessionAfterParams(session: VerificationSession): Record<string, unknown> {
+  return { sessionAt: session.verifiedAt, sessionUntil: session.verifiedUntil };
+}
 
 /** One 2FA session per user (tenant + accountId), replaced by each successful verification. */
 export class SequelizeVerificationSessionRepository implements VerificationSessionRepository {

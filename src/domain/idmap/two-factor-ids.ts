@@ -54,7 +54,16 @@ export class TwoFactorIds {
 
   /** The user's ID as it is or would be, and whether it is stored. */
   async current(tenant: Tenant, accountId: string, policy: TenantPolicy): Promise<{ twoFactorId: string; source: IdSource | 'derived' }> {
-    const stored = await this.mappings.find(tenant.clientKey, accountId);
+    return this.currentFrom(tenant, accountId, policy, await this.mappings.find(tenant.clientKey, accountId));
+  }
+
+  /** `current` for a caller that has read the stored mapping (or its absence) already, with other state. */
+  async currentFrom(
+    tenant: Tenant,
+    accountId: string,
+    policy: TenantPolicy,
+    stored: IdMapping | null,
+  ): Promise<{ twoFactorId: string; source: IdSource | 'derived' }> {
     if (stored) return { twoFactorId: stored.twoFactorId, source: stored.source };
     return { twoFactorId: await this.derive(tenant, accountId, policy), source: 'derived' };
   }

@@ -3,9 +3,10 @@ import type { IdSource, TwoFactorIds } from '../idmap/two-factor-ids';
 import type { Clock } from '../ports/clock';
 import { isEnforcedFor, type PolicyMethod, type TenantPolicy } from '../policy/policy';
 import type { Tenant } from '../tenancy/tenant';
-import type { BrowserSessions } from './browser-session';
+import { hashSessionCredential } from './browser-session';
 import type { TotpParameters } from './otp-parameters';
-import type { FailureCounterRepository, TotpCredentialRepository, VerificationSessionRepository } from './ports';
+import type { FactorStatusReader } from './ports';
+import { isVerified } from './session';
 import { workingMethods, type WorkingMethod } from './working-methods';
 
 /** `GET /api/v1/me`: the user's second factor as the status page shows it. Never a secret. */
@@ -41,10 +42,8 @@ export interface FactorStatus {
 }
 
 export interface FactorStatusDeps {
-  readonly credentials: TotpCredentialRepository;
-  readonly sessions: VerificationSessionRepository;
-  readonly failures: Pick<FailureCounterRepository, 'lockedUntilMany'>;
-  readonly browserSessions: BrowserSessions;
+  /** The user's stored state in one read (ports.ts). */
+  readonly reader: FactorStatusReader;
   readonly ids: TwoFactorIds;
   readonly directory: UserDirectory;
   readonly clock: Clock;
@@ -61,20 +60,20 @@ export class FactorStatusService {
 
   /** `sessionCredential`: what the asking browser presented (`X-Twofold-Session`), or null. */
   async status(tenant: Tenant, accountId: string, policy: TenantPolicy, sessionCredential: string | null = null): Promise<FactorStatus> {
-    const { credentials, sessions, browserSessions, failures, clock } = this.deps;
-    const key = tenant.clientKey;
+    const { reader, clock } = this.deps;
     const now = clock.now();
-    // One query for the credentials and the unused backup codes, without secrets: nothing here needs one.
-    const [{ active, pending, unusedBackupCodes: remaining }, last, browser, id, required, locked, email, devices] = await Promise.all([
-      credentials.enrollmentState(key, accountId),
-      sessions.find(key, accountId),
-      browserSessions.current(key, accountId, sessionCredential),
-      this.deps.ids.current(tenant, accountId, policy),
+    const read = reader.read(tenant.clientKey, accountId, hashSessionCredential(sessionCredential), now);
+    const [stored, id, required, email, devices] = await Promise.all([
+      read,
+      read.then((state) => this.deps.ids.currentFrom(tenant, accountId, policy, state.idMapping)),
       this.isRequired(tenant, accountId, policy),
-      failures.lockedUntilMany(key, [accountId], now),
       this.deps.emailUsable?.(tenant, accountId, policy) ?? false,
-      this.deps.pairedDevices?.(key, accountId) ?? 0,
+      this.deps.pairedDevices?.(tenant.clientKey, accountId) ?? 0,
     ]);
+    const { active, pending, unusedBackupCodes: remaining } = stored.enrollment;
+    // The browser's session counts only while it is live.
+    const browser = stored.browserSession !== null && isVerified(stored.browserSession.verifiedUntil, now) ? stored.browserSession : null;
+    const last = stored.lastSession;
     const accessPass: WorkingMethod[] = active !== null && devices > 0 && policy.methods.includes('access_pass') ? ['access_pass'] : [];
     const methods: WorkingMethod[] = [...workingMethods(active !== null, remaining, policy), ...(email ? (['email'] as const) : []), ...accessPass];
     return {
@@ -91,7 +90,7 @@ export class FactorStatusService {
       pendingEnrollment: pending,
       totp: active ? { ...active.params, confirmedAt: active.confirmedAt } : null,
       backupCodes: active && policy.methods.includes('backup_codes') ? { remaining } : null,
-      lockedUntil: locked.get(accountId) ?? null,
+      lockedUntil: stored.lockedUntil,
       onboardingRequired: required && methods.length === 0,
     };
   }

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/audit-log';
+import type { IdMapping } from '../idmap/two-factor-ids';
 import type { StoredBackupCode } from './backup-code-hash';
 import type { BrowserSessionRecord } from './browser-session';
 import type { FailureState } from './lockout';
@@ -96,8 +97,11 @@ export interface TotpCredentialRepository {
    *  AND id = :credentialId AND status = 'active' AND (last_used_step IS NULL OR last_used_step < :step)`.
    * Returns whether a row changed. False means another request accepted this step (or a later one)
    * first: the caller answers `code_reused`.
+   *
+   * With `success`, what the acceptance earns is written in the same transaction, or nothing is: the
+   * user's failure count cleared, the sessions started, the audit entry (as `BackupCodeRepository.redeem`).
    */
-  acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number): Promise<boolean>;
+  acceptStep(tenant: TenantId, accountId: AccountId, credentialId: string, step: number, success?: VerificationSuccess): Promise<boolean>;
 
   /**
    * Atomic, in one transaction: the user's second factor entirely (self-removal, an admin's "lost
@@ -224,4 +228,32 @@ export interface VerificationStateReader {
     user: FailureState;
     tenant: FailureState;
   }>;
+}
+
+/** What `GET /api/v1/me` shows of a user, read at once (factor-status.ts). */
+export interface FactorStatusRecord {
+  readonly enrollment: EnrollmentState;
+  /** The account's last verification in any browser. */
+  readonly lastSession: VerificationSession | null;
+  /** The session stored under the asking browser's credential hash, live or not; null when none was asked for. */
+  readonly browserSession: VerificationSession | null;
+  /** The user's stored 2FA ID, or null when it is still derived from the policy's pattern. */
+  readonly idMapping: IdMapping | null;
+  /** When the user's lockout ends, if it ends after `now`. */
+  readonly lockedUntil: Date | null;
+}
+
+/**
+ * The status page's read, in one round trip: it runs on every page view of every Twofold page, so the
+ * database adapter answers it with one statement instead of one per table.
+ */
+export interface FactorStatusReader {
+  read(tenant: TenantId, accountId: AccountId, browserTokenHash: string | null, now: Date): Promise<FactorStatusRecord>;
+}
+
+/** What a verification's success writes with the code's acceptance (`acceptStep`, `redeem`). */
+export interface VerificationSuccess {
+  readonly session: VerificationSession | null;
+  readonly browserSession: BrowserSessionRecord | null;
+  readonly audit: AuditEntry;
 }

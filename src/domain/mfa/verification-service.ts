@@ -202,7 +202,7 @@ export class VerificationService {
           ? await this.checkBackupCode(context, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction })
           : typed.method === 'email'
             ? await this.checkEmailCode(context, typed.code, now)
-            : await this.checkTotp(context, credential as TotpCredential, typed.code, now);
+            : await this.checkTotp(context, credential as TotpCredential, typed.code, now, { session, browser: issued?.record ?? null, detail: forAction });
     } catch (error) {
       // Nothing was decided about the code: the attempt is not counted against the user.
       await held.giveBack().catch(() => undefined);
@@ -211,16 +211,18 @@ export class VerificationService {
 
     if (outcome.ok) {
       if (outcome.method === 'backup_code') return { method: outcome.method, issued, backupCodesLeft: outcome.remaining };
-      // TOTP: the accepted step (`acceptStep`) is already committed when these run, each a statement
-      // of its own. A deliberate trade-off for the benchmarked hot path (bench/verify.ts): should one
-      // of them fail, the user gets a 500 and has lost only that code, which the next one replaces
-      // within a period (30 s). A backup code, lost for good, is redeemed in one transaction instead.
-      await Promise.all([
-        held.succeeded(),
-        session === null ? undefined : this.deps.sessions.save(tenant, accountId, session),
-        issued === null ? undefined : this.deps.browserSessions.create(tenant, accountId, issued.record, now),
-        this.audit(context, 'verify.succeeded', { method: outcome.method, ...outcome.detail, ...forAction }),
-      ]);
+      if (outcome.method === 'email') {
+        // The code is spent already (`redeem`, single use); what it earns follows as statements of their
+        // own. Email codes are not the hot path, and a failure here costs the user only that code.
+        await Promise.all([
+          this.deps.failures.resetUser(tenant, accountId),
+          session === null ? undefined : this.deps.sessions.save(tenant, accountId, session),
+          issued === null ? undefined : this.deps.browserSessions.create(tenant, accountId, issued.record, now),
+          this.audit(context, 'verify.succeeded', { method: 'email', ...forAction }),
+        ]);
+        return { method: outcome.method, issued };
+      }
+      // TOTP: the step's acceptance committed with everything it earns (`acceptStep` with a success).
       return { method: outcome.method, issued };
     }
 
@@ -255,7 +257,13 @@ export class VerificationService {
     );
   }
 
-  private async checkTotp(context: VerificationContext, credential: TotpCredential, code: string, now: Date): Promise<Outcome> {
+  private async checkTotp(
+    context: VerificationContext,
+    credential: TotpCredential,
+    code: string,
+    now: Date,
+    writes: { session: VerificationSession | null; browser: BrowserSessionRecord | null; detail: Record<string, string> },
+  ): Promise<Outcome> {
     const { credentials } = this.deps;
     const result = verifyTotp({
       secret: credential.secret,
@@ -266,8 +274,11 @@ export class VerificationService {
       lastUsedStep: credential.lastUsedStep,
     });
     if (!result.ok) return { ok: false, method: 'totp', reason: result.reason === 'code_reused' ? 'code_reused' : 'invalid_code' };
-    // The decisive step: one conditional UPDATE. Losing it means another request took this code first.
-    if (!(await credentials.acceptStep(context.tenant, context.accountId, credential.id, result.timeStep))) {
+    // The decisive step: one conditional UPDATE, in one transaction with the cleared count, the sessions
+    // and the audit entry. Losing it means another request took this code first, and nothing is written.
+    const audit = this.entry(context, 'verify.succeeded', { method: 'totp', delta: result.delta, ...writes.detail });
+    const success = { session: writes.session, browserSession: writes.browser, audit };
+    if (!(await credentials.acceptStep(context.tenant, context.accountId, credential.id, result.timeStep, success))) {
       return { ok: false, method: 'totp', reason: 'code_reused' };
     }
     return { ok: true, method: 'totp', detail: { delta: result.delta } };

@@ -12,6 +12,7 @@ import type {
   TotpCredential,
   TotpCredentialRepository,
   VerificationSessionRepository,
+  VerificationSuccess,
 } from '../../../../src/domain/mfa/ports';
 import type { BrowserSessionRecord, BrowserSessionRepository } from '../../../../src/domain/mfa/browser-session';
 import type { VerificationSession } from '../../../../src/domain/mfa/session';
@@ -83,11 +84,14 @@ export class InMemoryTotpCredentials implements TotpCredentialRepository {
     this.linked.backupCodes.replaceNow(tenant, accountId, backupCodeHashes);
     return { activated: true, replaced };
   }
-  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number) {
+  async acceptStep(tenant: string, accountId: string, credentialId: string, step: number, success?: VerificationSuccess) {
     const i = this.rows.findIndex((r) => r.id === credentialId && r.tenant === tenant && r.accountId === accountId && r.status === 'active');
     const row = this.rows[i];
     if (!row || (row.lastUsedStep !== null && row.lastUsedStep >= step)) return false;
+    // The transaction: all or nothing, with no await in between; a store made to fail fails first.
+    if (success) this.linked.backupCodes.failIfAsked();
     this.rows[i] = { ...row, lastUsedStep: step };
+    if (success) this.linked.backupCodes.writeSuccessNow(tenant, accountId, success);
     return true;
   }
   async removeSecondFactor(tenant: string, accountId: string) {
@@ -156,11 +160,22 @@ export class InMemoryBackupCodes implements BackupCodeRepository {
     // The transaction: all or nothing, with no await in between; a store made to fail fails first.
     linked.audit.failIfAsked();
     set[i] = { ...set[i]!, usedAt: at };
+    this.writeSuccessNow(tenant, accountId, success);
+    return true;
+  }
+  /** Fails as the audit log was asked to (the first store of a success's transaction). */
+  failIfAsked(): void {
+    if (!this.linked) throw new Error('InMemoryBackupCodes needs linked stores (see service-harness.ts)');
+    this.linked.audit.failIfAsked();
+  }
+  /** What a verification's success writes with its code (redeem, acceptStep): no await in between. */
+  writeSuccessNow(tenant: string, accountId: string, success: VerificationSuccess): void {
+    const linked = this.linked;
+    if (!linked) throw new Error('InMemoryBackupCodes needs linked stores (see service-harness.ts)');
     if (linked.failures.rows.has(key(tenant, accountId))) linked.failures.rows.set(key(tenant, accountId), NO_FAILURES);
     if (success.session) linked.sessions.rows.set(key(tenant, accountId), success.session);
     if (success.browserSession) linked.browserSessions.createNow(tenant, accountId, success.browserSession);
     linked.audit.entries.push({ ...success.audit, tenant, id: String(linked.audit.entries.length + 1) });
-    return true;
   }
   async countUnused(tenant: string, accountId: string) {
     return (this.sets.get(key(tenant, accountId)) ?? []).filter((c) => c.usedAt === null).length;
@@ -252,8 +267,14 @@ export class InMemoryBrowserSessions implements BrowserSessionRepository {
     }
     this.createNow(tenant, accountId, session);
   }
-  /** Not a port method: stored synchronously, as part of another store's step (`redeem`). */
+  /**
+   * Not a port method: stored synchronously, as part of another store's step (`redeem`, `acceptStep`),
+   * removing the user's sessions expired by its start, as the database's unit does.
+   */
   createNow(tenant: string, accountId: string, session: BrowserSessionRecord) {
+    for (const [hash, row] of this.rows) {
+      if (row.tenant === tenant && row.accountId === accountId && row.verifiedUntil.getTime() <= session.verifiedAt.getTime()) this.rows.delete(hash);
+    }
     if (this.rows.has(session.tokenHash)) throw new Error('duplicate browser session');
     this.rows.set(session.tokenHash, { ...session, tenant, accountId });
   }

@@ -65,7 +65,17 @@ export function harness(overrides: Partial<TenantPolicy> = {}) {
   const stepUp = new StepUp(credentials, browserSessions, verification, clock);
   const enrollment = new EnrollmentService({ credentials, state, failures, sessions, browserSessions: browserSessionRows, ids, stepUp, audit, clock, random });
   const factors = new FactorManagement({ credentials, backupCodes, failures, stepUp, browserSessions, audit, clock, random });
-  const status = new FactorStatusService({ credentials, sessions, failures, browserSessions, ids, directory, clock });
+  // The status read as the database adapter answers it, from the in-memory tables.
+  const reader = {
+    read: async (tenant: string, accountId: string, browserTokenHash: string | null, now: Date) => ({
+      enrollment: await credentials.enrollmentState(tenant, accountId),
+      lastSession: await sessions.find(tenant, accountId),
+      browserSession: browserTokenHash === null ? null : await browserSessionRows.find(tenant, accountId, browserTokenHash),
+      idMapping: await mappings.find(tenant, accountId),
+      lockedUntil: (await failures.lockedUntilMany(tenant, [accountId], now)).get(accountId) ?? null,
+    }),
+  };
+  const status = new FactorStatusService({ reader, ids, directory, clock });
 
   // Each user's unused backup codes from their last enrollment: replacing a factor needs a code of the old one.
   const spare = new Map<string, string[]>();
