@@ -272,6 +272,14 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
       return mix[0]![1];
     };
 
+    /** The live heap after a full collection, where the run has `--expose-gc` (printed only: a leak shows here first). */
+    const liveHeap = () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc === undefined) return null;
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const heapBefore = liveHeap();
     const rss = new RssSampler();
     rss.start(250);
     const ticker = setInterval(() => clock.advance(30_000), STEP_EVERY_MS);
@@ -296,8 +304,10 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
     for (const [kind, tally] of [...answers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       out(`${kind.padEnd(18)} ${[...tally.entries()].map(([answer, n]) => `${answer}: ${n}`).join(', ')}`);
     }
+    const heapAfter = liveHeap();
     const memory = rss.quarters(0.2);
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    if (heapBefore !== null && heapAfter !== null) out(`live heap after a full GC: ${mb(heapBefore)} before the run, ${mb(heapAfter)} after`);
     out(
       `rss: first quarter median ${mb(memory.first)}, last quarter median ${mb(memory.last)} (${memory.count} samples after warm-up), peak ${mb(Math.max(...rss.samples))}`,
     );
@@ -323,15 +333,21 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
       if (newest.has(row.account_id)) assert.equal(Number(row.last_used_step), newest.get(row.account_id), `${row.account_id}'s last accepted step`);
     }
 
-    // The lockout budget: at most maxFailures wrong codes looked at per user, over the whole run.
-    for (const user of attacked) {
+    // The lockout budget: at most maxFailures wrong codes looked at per user, over the whole run; and the
+    // lockout holds on both instances, against the right code too.
+    const lookedAt: number[] = [];
+    for (const [n, user] of attacked.entries()) {
       const evaluated = await count(
         `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'verify.failed' AND subject_account_id = :user AND detail LIKE '%"reason":"invalid_code"%'`,
         { user },
       );
       assert.ok(evaluated <= MAX_FAILURES, `${user}: ${evaluated} wrong codes looked at`);
       assert.ok(plainFailures.get(user)! <= MAX_FAILURES - 1, `${user}: ${plainFailures.get(user)} answers of invalid_code`);
+      lookedAt.push(evaluated);
+      const right = await apps[n % 2]!.app.request('POST', '/api/v1/me/verify', { token: first.contextToken(user), body: { code: codeAt(user, stepNow()) } });
+      assert.equal(answerOf(right), '429 locked_out', `${user}: the right code while locked out`);
     }
+    out(`wrong codes looked at per attacked user (at most ${MAX_FAILURES}): ${lookedAt.join(', ')}`);
 
     assert.ok(memory.last <= memory.first * 1.5, `rss grew from ${mb(memory.first)} to ${mb(memory.last)}`);
   });
