@@ -188,9 +188,17 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
     };
 
     const FRESH = ['200', '401 code_reused', '401 invalid_code', '429 locked_out'];
+    /** Verifications in flight per user; and, for each `429` to a user who never sent a wrong code, how many were. */
+    const inFlight = new Map<string, number>();
+    const crowdedRefusals: number[] = [];
     const verify = async (kind: string, user: string, code: string, step: number, instance: number, allowed: string[]) => {
       const token = first.contextToken(user);
-      const response = await send(kind, 'POST /api/v1/me/verify', instance, '/api/v1/me/verify', 'POST', { token, body: { code } }, allowed);
+      const crowd = (inFlight.get(user) ?? 0) + 1;
+      inFlight.set(user, crowd);
+      const response = await send(kind, 'POST /api/v1/me/verify', instance, '/api/v1/me/verify', 'POST', { token, body: { code } }, allowed).finally(() =>
+        inFlight.set(user, inFlight.get(user)! - 1),
+      );
+      if (response?.status === 429 && !plainFailures.has(user)) crowdedRefusals.push(crowd);
       if (response?.status === 200) {
         if (typeof response.json().verifiedUntil !== 'string') failures.push(`${kind}: a 200 without verifiedUntil`);
         accepted.push({ user, step, instance: apps[instance]!.name });
@@ -347,6 +355,9 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
       const right = await apps[n % 2]!.app.request('POST', '/api/v1/me/verify', { token: first.contextToken(user), body: { code: codeAt(user, stepNow()) } });
       assert.equal(answerOf(right), '429 locked_out', `${user}: the right code while locked out`);
     }
+    out(
+      `429 to users who never sent a wrong code: ${crowdedRefusals.length} (their verifications in flight when sent: ${crowdedRefusals.join(', ') || 'none'})`,
+    );
     out(`wrong codes looked at per attacked user (at most ${MAX_FAILURES}): ${lookedAt.join(', ')}`);
 
     assert.ok(memory.last <= memory.first * 1.5, `rss grew from ${mb(memory.first)} to ${mb(memory.last)}`);
