@@ -15,7 +15,7 @@ import { admin, ALICE_DC, connectAndEnforce, DAVE_DC, DC_GROUPS, DC_USERS, error
 
 const ALL_METHODS = ['totp', 'backup_codes', 'email', 'access_pass'];
 /** A Data Center user whose address Data Center hides. */
-const HIDDEN_DC = { key: 'JIRAUSER10400', name: 'hedda', displayName: 'Hedda Hidden', password: 'hedda pw', emailAddress: null };
+const HIDDEN_DC = { key: 'JIRAUSER10499', name: 'hedda', displayName: 'Hedda Hidden', password: 'hedda pw', emailAddress: null };
 
 /**
  * Email codes and the access pass on the gate's verify page (issues 8 and 11), for Data Center users
