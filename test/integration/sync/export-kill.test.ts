@@ -64,7 +64,10 @@ describe('Directory sync export after kill -9 (a child process on SQLite)', func
   }
   async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const minted = await fetch(`${base}/sandbox/api/context-token`, { method: 'POST' });
-    const { token } = (await minted.json()) as { token: string };
+    const answer = (await minted.json()) as { token?: string };
+    // Say what the sandbox answered if it gave no token: a missing token would read as a bad JWT below.
+    if (minted.status !== 200 || typeof answer.token !== 'string') throw new Error(`no context token: ${minted.status} ${JSON.stringify(answer)}`);
+    const { token } = answer;
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
