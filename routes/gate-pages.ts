@@ -12,6 +12,7 @@ import { GATE_POST_LIMIT } from '../src/http/unauthenticated-limits';
 import { parseInput } from '../src/http/validate';
 import type { RouteDoc } from '../src/http/route-doc';
 import { presentPendingEnrollment } from '../src/http/present-enrollment';
+import { rateLimited } from '../src/http/rate-limit-by-client';
 
 export interface GatePagesRouterDeps {
   signIn: GateSignIn;
@@ -180,12 +181,7 @@ export function gatePagesRouter(deps: GatePagesRouterDeps): Router {
     // nginx's own address, which every user of the site shares.
     const client = clientAddress(req.socket.remoteAddress ?? '', req.get('X-Forwarded-For'), site.policy.gate.trustedProxies);
     const decision = deps.rateLimiter.take(GATE_POST_LIMIT.bucket, GATE_POST_LIMIT.rule, client);
-    if (!decision.allowed) {
-      throw new TwofoldError('rate_limited', 'Too many requests from this address. Wait a moment and try again.', {
-        details: { retryAfterSeconds: decision.retryAfterSeconds },
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
-    }
+    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     return { site, client };
   };
 

@@ -13,10 +13,11 @@ import type { VerificationService } from '../src/domain/mfa/verification-service
 import type { EmailCodeService } from '../src/domain/mfa/email-code-service';
 import type { EmailConfirmation } from '../src/domain/mfa/email-confirmation';
 import { TwofoldError } from '../src/domain/errors';
-import type { RateLimiter } from '../src/domain/tenancy/rate-limiter';
+import type { ClientRateLimiter, RateLimitRule } from '../src/domain/http/client-rate-limit';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { RouteDoc } from '../src/http/route-doc';
 import { presentPendingEnrollment } from '../src/http/present-enrollment';
+import { rateLimited } from '../src/http/rate-limit-by-client';
 
 export interface MeRouterDeps {
   policies: PolicyService;
@@ -30,7 +31,8 @@ export interface MeRouterDeps {
   emailCodes: EmailCodeService;
   emailConfirmation: EmailConfirmation;
   /** Bounds the ID availability checks a user makes as they type. */
-  idChecks: RateLimiter;
+  /** The ID availability check's limit per account (a page asks as the user types). */
+  idChecks: { limiter: ClientRateLimiter; rule: RateLimitRule };
 }
 
 const enrollBody = z
@@ -250,13 +252,8 @@ export function meRouter(deps: MeRouterDeps): Router {
       const { tenant, accountId } = principalOf(res);
       const policy = await deps.policies.get(tenant);
       if (!policy.allowUserChosenId) throw new TwofoldError('forbidden', 'On this site your administrator assigns 2FA IDs.');
-      const wait = deps.idChecks.take(`${tenant.clientKey}\u0000${accountId}`);
-      if (wait !== null) {
-        throw new TwofoldError('rate_limited', 'Too many checks in a short time. Wait a moment, then type again.', {
-          retryAfterSeconds: wait,
-          details: { retryAfterSeconds: wait },
-        });
-      }
+      const decision = deps.idChecks.limiter.take('id-checks', deps.idChecks.rule, `${tenant.clientKey}\u0000${accountId}`);
+      if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, 'Too many checks in a short time. Wait a moment, then type again.');
       res.json(await deps.ids.availability(tenant, accountId, id, policy));
     }),
   );

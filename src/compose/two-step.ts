@@ -45,7 +45,7 @@ import { SequelizeEmailCodeRepository } from '../adapters/db/email-code-reposito
 import { EmailCodeService } from '../domain/mfa/email-code-service';
 import { EmailConfirmation } from '../domain/mfa/email-confirmation';
 import type { MailSender } from '../domain/ports/mail-sender';
-import { RateLimiter } from '../domain/tenancy/rate-limiter';
+import { ClientRateLimiter } from '../domain/http/client-rate-limit';
 
 /** How long a tenant's policy is trusted from memory (changes elsewhere also arrive by notification). */
 const POLICY_CACHE_SECONDS = 10;
@@ -219,7 +219,7 @@ export function composeTwoStep(deps: TwoStepDeps) {
           qrPng: qrCodePngDataUrl,
           emailCodes,
           emailConfirmation,
-          idChecks: new RateLimiter(clock, ID_CHECKS_PER_MINUTE, 60),
+          idChecks: { limiter: new ClientRateLimiter(clock, 10_000), rule: { limit: ID_CHECKS_PER_MINUTE, windowSeconds: 60 } },
         }),
       ];
     },

@@ -11,11 +11,14 @@ export function rateLimitByClient(limiter: ClientRateLimiter, bucket: string, ru
   return (req, _res, next) => {
     const decision = limiter.take(bucket, rule, req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (decision.allowed) return next();
-    next(
-      new TwofoldError('rate_limited', 'Too many requests from this address. Wait a moment and try again.', {
-        details: { retryAfterSeconds: decision.retryAfterSeconds },
-        retryAfterSeconds: decision.retryAfterSeconds,
-      }),
-    );
+    next(rateLimited(decision.retryAfterSeconds));
   };
+}
+
+/** `429 rate_limited` with `Retry-After`, as every limit of the app answers it. */
+export function rateLimited(
+  retryAfterSeconds: number,
+  message = 'Too many requests from this address. Wait a moment and try again.',
+): TwofoldError<'rate_limited'> {
+  return new TwofoldError('rate_limited', message, { details: { retryAfterSeconds }, retryAfterSeconds });
 }
