@@ -2,6 +2,7 @@ import type { Logger } from '../adapters/logging/logger';
 import type { DirectoryMirrorSweep } from '../domain/directory/directory-mirror';
 import { isTwofoldError } from '../domain/errors';
 import type { Clock } from '../domain/ports/clock';
+import { runPeriodically } from './periodic';
 
 const CHECK_EVERY_MS = 15 * 60 * 1000;
 const FIRST_CHECK_MS = 60 * 1000;
@@ -32,18 +33,11 @@ export function startDirectoryRefreshSchedule(deps: {
     return started;
   };
   if (deps.maxAgeHours === 0) return { runOnce, stop() {} };
-  const tick = () => {
-    runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'the scheduled directory refresh check failed; will retry'));
-  };
-  const first = setTimeout(tick, FIRST_CHECK_MS);
-  const every = setInterval(tick, CHECK_EVERY_MS);
-  first.unref();
-  every.unref();
-  return {
+  const stop = runPeriodically(
     runOnce,
-    stop() {
-      clearTimeout(first);
-      clearInterval(every);
-    },
-  };
+    { firstMs: FIRST_CHECK_MS, everyMs: CHECK_EVERY_MS },
+    deps.logger,
+    'the scheduled directory refresh check failed; will retry',
+  );
+  return { runOnce, stop };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../adapters/logging/logger';
 import type { Clock } from '../domain/ports/clock';
 import type { TenantRepository } from '../domain/tenancy/tenant';
+import { runPeriodically } from './periodic';
 
 const EVERY_MS = 6 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,18 +21,6 @@ export function startUninstalledTenantPurge(deps: { tenants: TenantRepository; c
     if (purged.length > 0) deps.logger.info({ purged, graceDays: deps.graceDays }, 'purged the data of uninstalled tenants');
     return purged;
   };
-  const tick = () => {
-    runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'purging uninstalled tenants failed; will retry'));
-  };
-  const first = setTimeout(tick, 10_000);
-  const every = setInterval(tick, EVERY_MS);
-  first.unref();
-  every.unref();
-  return {
-    runOnce,
-    stop() {
-      clearTimeout(first);
-      clearInterval(every);
-    },
-  };
+  const stop = runPeriodically(runOnce, { firstMs: 10_000, everyMs: EVERY_MS }, deps.logger, 'purging uninstalled tenants failed; will retry');
+  return { runOnce, stop };
 }
