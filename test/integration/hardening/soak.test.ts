@@ -13,6 +13,8 @@ import { startTwoAppInstances, type TwoAppInstances } from '../../support/two-ap
 import { admin, connectAndEnforce, gateCookieOf, SERVICE, totpNow } from '../gate/gate-support';
 import { enroll, type Enrolled } from '../mfa/support';
 import { RequestBook, RssSampler } from './soak-figures';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 48);
@@ -47,6 +49,16 @@ const dcUser = (n: number, kind: string): FakeJiraUser => ({
  * It prints requests served per route and instance with p50/p99, never asserting on timings.
  * `SOAK_SECONDS` (default 45) and `SOAK_CLIENTS` (default 48) change its length and concurrency.
  */
+/** A full garbage collection, also where the run has no `--expose-gc` (V8's flag can be set at run time). */
+function fullGc(): void {
+  let gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
 describe('Soak: mixed traffic on two instances sharing one Postgres', function () {
   this.timeout((SOAK_SECONDS + 300) * 1000);
   let instances: TwoAppInstances;
@@ -280,11 +292,12 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
       return mix[0]![1];
     };
 
-    /** The live heap after a full collection, where the run has `--expose-gc` (printed only: a leak shows here first). */
+    /**
+     * The live heap after a full collection: what a leak grows. RSS of this process (which also ran every
+     * test before this one) moves with the collector's slack, so it is printed, not judged.
+     */
     const liveHeap = () => {
-      const gc = (globalThis as { gc?: () => void }).gc;
-      if (gc === undefined) return null;
-      gc();
+      fullGc();
       return process.memoryUsage().heapUsed;
     };
     const heapBefore = liveHeap();
@@ -315,7 +328,7 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
     const heapAfter = liveHeap();
     const memory = rss.quarters(0.2);
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-    if (heapBefore !== null && heapAfter !== null) out(`live heap after a full GC: ${mb(heapBefore)} before the run, ${mb(heapAfter)} after`);
+    out(`live heap after a full GC: ${mb(heapBefore)} before the run, ${mb(heapAfter)} after`);
     out(
       `rss: first quarter median ${mb(memory.first)}, last quarter median ${mb(memory.last)} (${memory.count} samples after warm-up), peak ${mb(Math.max(...rss.samples))}`,
     );
@@ -360,6 +373,8 @@ describe('Soak: mixed traffic on two instances sharing one Postgres', function (
     );
     out(`wrong codes looked at per attacked user (at most ${MAX_FAILURES}): ${lookedAt.join(', ')}`);
 
-    assert.ok(memory.last <= memory.first * 1.5, `rss grew from ${mb(memory.first)} to ${mb(memory.last)}`);
+    // Some growth is the run's own bounded state (caches of sessions, gate decisions); a leak of per-request
+    // objects at this volume (tens of thousands of requests) would grow far beyond it.
+    assert.ok(heapAfter <= heapBefore * 1.5 + 32 * 1024 * 1024, `the live heap grew from ${mb(heapBefore)} to ${mb(heapAfter)}`);
   });
 });

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Sequelize, QueryTypes } from 'sequelize';
+import { installIntoSandbox } from '../../support/sandbox-install';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const STAFF = 3000;
@@ -87,13 +88,7 @@ describe('Rollout after kill -9 (a child process on SQLite)', function () {
 
   it('resumes after SIGKILL with every item done exactly once', async () => {
     await startApp();
-    const install = await fetch(`${base}/sandbox/plugins/servlet/upm/install`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ descriptorUrl: `${base}/atlassian-connect.json` }).toString(),
-      redirect: 'manual',
-    });
-    assert.equal(install.status, 303);
+    await installIntoSandbox(base);
 
     const started = await api('POST', '/api/v1/admin/rollouts', { group: 'staff', idPattern: '%emailLocalPart%' });
     assert.equal(started.status, 202, JSON.stringify(started.json));

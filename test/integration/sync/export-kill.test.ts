@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
+import { installIntoSandbox } from '../../support/sandbox-install';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const STAFF = 1000;
@@ -95,13 +96,7 @@ describe('Directory sync export after kill -9 (a child process on SQLite)', func
 
   it('resumes after SIGKILL: every item done once, every property written, no write audited twice', async () => {
     await startApp();
-    const install = await fetch(`${base}/sandbox/plugins/servlet/upm/install`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ descriptorUrl: `${base}/atlassian-connect.json` }).toString(),
-      redirect: 'manual',
-    });
-    assert.equal(install.status, 303);
+    await installIntoSandbox(base);
     const rollout = await api('POST', '/api/v1/admin/rollouts', { group: 'staff', idPattern: '%emailLocalPart%' });
     assert.equal(rollout.status, 202, JSON.stringify(rollout.json));
     assert.equal((await finished(rollout.json.jobId)).state, 'succeeded');
