@@ -26,6 +26,11 @@ async function freePort(): Promise<number> {
  * database. The export resumes and ends with every item done once, every user's property written, and no
  * user's write audited twice.
  */
+function withoutKeysUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CONNECT_KEYS_CDN_URL: _ignored, ...rest } = env;
+  return rest;
+}
+
 describe('Directory sync export after kill -9 (a child process on SQLite)', function () {
   this.timeout(360_000);
   const file = join(tmpdir(), `twofold-export-kill-${randomBytes(6).toString('hex')}`);
@@ -34,8 +39,10 @@ describe('Directory sync export after kill -9 (a child process on SQLite)', func
   let base: string;
   let child: ChildProcess | undefined;
 
+  // The parent's CONNECT_KEYS_CDN_URL points at whichever test app set it last (test-app.ts): the child
+  // must fetch install keys from its own sandbox, as an app started on its own does.
   const env = () => ({
-    ...process.env,
+    ...withoutKeysUrl(process.env),
     NODE_ENV: 'test',
     PORT: String(port),
     HOST: '127.0.0.1',
