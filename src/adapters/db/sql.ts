@@ -5,6 +5,7 @@ type Params = Record<string, unknown>;
 
 interface SqliteStatement {
   finalize(callback: () => void): void;
+  reset(callback: () => void): void;
   all(params: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
   run(params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): void;
 }
@@ -227,12 +228,16 @@ export class Sql {
       return want === 'rows' ? result.rows : (result.rowCount ?? 0);
     }
     const statement = this.statement(connection as SqliteConnection, text);
+    // A cached statement that failed part-way (SQLITE_BUSY, say) is left un-reset by the driver: it would
+    // hold its read transaction, and with it a stale snapshot that fails every later write of the shared
+    // connection at once (SQLITE_BUSY) and blocks checkpoints, until that very SQL happens to run again.
+    const failed = (reject: (error: Error) => void, error: Error) => statement.reset(() => reject(error));
     if (want === 'rows') {
-      return await new Promise<unknown[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
+      return await new Promise<unknown[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? failed(reject, error) : resolve(rows))));
     }
     return await new Promise<number>((resolve, reject) =>
       statement.run(values, function (error) {
-        if (error) reject(error);
+        if (error) failed(reject, error);
         else resolve(this.changes);
       }),
     );
