@@ -24,6 +24,8 @@ export interface JobRunnerOptions {
 const ACTIVE_JOBS_PER_PASS = 100;
 /** An item is given up after this many claims (crashes while running it, or 429s). */
 const MAX_ATTEMPTS = 25;
+/** How soon an item whose outcome could not be written runs again. */
+const RECORD_RETRY_MS = 1_000;
 /** Listing a job's items waits out this many 429s or 5xx in a row, each at most a minute, before the job fails. */
 const MAX_PLAN_RETRIES = 20;
 const MAX_PLAN_WAIT_MS = 60_000;
@@ -237,7 +239,7 @@ export class JobRunner {
     const params = kind.parseParams(job.params);
     for (const item of items) {
       const run: Promise<void> = this.runItem(job, kind, params, item)
-        .catch((error: unknown) => this.options.logger.error({ err: error, jobId: job.id }, 'job item could not be recorded'))
+        .catch((error: unknown) => this.recordingFailed(job, item, error))
         .finally(() => {
           runs.delete(run);
           if (runs.size === 0) this.running.delete(job.id);
@@ -245,6 +247,18 @@ export class JobRunner {
         });
       runs.add(run);
     }
+  }
+
+  /**
+   * The item's outcome could not be written (the database busy or away): its transaction rolled back, so
+   * the item is given back to run again (its outside effects are idempotent). Kept, it would stay leased
+   * to this instance, its lease renewed by the heartbeat, and the job would never end.
+   */
+  private async recordingFailed(job: ActiveJob, item: ClaimedItem, error: unknown): Promise<void> {
+    this.options.logger.error({ err: error, jobId: job.id }, 'job item could not be recorded; it will run again');
+    await this.options.store
+      .deferItem(job.id, item.key, this.instanceId, new Date(Date.now() + RECORD_RETRY_MS))
+      .catch((again: unknown) => this.options.logger.error({ err: again, jobId: job.id }, 'job item could not be given back either'));
   }
 
   private async runItem(job: ActiveJob, kind: JobKind<unknown>, params: unknown, item: ClaimedItem): Promise<void> {

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:rollout`: a rollout to a group of N users (ROLLOUT_USERS, default 20,000), then an export
+ * of their 2FA IDs to the Jira user property `twofold-id`, against the sandbox Jira host behind a rate
+ * limit of R requests a second (ROLLOUT_RATE, default 200: a token bucket of one second; beyond it the
+ * host answers 429 with Retry-After, as Jira does) and 20 ms of latency on every host call.
+ *
+ * Prints each job's elapsed time as a ratio of its floor (the host requests it made divided by R), the
+ * 429s received, the peak RSS of the process (the app runs in it), and the users lost or doubled (every
+ * user has exactly one ID and one property written, from the database and from the host's store).
+ * Aim (issue 7): within 1.2 of the floor, peak RSS under 250 MB, nothing lost or doubled.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryTypes } from 'sequelize';
+import { createTwofoldApp } from '../src/app';
+import { loadConfig } from '../src/config/load-config';
+import { SANDBOX_USERS } from '../src/sandbox/fixtures';
+
+const USERS = Number(process.env.ROLLOUT_USERS ?? 20_000);
+const RATE = Number(process.env.ROLLOUT_RATE ?? 200);
+const LATENCY_MS = 20;
+
+/** The host's rate limit: R requests a second, refilled continuously, a second's worth of burst. */
+class HostLimit {
+  private tokens = RATE;
+  private last = Date.now();
+  served = 0;
+  refused = 0;
+
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(RATE, this.tokens + ((now - this.last) / 1000) * RATE);
+    this.last = now;
+    if (this.tokens < 1) {
+      this.refused += 1;
+      return false;
+    }
+    this.tokens -= 1;
+    this.served += 1;
+    return true;
+  }
+}
+
+async function main(): Promise<void> {
+  const file = join(tmpdir(), `twofold-bench-rollout-${randomBytes(6).toString('hex')}`);
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.CONNECT_KEYS_CDN_URL = `${baseUrl}/sandbox/connect-keys`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: new URL(baseUrl).port,
+    AC_LOCAL_BASE_URL: baseUrl,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${file}.sqlite`,
+    TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
+    TWOFOLD_SANDBOX: 'true',
+    TWOFOLD_SANDBOX_STATE_FILE: `${file}.sandbox.json`,
+    TWOFOLD_SANDBOX_STAFF: String(USERS),
+    TWOFOLD_JOB_POLL_MS: '100',
+    LOG_LEVEL: 'warn',
+  });
+  const twofold = await createTwofoldApp(config);
+  const limit = new HostLimit();
+  // The host's REST API (what the app calls as the app) is limited and slowed; the rest is not.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.url?.startsWith('/sandbox/rest/')) return twofold.handler(req, res);
+    if (!limit.take()) return void res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"message":"rate limited"}');
+    setTimeout(() => twofold.handler(req, res), LATENCY_MS);
+  });
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+
+  const host = twofold.sandbox!.host;
+  await host.install(`${baseUrl}/atlassian-connect.json`);
+  const admin = SANDBOX_USERS[0]!.accountId;
+  const api = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `JWT ${host.contextToken(admin)}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return response.json();
+  };
+  const run = async (name: string, path: string, body: unknown) => {
+    const before = { served: limit.served, refused: limit.refused };
+    const started = Date.now();
+    const { jobId } = (await api('POST', path, body)) as { jobId: string };
+    let job: any;
+    // A job that takes three times the whole run's floor plus two minutes has stalled: say where it stands.
+    const deadline = started + ((3 * 2 * USERS) / RATE + 120) * 1000;
+    for (;;) {
+      job = await api('GET', `/api/v1/admin/jobs/${jobId}`);
+      if (!['queued', 'running'].includes(job.state)) break;
+      if (Date.now() > deadline) throw new Error(`${name} stalled: ${JSON.stringify(job)}; ${limit.served - before.served} host requests so far`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const requests = limit.served - before.served;
+    const floor = requests / RATE;
+    process.stdout.write(
+      `${name.padEnd(8)} ${job.state} ${job.done}/${job.total} done, ${job.failed} failed; ${seconds.toFixed(1)} s for ${requests} host requests ` +
+        `(floor ${floor.toFixed(1)} s): ratio ${(seconds / Math.max(floor, 0.001)).toFixed(2)}; 429s received ${limit.refused - before.refused}\n`,
+    );
+    return { seconds, floor };
+  };
+
+  process.stdout.write(`Rollout and export of ${USERS} users against a host allowing ${RATE} requests a second with ${LATENCY_MS} ms latency\n`);
+  try {
+    const rollout = await run('rollout', '/api/v1/admin/rollouts', { group: 'staff', idPattern: '%emailLocalPart%' });
+    // The rollout starts a directory refresh: let it end, so that the export is measured on its own.
+    for (;;) {
+      const { jobs } = (await api('GET', '/api/v1/admin/jobs?limit=20')) as { jobs: Array<{ state: string }> };
+      if (jobs.every((job) => !['queued', 'running'].includes(job.state))) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const exported = await run('export', '/api/v1/admin/sync', { direction: 'export', target: 'host' });
+    const sequelize = twofold.database.sequelize;
+    const [ids] = await sequelize.query<{ n: number; distinct: number }>(
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT account_id) AS "distinct" FROM two_factor_ids WHERE two_factor_id LIKE \'staff%\'',
+      { type: QueryTypes.SELECT },
+    );
+    await twofold.close();
+    const state = JSON.parse(readFileSync(`${file}.sandbox.json`, 'utf8')) as { userProperties: Record<string, Record<string, unknown>> };
+    const written = Object.values(state.userProperties).filter((properties) => properties['twofold-id'] !== undefined).length;
+    const total = rollout.seconds + exported.seconds;
+    const floor = rollout.floor + exported.floor;
+    process.stdout.write(
+      `in all: ${total.toFixed(1)} s, ratio to the floor ${(total / Math.max(floor, 0.001)).toFixed(2)} (aim ≤ 1.2); peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (aim < 250)\n` +
+        `IDs stored ${Number(ids!.n)} for ${Number(ids!.distinct)} users, properties written ${written}, of ${USERS}: ` +
+        `${USERS - Math.min(Number(ids!.distinct), written)} lost, ${Number(ids!.n) - Number(ids!.distinct)} doubled\n`,
+    );
+  } finally {
+    clearInterval(sampler);
+    server.close();
+    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json']) rmSync(`${file}${suffix}`, { force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  },
+);
