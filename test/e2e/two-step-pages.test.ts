@@ -242,7 +242,7 @@ describe('Two-step verification and "Verify it\'s you" pages in Chromium', funct
       await frame.locator('[data-testid=verify-submit]').click();
       await frame.locator(`[data-message][data-code="${attempt < 4 ? 'invalid_code' : 'locked_out'}"]`).waitFor();
     }
-    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in \d{1,2} min .* \(at \d{1,2}:\d{2}/);
+    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in \d{1,2} min .* \(at (?:\w{3} \d{1,2}, \d{4}, )?\d{1,2}:\d{2}/);
     assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), true);
     await screenshot(page, 'verify-05-locked-out');
   });
@@ -251,7 +251,7 @@ describe('Two-step verification and "Verify it\'s you" pages in Chromium', funct
     // Carol is locked out (the test before) and verified when she set up: the page must not say "verified until".
     let frame = await open('twofold-verify');
     await frame.locator('[data-message][data-code="locked_out"]').waitFor();
-    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in \d{1,2} min .* \(at \d{1,2}:\d{2}/);
+    assert.match((await frame.locator('[data-message]').textContent()) ?? '', /Try again in \d{1,2} min .* \(at (?:\w{3} \d{1,2}, \d{4}, )?\d{1,2}:\d{2}/);
     assert.equal(await frame.locator('[data-testid=verify-submit]').isDisabled(), true);
     assert.equal(await frame.locator('[data-testid=verify-code]').isDisabled(), true);
     assert.equal(await frame.locator('[data-field="session"]').isVisible(), false, 'no "You are verified until…" while locked out');
