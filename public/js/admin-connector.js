@@ -325,27 +325,7 @@ window.Twofold.adminPage.start('[data-connector]', function (page) {
 
   function copy(name, raw) {
     var el = field(name);
-    var text = raw ? el.textContent : el.textContent.replace(/\s+/g, '');
-    var done = function () {
-      page.flag('copy', 'Copied', 'Paste it into Jira.', 'success');
-    };
-    var fallback = function () {
-      var range = document.createRange();
-      range.selectNodeContents(el);
-      var selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      var ok = false;
-      try {
-        ok = document.execCommand('copy');
-      } catch (ignored) {
-        ok = false;
-      }
-      if (ok) done();
-      else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
-    else fallback();
+    window.Twofold.copyText(page, el, raw ? el.textContent : el.textContent.replace(/\s+/g, ''), ['Copied', 'Paste it into Jira.']);
   }
 
   root.addEventListener('change', function (event) {

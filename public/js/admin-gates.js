@@ -92,27 +92,7 @@ window.Twofold.adminPage.start('[data-gates]', function (page) {
   }
 
   function copy(name) {
-    var text = field(name).textContent;
-    var done = function () {
-      page.flag('copy', 'Copied', 'Paste it into the nginx configuration.', 'success');
-    };
-    var fallback = function () {
-      var range = document.createRange();
-      range.selectNodeContents(field(name));
-      var selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      var ok = false;
-      try {
-        ok = document.execCommand('copy');
-      } catch (ignored) {
-        ok = false;
-      }
-      if (ok) done();
-      else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
-    else fallback();
+    window.Twofold.copyText(page, field(name), field(name).textContent, ['Copied', 'Paste it into the nginx configuration.']);
   }
 
   root.addEventListener('submit', function (event) {

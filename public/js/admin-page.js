@@ -191,6 +191,34 @@
   /** Jira's REST API as the signed-in admin (AP.request); the body parsed. */
   window.Twofold.hostJson = hostJson;
 
+  /**
+   * Copies `text` to the clipboard and says so with `success` ([title, text]); where the clipboard API is
+   * refused (a framed page without permission), selects `el` and tries the old copy command, and failing
+   * that leaves the text selected and tells the admin to press Ctrl+C.
+   */
+  window.Twofold.copyText = function (page, el, text, success) {
+    var done = function () {
+      page.flag('copy', success[0], success[1], 'success');
+    };
+    var fallback = function () {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = false;
+      try {
+        ok = document.execCommand('copy');
+      } catch (ignored) {
+        ok = false;
+      }
+      if (ok) done();
+      else page.flash('warning', 'Copying is blocked here', 'The text is selected: press Ctrl+C (or ⌘C).');
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  };
+
   /** A user's display name from Jira, or null if Jira does not say; asked once a page. */
   window.Twofold.displayName = function (accountId) {
     if (!accountId) return Promise.resolve(null);
