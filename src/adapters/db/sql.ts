@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { beforeDatabaseCloses } from './database';
+import { sqliteWriteTurns, type SqliteWriteTurns } from './sqlite-write-turns';
 
 type Params = Record<string, unknown>;
 
@@ -30,7 +31,12 @@ export interface Statements {
 interface Compiled {
   text: string;
   names: string[];
+  /** Anything but a plain SELECT (an upsert with RETURNING is read through `select`). */
+  writes: boolean;
 }
+
+/** Sequelize query types that only read. */
+const READ_TYPES = new Set<string>([QueryTypes.SELECT, QueryTypes.SHOWTABLES, QueryTypes.SHOWINDEXES, QueryTypes.DESCRIBE, QueryTypes.FOREIGNKEYS, QueryTypes.VERSION]);
 
 /**
  * Plain parameterised SQL on the driver connection of Sequelize's own pool, for the few statements on
@@ -65,20 +71,29 @@ export class Sql {
   private running = 0;
   /** SQLite: a `transaction` waiting for `running` to reach 0 before its BEGIN. */
   private drained: (() => void) | null = null;
+  /** SQLite: the database's write lock, taken in turns by every writer of this process (sqlite-write-turns.ts). */
+  private readonly turns: SqliteWriteTurns | null;
+  /** SQLite: the shared turn each write through Sequelize outside a transaction holds while it runs. */
+  private readonly heldTurns = new WeakMap<object, () => void>();
 
   private constructor(private readonly sequelize: Sequelize) {
     this.postgres = sequelize.getDialect() === 'postgres';
-    if (!this.postgres) {
+    this.turns = this.postgres ? null : sqliteWriteTurns(sequelize);
+    if (this.turns) {
+      const turns = this.turns;
       beforeDatabaseCloses(sequelize, () => this.finalizeStatements());
       // Sequelize's own statements outside a transaction share the connection too: they wait as well,
-      // and are counted while they run.
-      sequelize.addHook('beforeQuery', async (options) => {
+      // and are counted while they run; those that write take their turn first.
+      sequelize.addHook('beforeQuery', async (options, query) => {
         if (options.transaction) return;
+        if (!READ_TYPES.has(String(options.type))) this.heldTurns.set(query, await turns.shared());
         while (this.exclusive) await this.exclusive;
         this.running += 1;
       });
-      sequelize.addHook('afterQuery', (options) => {
-        if (!options.transaction) this.finished();
+      sequelize.addHook('afterQuery', (options, query) => {
+        if (options.transaction) return;
+        this.finished();
+        this.heldTurns.get(query)?.();
       });
     }
   }
@@ -160,6 +175,10 @@ export class Sql {
    * - Postgres: `BEGIN` … `COMMIT` on one connection of the pool.
    */
   async transaction<T>(work: (statements: Statements) => Promise<T>): Promise<T> {
+    return this.turns ? this.turns.exclusive(() => this.transactionNow(work)) : this.transactionNow(work);
+  }
+
+  private async transactionNow<T>(work: (statements: Statements) => Promise<T>): Promise<T> {
     let end = () => {};
     if (!this.postgres) {
       // Check and claim with no await between, then let the statements already running finish.
@@ -206,13 +225,19 @@ export class Sql {
         manager.releaseConnection(connection as never);
       }
     }
-    // SQLite: one shared connection; wait out a transaction, then count this statement while it runs.
-    while (this.exclusive) await this.exclusive;
-    this.running += 1;
+    // SQLite: one shared connection; a write takes its turn, then every statement waits out a
+    // transaction on the connection and is counted while it runs.
+    const release = this.compile(sql).writes ? await this.turns!.shared() : () => {};
     try {
-      return await this.on(connection, sql, params, want);
+      while (this.exclusive) await this.exclusive;
+      this.running += 1;
+      try {
+        return await this.on(connection, sql, params, want);
+      } finally {
+        this.finished();
+      }
     } finally {
-      this.finished();
+      release();
     }
   }
 
@@ -276,7 +301,7 @@ export class Sql {
       names.push(name);
       return numbered ? `$${names.length}` : '?';
     });
-    const compiled = { text, names };
+    const compiled = { text, names, writes: !/^\s*SELECT\b/i.test(sql) };
     this.compiled.set(key, compiled);
     return compiled;
   }

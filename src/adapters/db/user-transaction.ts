@@ -1,4 +1,5 @@
 import { Transaction, type Sequelize } from 'sequelize';
+import { sqliteWriteTurns } from './sqlite-write-turns';
 import { UnitOfWork } from './unit-of-work';
 
 /**
@@ -20,7 +21,8 @@ import { UnitOfWork } from './unit-of-work';
  *   their turn in the process (`inTurn`), not in SQLite's busy handler: each transaction has a
  *   connection of its own, and a connection waiting for the lock holds one of libuv's four threads,
  *   so a dozen waiting at once starved the holder of a thread to commit on (all of them timed out).
- *   SQLite serves one instance, so the process is the whole of the contention.
+ *   The writes outside transactions take their turns too (sql.ts). SQLite serves one instance, so the
+ *   process is the whole of the contention.
  */
 export function inUserTransaction<T>(sequelize: Sequelize, tenant: string, accountId: string, work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
   if (sequelize.getDialect() !== 'postgres') {
@@ -43,15 +45,10 @@ export function inWriteTransaction<T>(sequelize: Sequelize, work: (transaction: 
   return sequelize.transaction(work);
 }
 
-const queues = new WeakMap<Sequelize, Promise<unknown>>();
-
-/** Runs `work` after every earlier `inTurn` of this database has finished, failed or not. */
+/**
+ * Runs `work` holding SQLite's write lock in turn with every other writer of this process
+ * (sqlite-write-turns.ts), after every earlier transaction has finished, failed or not.
+ */
 function inTurn<T>(sequelize: Sequelize, work: () => Promise<T>): Promise<T> {
-  const previous = queues.get(sequelize) ?? Promise.resolve();
-  const result = previous.then(work, work);
-  queues.set(
-    sequelize,
-    result.catch(() => undefined),
-  );
-  return result;
+  return sqliteWriteTurns(sequelize).exclusive(work);
 }
