@@ -1,10 +1,11 @@
 import * as jwt from 'atlassian-jwt';
 import { TwofoldError } from '../../domain/errors';
-import { retryAfterSeconds } from '../../domain/http/retry-after';
+import { retryAfterMs, retryAfterSeconds } from '../../domain/http/retry-after';
 import type { Clock } from '../../domain/ports/clock';
 import { UnreachableError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../domain/ports/http-transport';
 import type { HostPermissionGateway } from '../../domain/tenancy/host-permissions';
 import type { Tenant } from '../../domain/tenancy/tenant';
+import { HostPacers } from './host-request-pacer';
 
 export interface HostUser {
   accountId: string;
@@ -34,6 +35,8 @@ export class JiraCloudHostClient implements HostPermissionGateway {
     private readonly clock: Clock,
     private readonly appKey: string,
     private readonly timeoutMs = 10_000,
+    /** Each site's pace, learned from its 429s (host-request-pacer.ts). */
+    private readonly pacers = new HostPacers(),
   ) {}
 
   async hasGlobalPermission(tenant: Tenant, accountId: string, permission: 'ADMINISTER'): Promise<boolean> {
@@ -137,14 +140,23 @@ export class JiraCloudHostClient implements HostPermissionGateway {
     );
     const headers: Record<string, string> = { Authorization: `JWT ${token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const pacer = this.pacers.for(tenant.baseUrl);
+    const turn = await pacer.turn();
+    if (!turn.send) {
+      // The site asked for a pause longer than a caller should be held: answered as the site would.
+      return { status: 429, headers: { 'retry-after': String(Math.ceil(turn.retryAfterMs / 1000)) }, body: '' };
+    }
     try {
-      return await this.transport.send({
+      const response = await this.transport.send({
         method,
         url,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: this.timeoutMs,
       });
+      if (response.status === 429) pacer.refused(turn.at, retryAfterMs(response.headers['retry-after'], this.clock.now()));
+      else pacer.answered();
+      return response;
     } catch (error) {
       if (error instanceof UnreachableError) {
         throw new TwofoldError('host_unreachable', `Jira at ${new URL(tenant.baseUrl).host} could not be reached (${error.reason}).`, { cause: error });
