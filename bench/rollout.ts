@@ -10,7 +10,7 @@
  * Aim (issue 7): within 1.2 of the floor, peak RSS under 250 MB, nothing lost or doubled.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { QueryTypes } from 'sequelize';
 import { createTwofoldApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { SANDBOX_USERS } from '../src/sandbox/fixtures';
+import { readSandboxState } from '../src/sandbox/sandbox-state';
 
 const USERS = Number(process.env.ROLLOUT_USERS ?? 20_000);
 const RATE = Number(process.env.ROLLOUT_RATE ?? 200);
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       { type: QueryTypes.SELECT },
     );
     await twofold.close();
-    const state = JSON.parse(readFileSync(`${file}.sandbox.json`, 'utf8')) as { userProperties: Record<string, Record<string, unknown>> };
+    const state = readSandboxState(`${file}.sandbox.json`)!;
     const written = Object.values(state.userProperties).filter((properties) => properties['twofold-id'] !== undefined).length;
     const total = rollout.seconds + exported.seconds;
     const floor = rollout.floor + exported.floor;
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
     server.close();
-    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json', '.sandbox.json.journal']) rmSync(`${file}${suffix}`, { force: true });
   }
 }
 

@@ -103,7 +103,7 @@ export class ChildApp {
 
   async remove(): Promise<void> {
     await this.stop('SIGKILL');
-    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json']) rmSync(`${this.file}${suffix}`, { force: true });
+    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json', '.sandbox.json.journal']) rmSync(`${this.file}${suffix}`, { force: true });
   }
 
   private env(): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { QueryTypes, Sequelize } from 'sequelize';
+import { readSandboxState } from '../../../src/sandbox/sandbox-state';
 import { ChildApp } from '../../support/child-app';
 
 const STAFF = 1000;
@@ -54,9 +54,9 @@ describe('Directory sync export after kill -9 (a child process on SQLite)', func
     assert.deepEqual([job.total, job.done, job.failed], [STAFF, STAFF, 0]);
     await app.stop('SIGTERM');
 
-    const sandbox = JSON.parse(readFileSync(app.sandboxStateFile, 'utf8')) as { userProperties: Record<string, Record<string, any>> };
+    const sandbox = readSandboxState(app.sandboxStateFile)!;
     const written = Object.values(sandbox.userProperties)
-      .map((properties) => properties['twofold-id'])
+      .map((properties) => properties['twofold-id'] as { twoFactorId: string; enrolled: boolean } | undefined)
       .filter((value) => value !== undefined);
     assert.equal(written.length, STAFF, 'every staff member has the property');
     assert.ok(written.every((value) => /^staff\d+$/.test(value.twoFactorId) && value.enrolled === false));
