@@ -1,4 +1,4 @@
-import { UniqueConstraintError, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { ItemOutcome, JobTransaction, JsonValue, PlannedItem } from '../../domain/jobs/job-kind';
 import {
   ERRORS_SHOWN,
@@ -15,7 +15,7 @@ import { auditLogIn } from './audit-log-repository';
 import { JobUnitOfWork, unitOfJob } from './job-transaction';
 import { toDate } from './models/mfa-models';
 import { Sql, type Statements } from './sql';
-import { inWriteTransaction } from './user-transaction';
+import { isUniqueViolation } from './unique-violation';
 
 interface JobRow {
   id: string;
@@ -45,7 +45,7 @@ export class SequelizeJobStore implements JobStore {
   private readonly sql: Sql;
   private readonly postgres: boolean;
 
-  constructor(private readonly sequelize: Sequelize) {
+  constructor(sequelize: Sequelize) {
     this.sql = Sql.for(sequelize);
     this.postgres = sequelize.getDialect() === 'postgres';
   }
@@ -79,7 +79,7 @@ export class SequelizeJobStore implements JobStore {
       });
       return { created: true, id: job.id };
     } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
+      if (!isUniqueViolation(error)) throw error;
       const [running] = await this.sql.select<{ id: string }>('SELECT id FROM jobs WHERE active_key = :activeKey', { activeKey });
       // The other job ended between the insert and this read: the caller may simply try again.
       if (!running) return this.create(job);
@@ -231,7 +231,7 @@ export class SequelizeJobStore implements JobStore {
   }
 
   transaction<T>(work: (transaction: JobTransaction) => Promise<T>): Promise<T> {
-    return inWriteTransaction(this.sequelize, (transaction) => work(new JobUnitOfWork(this.sequelize, transaction)));
+    return this.sql.transaction((statements) => work(new JobUnitOfWork(statements, this.postgres)));
   }
 
   async pendingCount(id: string): Promise<number> {

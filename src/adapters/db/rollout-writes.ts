@@ -1,10 +1,10 @@
-import { UniqueConstraintError } from 'sequelize';
 import type { IdSource } from '../../domain/idmap/two-factor-ids';
 import type { JobTransaction } from '../../domain/jobs/job-kind';
 import type { RolloutWrites } from '../../domain/rollout/rollout-job';
 import { auditLogIn } from './audit-log-repository';
 import { unitOfJob } from './job-transaction';
 import { toDate } from './models/mfa-models';
+import { isUniqueViolation } from './unique-violation';
 
 /**
  * A rollout item's writes in the item's transaction: the 2FA ID (two_factor_ids, unique per tenant by
@@ -38,26 +38,25 @@ export function rolloutWritesIn(transaction: JobTransaction): RolloutWrites {
       return row ? { accountId: row.account_id, displayName: row.display_name } : null;
     },
     async assign(tenant, accountId, twoFactorId, key, at) {
-      // A savepoint, so that a unique violation (a concurrent claim of the same ID) leaves the item's
-      // transaction usable on Postgres, where any failed statement aborts the whole transaction.
+      // On Postgres a savepoint, so that a unique violation (a concurrent claim of the same ID) leaves the
+      // item's transaction usable (any failed statement aborts the whole transaction there); SQLite undoes
+      // just the failed statement.
+      if (unit.postgres) await statements.changed('SAVEPOINT assign_id', {});
       try {
-        return await unit.sequelize.transaction({ transaction: unit.transaction }, async (savepoint) => {
-          const changed = await unit.sequelize.query(
-            `UPDATE two_factor_ids SET two_factor_id = $1, id_key = $2, source = 'pattern', updated_at = $3 WHERE client_key = $4 AND account_id = $5`,
-            { bind: [twoFactorId, key, at, tenant, accountId], transaction: savepoint, type: 'BULKUPDATE' as never },
-          );
-          if (Number(changed) === 0) {
-            await unit.sequelize.query(
-              `INSERT INTO two_factor_ids (client_key, account_id, two_factor_id, id_key, source, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pattern', $5, $5)`,
-              { bind: [tenant, accountId, twoFactorId, key, at], transaction: savepoint },
-            );
-          }
-          return true;
-        });
+        await statements.insert(
+          `INSERT INTO two_factor_ids (client_key, account_id, two_factor_id, id_key, source, created_at, updated_at)
+           VALUES (:tenant, :accountId, :twoFactorId, :key, 'pattern', :at, :at)
+           ON CONFLICT (client_key, account_id) DO UPDATE SET two_factor_id = excluded.two_factor_id, id_key = excluded.id_key,
+             source = excluded.source, updated_at = excluded.updated_at`,
+          { tenant, accountId, twoFactorId, key, at },
+        );
       } catch (error) {
-        if (error instanceof UniqueConstraintError) return false;
-        throw error;
+        if (!isUniqueViolation(error)) throw error;
+        if (unit.postgres) await statements.changed('ROLLBACK TO SAVEPOINT assign_id', {});
+        return false;
       }
+      if (unit.postgres) await statements.changed('RELEASE SAVEPOINT assign_id', {});
+      return true;
     },
     audit: (tenant, entry) => auditLogIn(unit).record(tenant, entry),
   };

@@ -36,7 +36,14 @@ interface Compiled {
 }
 
 /** Sequelize query types that only read. */
-const READ_TYPES = new Set<string>([QueryTypes.SELECT, QueryTypes.SHOWTABLES, QueryTypes.SHOWINDEXES, QueryTypes.DESCRIBE, QueryTypes.FOREIGNKEYS, QueryTypes.VERSION]);
+const READ_TYPES = new Set<string>([
+  QueryTypes.SELECT,
+  QueryTypes.SHOWTABLES,
+  QueryTypes.SHOWINDEXES,
+  QueryTypes.DESCRIBE,
+  QueryTypes.FOREIGNKEYS,
+  QueryTypes.VERSION,
+]);
 
 /**
  * Plain parameterised SQL on the driver connection of Sequelize's own pool, for the few statements on
@@ -227,7 +234,7 @@ export class Sql {
     }
     // SQLite: one shared connection; a write takes its turn, then every statement waits out a
     // transaction on the connection and is counted while it runs.
-    const release = this.compile(sql).writes ? await this.turns!.shared() : () => {};
+    const release = this.turns && this.compile(sql).writes ? await this.turns.shared() : () => {};
     try {
       while (this.exclusive) await this.exclusive;
       this.running += 1;

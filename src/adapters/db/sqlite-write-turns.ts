@@ -57,7 +57,9 @@ export class SqliteWriteTurns {
         const timer = setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
           this.grantNext();
-          reject(Object.assign(new Error(`SQLITE_BUSY: a write waited ${this.sharedWaitMs} ms for a transaction of this process to end`), { code: 'SQLITE_BUSY' }));
+          reject(
+            Object.assign(new Error(`SQLITE_BUSY: a write waited ${this.sharedWaitMs} ms for a transaction of this process to end`), { code: 'SQLITE_BUSY' }),
+          );
         }, this.sharedWaitMs);
         this.waiting.push(waiter);
       });
@@ -74,8 +76,7 @@ export class SqliteWriteTurns {
   /** Hands the turn to the waiters at the head of the line: one transaction, or every write up to the next transaction. */
   private grantNext(): void {
     if (this.exclusiveHeld) return;
-    while (this.waiting.length > 0) {
-      const next = this.waiting[0]!;
+    for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
       if (next.exclusive) {
         if (this.sharedHeld > 0) return;
         this.waiting.shift();

@@ -17,7 +17,7 @@ export function tokenImportWritesIn(transaction: JobTransaction, secretBox: Secr
   const { statements } = unit;
   return {
     async importActive(tenant, accountId, credentialId, seed, at, replace) {
-      if (unit.sequelize.getDialect() === 'postgres') {
+      if (unit.postgres) {
         await statements.select('SELECT pg_advisory_xact_lock(hashtext(:tenant), hashtext(:accountId)) AS locked', { tenant, accountId });
       }
       const rows = await statements.select<{ id: string; status: string }>(
