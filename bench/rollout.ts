@@ -4,18 +4,23 @@
  * limit of R requests a second (ROLLOUT_RATE, default 200: a token bucket of one second; beyond it the
  * host answers 429 with Retry-After, as Jira does) and 20 ms of latency on every host call.
  *
+ * The app runs as its own process (`src/server` with the Node flags of `npm start`, as production runs
+ * it; compiled when this bench is; BENCH_APP_NODE_FLAGS replaces the flags), installed into the sandbox
+ * host that this process serves, so that its peak RSS (`VmHWM`) is the app's alone, not the fake Jira's too.
+ *
  * Prints each job's elapsed time as a ratio of its floor (the host requests it made divided by R), the
- * 429s received, the peak RSS of the process (the app runs in it), and the users lost or doubled (every
- * user has exactly one ID and one property written, from the database and from the host's store).
+ * 429s received, the app's peak RSS, and the users lost or doubled (every user has exactly one ID and one
+ * property written, from the app's database and from the host's store).
  * Aim (issue 7): within 1.2 of the floor, peak RSS under 250 MB, nothing lost or doubled.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { createTwofoldApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { SANDBOX_USERS } from '../src/sandbox/fixtures';
@@ -46,40 +51,98 @@ class HostLimit {
   }
 }
 
+async function listen(server: ReturnType<typeof createServer>): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A port nothing listens on yet, for the app's process. */
+async function freeBase(): Promise<string> {
+  const probe = createServer();
+  const base = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  return base;
+}
+
+/** The Node flags `npm start` runs the app with (package.json), so that the app here runs as it does in production. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(' ').filter((word) => word.startsWith('--'));
+}
+
+/** A field of /proc/<pid>/status in MB (VmHWM: the peak resident set). */
+function procStatusMb(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${field}:`));
+  return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
+}
+
 async function main(): Promise<void> {
   const file = join(tmpdir(), `twofold-bench-rollout-${randomBytes(6).toString('hex')}`);
+  // This process: the sandbox Jira host, its REST API limited and slowed.
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.CONNECT_KEYS_CDN_URL = `${baseUrl}/sandbox/connect-keys`;
-  const config = loadConfig({
+  const hostBase = await listen(server);
+  const hostConfig = loadConfig({
     NODE_ENV: 'test',
-    PORT: new URL(baseUrl).port,
-    AC_LOCAL_BASE_URL: baseUrl,
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${file}.sqlite`,
+    PORT: new URL(hostBase).port,
+    AC_LOCAL_BASE_URL: hostBase,
+    DATABASE_URL: `sqlite:${file}.host.sqlite`,
     TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
     TWOFOLD_SANDBOX: 'true',
     TWOFOLD_SANDBOX_STATE_FILE: `${file}.sandbox.json`,
     TWOFOLD_SANDBOX_STAFF: String(USERS),
-    TWOFOLD_JOB_POLL_MS: '100',
     LOG_LEVEL: 'warn',
   });
-  const twofold = await createTwofoldApp(config);
+  const hostApp = await createTwofoldApp(hostConfig);
   const limit = new HostLimit();
-  // The host's REST API (what the app calls as the app) is limited and slowed; the rest is not.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!req.url?.startsWith('/sandbox/rest/')) return twofold.handler(req, res);
+    if (!req.url?.startsWith('/sandbox/rest/')) return hostApp.handler(req, res);
     if (!limit.take()) return void res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"message":"rate limited"}');
-    setTimeout(() => twofold.handler(req, res), LATENCY_MS);
+    setTimeout(() => hostApp.handler(req, res), LATENCY_MS);
   });
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
 
-  const host = twofold.sandbox!.host;
-  await host.install(`${baseUrl}/atlassian-connect.json`);
+  // The app: its own process, as production runs it, installed into that host.
+  const appBase = await freeBase();
+  const appDatabaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${file}.sqlite`;
+  const compiled = __filename.endsWith('.js');
+  const nodeFlags = process.env.BENCH_APP_NODE_FLAGS === undefined ? startFlags() : process.env.BENCH_APP_NODE_FLAGS.split(' ').filter(Boolean);
+  const app = spawn(
+    process.execPath,
+    [...nodeFlags, ...(compiled ? [] : ['--import', 'tsx']), join(__dirname, '..', 'src', compiled ? 'server.js' : 'server.ts')],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: new URL(appBase).port,
+        AC_LOCAL_BASE_URL: appBase,
+        DATABASE_URL: appDatabaseUrl,
+        TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
+        TWOFOLD_SANDBOX: 'false',
+        CONNECT_KEYS_CDN_URL: `${hostBase}/sandbox/connect-keys`,
+        TWOFOLD_JOB_POLL_MS: '100',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const appExited = new Promise((resolve) => app.once('exit', resolve));
+  const healthy = () =>
+    fetch(`${appBase}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+  for (let attempt = 0; !(await healthy()); attempt += 1) {
+    if (app.exitCode !== null || attempt > 600) throw new Error(`the app did not start (exit code ${app.exitCode})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  const host = hostApp.sandbox!.host;
+  await host.install(`${appBase}/atlassian-connect.json`);
   const admin = SANDBOX_USERS[0]!.accountId;
   const api = async (method: string, path: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${baseUrl}${path}`, {
+    const response = await fetch(`${appBase}${path}`, {
       method,
       headers: { Authorization: `JWT ${host.contextToken(admin)}`, 'Content-Type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -119,25 +182,44 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const exported = await run('export', '/api/v1/admin/sync', { direction: 'export', target: 'host' });
-    const sequelize = twofold.database.sequelize;
-    const [ids] = await sequelize.query<{ n: number; distinct: number }>(
+    const pid = app.pid!;
+    const peakRssMb = procStatusMb(pid, 'VmHWM');
+    process.stdout.write(
+      `the app's resident set at the end: ${procStatusMb(pid, 'RssAnon').toFixed(0)} MB anonymous, ${procStatusMb(pid, 'RssFile').toFixed(0)} MB file-backed\n`,
+    );
+    app.kill('SIGTERM');
+    await appExited;
+    const database = new Sequelize(appDatabaseUrl, { logging: false });
+    const [ids] = await database.query<{ n: number; distinct: number }>(
       'SELECT COUNT(*) AS n, COUNT(DISTINCT account_id) AS "distinct" FROM two_factor_ids WHERE two_factor_id LIKE \'staff%\'',
       { type: QueryTypes.SELECT },
     );
-    await twofold.close();
+    await database.close();
+    await hostApp.close();
     const state = readSandboxState(`${file}.sandbox.json`)!;
     const written = Object.values(state.userProperties).filter((properties) => properties['twofold-id'] !== undefined).length;
     const total = rollout.seconds + exported.seconds;
     const floor = rollout.floor + exported.floor;
     process.stdout.write(
-      `in all: ${total.toFixed(1)} s, ratio to the floor ${(total / Math.max(floor, 0.001)).toFixed(2)} (aim ≤ 1.2); peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (aim < 250)\n` +
+      `in all: ${total.toFixed(1)} s, ratio to the floor ${(total / Math.max(floor, 0.001)).toFixed(2)} (aim ≤ 1.2); the app's peak RSS ${peakRssMb.toFixed(0)} MB (aim < 250)\n` +
         `IDs stored ${Number(ids!.n)} for ${Number(ids!.distinct)} users, properties written ${written}, of ${USERS}: ` +
         `${USERS - Math.min(Number(ids!.distinct), written)} lost, ${Number(ids!.n) - Number(ids!.distinct)} doubled\n`,
     );
   } finally {
-    clearInterval(sampler);
+    if (app.exitCode === null) app.kill('SIGKILL');
     server.close();
-    for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm', '.sandbox.json', '.sandbox.json.journal']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of [
+      '.sqlite',
+      '.sqlite-wal',
+      '.sqlite-shm',
+      '.host.sqlite',
+      '.host.sqlite-wal',
+      '.host.sqlite-shm',
+      '.sandbox.json',
+      '.sandbox.json.journal',
+    ]) {
+      rmSync(`${file}${suffix}`, { force: true });
+    }
   }
 }
 
