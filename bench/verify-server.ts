@@ -23,6 +23,7 @@ import { AesGcmSecretBox } from '../src/adapters/crypto/aes-gcm-secret-box';
 import { errorMiddleware } from '../src/adapters/http/error-middleware';
 import { QueryTypes, type InferCreationAttributes } from 'sequelize';
 import { PAGE_COLUMNS } from '../src/adapters/db/audit-log-repository';
+import { BACKFILL_ENROLLED_SQL } from '../src/adapters/db/migrations/0520-directory-enrolled';
 import { pageStatement } from '../src/adapters/db/directory-mirror-repository';
 import type { Database } from '../src/adapters/db/database';
 import { mfaModels, type TotpCredentialRow } from '../src/adapters/db/models/mfa-models';
@@ -242,6 +243,8 @@ async function seedMirror(database: Database, clientKey: string, count: number):
       );
     }
   }
+  // The enrolled users' credentials were seeded first: the mirror's `enrolled` as the triggers would keep it.
+  await sequelize.query(BACKFILL_ENROLLED_SQL);
   await sequelize.query(
     `INSERT INTO directory_mirrors (client_key, source, refreshed_at, job_id, user_count) VALUES (:clientKey, 'host', :now, 'bench', :count)`,
     { replacements: { clientKey, count, now: postgres ? now : now.toISOString().replace('T', ' ').replace('Z', ' +00:00') } },

@@ -133,8 +133,9 @@ export function directoryMirrorWritesIn(transaction: JobTransaction): DirectoryM
       );
       const groupsJson = groups === null ? (existing?.group_names ?? '[]') : JSON.stringify([...groups].sort());
       await statements.insert(
-        `INSERT INTO directory_users (client_key, account_id, source, display_name, sort_name, email, username, active, group_names, seen_job, updated_at)
-         VALUES (:tenant, :accountId, :source, :displayName, :sort, :email, :username, :active, :groups, :jobId, :at)
+        `INSERT INTO directory_users (client_key, account_id, source, display_name, sort_name, email, username, active, group_names, seen_job, updated_at, enrolled)
+         VALUES (:tenant, :accountId, :source, :displayName, :sort, :email, :username, :active, :groups, :jobId, :at,
+           EXISTS (SELECT 1 FROM totp_credentials c WHERE c.client_key = :tenant AND c.account_id = :accountId AND c.status = 'active'))
          ON CONFLICT (client_key, account_id) DO UPDATE SET source = excluded.source, display_name = excluded.display_name, sort_name = excluded.sort_name,
            email = excluded.email, username = excluded.username, active = excluded.active, group_names = excluded.group_names, seen_job = excluded.seen_job,
            updated_at = excluded.updated_at`,
@@ -217,8 +218,13 @@ export function pageStatement(tenant: string, query: MirrorQuery): { sql: string
     where.push('u.source = :source');
     params.source = query.source;
   }
-  // The active credential joined by its unique index (at most one per user): one probe a row, no subplan.
-  if (query.enrolled !== undefined) where.push(query.enrolled ? 't.id IS NOT NULL' : 't.id IS NULL');
+  // `enrolled` is kept by triggers on totp_credentials (migration 0520): with the tenant, the first
+  // columns of directory_users_enrolled_page, so a page of (un)enrolled users is a range scan too (a
+  // group's page filters its members by it).
+  if (query.enrolled !== undefined) {
+    where.push('u.enrolled = :enrolled');
+    params.enrolled = query.enrolled;
+  }
   if (query.q) {
     params.q = `%${likeLiteral(query.q.normalize('NFC').toLowerCase())}%`;
     where.push("(u.sort_name LIKE :q ESCAPE '\\' OR LOWER(u.email) LIKE :q ESCAPE '\\' OR m.id_key LIKE :q ESCAPE '\\')");

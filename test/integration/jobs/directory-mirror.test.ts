@@ -149,6 +149,25 @@ for (const lane of databaseLanes()) {
       );
     });
 
+    it('"enrolled only" follows set-up and removal as they happen, and a refresh keeps it', async () => {
+      const enrolledNames = async (query = '') => (await allPages(`&enrolled=true${query}`, 2)).map((user) => user.displayName);
+      const notEnrolled = async () => (await allPages('&enrolled=false', 3)).map((user) => user.displayName);
+      await enroll(app, clock, USERS.carol);
+      assert.deepEqual(await enrolledNames(), ['Carol Chen', 'Dave Okafor'], 'a set-up after the mirror was filled');
+      assert.deepEqual(await enrolledNames('&group=qa'), ['Carol Chen', 'Dave Okafor']);
+      assert.deepEqual(await enrolledNames('&group=developers'), ['Carol Chen']);
+      assert.ok(!(await notEnrolled()).includes('Carol Chen'));
+
+      const refreshed = await waitForJob((await call('POST', '/api/v1/admin/directory/refresh', {})).json().jobId);
+      assert.equal(refreshed.state, 'succeeded');
+      assert.deepEqual(await enrolledNames(), ['Carol Chen', 'Dave Okafor'], 'a refresh mirrors the users again, enrollment included');
+
+      assert.equal((await call('POST', `/api/v1/admin/users/${USERS.carol}/reset`, {})).status, 204);
+      assert.deepEqual(await enrolledNames(), ['Dave Okafor'], "an admin's reset takes the user out at once");
+      assert.ok((await notEnrolled()).includes('Carol Chen'));
+      assert.equal((await notEnrolled()).length + 1, SANDBOX_USERS.length, 'every other user is on the not-enrolled pages, once');
+    });
+
     it('exports CSV with the page’s columns, formula injection neutralised', async () => {
       assert.equal((await call('PUT', `/api/v1/admin/users/${byName('Bob').accountId}`, { twoFactorId: '=HYPERLINK("x")' })).status, 200);
       const response = await call('GET', '/api/v1/admin/users.csv');

@@ -14,6 +14,7 @@ import { hardwareTokens } from './0311-hardware-tokens';
 import { gates } from './0400-gates';
 import { emailCodes } from './0500-email-codes';
 import { accessPass } from './0510-access-pass';
+import { directoryEnrolled } from './0520-directory-enrolled';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: Migration[] = [
   gates,
   emailCodes,
   accessPass,
+  directoryEnrolled,
 ];
