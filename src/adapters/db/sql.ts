@@ -82,6 +82,8 @@ export class Sql {
   private readonly turns: SqliteWriteTurns | null;
   /** SQLite: the shared turn each write through Sequelize outside a transaction holds while it runs. */
   private readonly heldTurns = new WeakMap<object, () => void>();
+  /** SQLite: Sequelize's statements counted in `running` (one whose turn timed out never was). */
+  private readonly counted = new WeakSet<object>();
 
   private constructor(private readonly sequelize: Sequelize) {
     this.postgres = sequelize.getDialect() === 'postgres';
@@ -96,10 +98,12 @@ export class Sql {
         if (!READ_TYPES.has(String(options.type))) this.heldTurns.set(query, await turns.shared());
         while (this.exclusive) await this.exclusive;
         this.running += 1;
+        this.counted.add(query);
       });
+      // (Sequelize runs this one also when `beforeQuery` threw.)
       sequelize.addHook('afterQuery', (options, query) => {
         if (options.transaction) return;
-        this.finished();
+        if (this.counted.delete(query)) this.finished();
         this.heldTurns.get(query)?.();
       });
     }
