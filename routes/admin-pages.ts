@@ -72,7 +72,7 @@ const PAGES: AdminPage[] = [
     pageId: 'admin-users',
     title: 'Users',
     lead: 'Roll out two-step verification to a group, see who has set it up, change 2FA IDs, and reset the second factor of someone who lost their phone or token.',
-    helpers: ['/public/js/admin-rollout.js'],
+    helpers: ['/public/js/admin-rollout.js', '/public/js/device-row.js'],
     script: '/public/js/admin-users.js',
     changes: true,
   },

@@ -35,7 +35,7 @@ export function mePagesRouter(deps: MePagesRouterDeps): Router {
         lead: "A second step, a code from an authenticator app or a hardware token, before Twofold's own pages and settings in Jira.",
         serviceName: policy.branding.serviceName,
         hostScriptUrl: deps.hostScriptUrlFor(tenant),
-        scripts: ['/public/js/twofold-api.js', '/public/js/two-step.js', '/public/js/paired-phones.js'],
+        scripts: ['/public/js/twofold-api.js', '/public/js/two-step.js', '/public/js/device-row.js', '/public/js/paired-phones.js'],
       });
     }),
   );

@@ -324,25 +324,15 @@ window.Twofold.adminPage.start('[data-users]', function (page) {
       function (result) {
         var body = cell(panel, 'phones-list');
         result.devices.forEach(function (device) {
-          var tr = document.createElement('tr');
-          tr.setAttribute('data-device', device.id);
-          [device.name, page.formatTime(device.pairedAt), device.lastUsedAt ? page.formatTime(device.lastUsedAt) : 'Never'].forEach(function (text) {
-            var td = document.createElement('td');
-            td.textContent = text;
-            tr.appendChild(td);
-          });
-          var td = document.createElement('td');
-          var remove = document.createElement('button');
-          remove.type = 'button';
-          remove.className = 'tf-button tf-button--subtle tf-button--subtle-danger';
-          remove.textContent = 'Remove';
-          remove.setAttribute('aria-label', 'Remove ' + device.name);
-          remove.addEventListener('click', function () {
-            removePhone(row, devicesUrl + '/' + device.id, remove);
-          });
-          td.appendChild(remove);
-          tr.appendChild(td);
-          body.appendChild(tr);
+          body.appendChild(
+            window.Twofold.deviceRow(device, {
+              formatTime: page.formatTime,
+              danger: true,
+              onRemove: function (button) {
+                removePhone(row, devicesUrl + '/' + device.id, button);
+              },
+            }),
+          );
         });
         cell(panel, 'phones-table').hidden = result.devices.length === 0;
         cell(panel, 'phones-none').hidden = result.devices.length > 0;

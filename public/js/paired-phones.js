@@ -28,7 +28,7 @@
     resize();
   }
   function date(iso) {
-    return iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never';
+    return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   }
   function sync() {
     card.hidden = !offered || on.hidden;
@@ -38,29 +38,18 @@
     return api.get('/api/v1/me/devices').then(function (result) {
       rows.textContent = '';
       result.devices.forEach(function (device) {
-        var tr = document.createElement('tr');
-        tr.setAttribute('data-device', device.id);
-        [device.name, date(device.pairedAt), date(device.lastUsedAt)].forEach(function (text) {
-          var td = document.createElement('td');
-          td.textContent = text;
-          tr.appendChild(td);
-        });
-        var td = document.createElement('td');
-        var remove = document.createElement('button');
-        remove.type = 'button';
-        remove.className = 'tf-button tf-button--subtle';
-        remove.textContent = 'Remove';
-        remove.setAttribute('aria-label', 'Remove ' + device.name);
-        remove.addEventListener('click', function () {
-          remove.disabled = true;
-          api.del('/api/v1/me/devices/' + device.id).then(load, function (error) {
-            remove.disabled = false;
-            say('Could not remove the phone.', error.message);
-          });
-        });
-        td.appendChild(remove);
-        tr.appendChild(td);
-        rows.appendChild(tr);
+        rows.appendChild(
+          window.Twofold.deviceRow(device, {
+            formatTime: date,
+            onRemove: function (button) {
+              button.disabled = true;
+              api.del('/api/v1/me/devices/' + device.id).then(load, function (error) {
+                button.disabled = false;
+                say('Could not remove the phone.', error.message);
+              });
+            },
+          }),
+        );
       });
       table.hidden = result.devices.length === 0;
       none.hidden = result.devices.length > 0;
