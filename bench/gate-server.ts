@@ -5,17 +5,12 @@
  * so that `GET /gate/v1/check` answers `204 verified` for the cookies it hands to the parent. Beside
  * it, a bare Node `http` server that answers every request `204`: the baseline.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTwofoldApp } from '../src/app';
-import { loadConfig } from '../src/config/load-config';
+import { createServer } from 'node:http';
+import { rmSync } from 'node:fs';
 import { decodeBase32 } from '../src/domain/mfa/secret-encoding';
 import { timeStepAt, totpAtStep } from '../src/domain/mfa/totp';
 import { FakeDataCenter } from '../test/support/fake-data-center';
+import { listenOnLoopback as listen, startSandboxApp } from './support/sandbox-app';
 import { ALICE_ADMIN_ID } from './verify-users';
 
 const USERS = [
@@ -23,26 +18,8 @@ const USERS = [
   { key: 'JIRAUSER10100', name: 'alice', displayName: 'Alice', password: 'alice pw', emailAddress: 'alice@dc.example' },
 ];
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
 async function start(databaseUrl: string | undefined) {
-  const folder = mkdtempSync(join(tmpdir(), 'twofold-bench-gate-'));
-  const appServer = createServer();
-  const port = await listen(appServer);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    AC_LOCAL_BASE_URL: baseUrl,
-    DATABASE_URL: databaseUrl ?? `sqlite:${join(folder, 'bench.sqlite')}`,
-    TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
-    TWOFOLD_SANDBOX: 'true',
-    LOG_LEVEL: 'warn',
-  });
-  const twofold = await createTwofoldApp(config);
+  const { twofold, server: appServer, port, baseUrl, folder } = await startSandboxApp('twofold-bench-gate-', databaseUrl);
   appServer.on('request', twofold.handler);
   const host = twofold.sandbox!.host;
   await host.install(`${baseUrl}/atlassian-connect.json`);

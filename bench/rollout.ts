@@ -17,14 +17,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
-import { createTwofoldApp } from '../src/app';
-import { loadConfig } from '../src/config/load-config';
 import { SANDBOX_USERS } from '../src/sandbox/fixtures';
 import { readSandboxState } from '../src/sandbox/sandbox-state';
+import { listenOnLoopback, startSandboxApp } from './support/sandbox-app';
 
 const USERS = Number(process.env.ROLLOUT_USERS ?? 20_000);
 const RATE = Number(process.env.ROLLOUT_RATE ?? 200);
@@ -51,17 +48,12 @@ class HostLimit {
   }
 }
 
-async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 /** A port nothing listens on yet, for the app's process. */
 async function freeBase(): Promise<string> {
   const probe = createServer();
-  const base = await listen(probe);
+  const port = await listenOnLoopback(probe);
   await new Promise((resolve) => probe.close(resolve));
-  return base;
+  return `http://127.0.0.1:${port}`;
 }
 
 /** The Node flags `npm start` runs the app with (package.json), so that the app here runs as it does in production. */
@@ -79,22 +71,16 @@ function procStatusMb(pid: number, field: string): number {
 }
 
 async function main(): Promise<void> {
-  const file = join(tmpdir(), `twofold-bench-rollout-${randomBytes(6).toString('hex')}`);
   // This process: the sandbox Jira host, its REST API limited and slowed.
-  const server = createServer();
-  const hostBase = await listen(server);
-  const hostConfig = loadConfig({
-    NODE_ENV: 'test',
-    PORT: new URL(hostBase).port,
-    AC_LOCAL_BASE_URL: hostBase,
-    DATABASE_URL: `sqlite:${file}.host.sqlite`,
-    TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
-    TWOFOLD_SANDBOX: 'true',
-    TWOFOLD_SANDBOX_STATE_FILE: `${file}.sandbox.json`,
+  const {
+    twofold: hostApp,
+    server,
+    baseUrl: hostBase,
+    folder,
+  } = await startSandboxApp('twofold-bench-rollout-', undefined, (dir) => ({
+    TWOFOLD_SANDBOX_STATE_FILE: join(dir, 'sandbox.json'),
     TWOFOLD_SANDBOX_STAFF: String(USERS),
-    LOG_LEVEL: 'warn',
-  });
-  const hostApp = await createTwofoldApp(hostConfig);
+  }));
   const limit = new HostLimit();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!req.url?.startsWith('/sandbox/rest/')) return hostApp.handler(req, res);
@@ -104,7 +90,7 @@ async function main(): Promise<void> {
 
   // The app: its own process, as production runs it, installed into that host.
   const appBase = await freeBase();
-  const appDatabaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${file}.sqlite`;
+  const appDatabaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(folder, 'app.sqlite')}`;
   const compiled = __filename.endsWith('.js');
   const nodeFlags = process.env.BENCH_APP_NODE_FLAGS === undefined ? startFlags() : process.env.BENCH_APP_NODE_FLAGS.split(' ').filter(Boolean);
   const app = spawn(
@@ -196,7 +182,7 @@ async function main(): Promise<void> {
     );
     await database.close();
     await hostApp.close();
-    const state = readSandboxState(`${file}.sandbox.json`)!;
+    const state = readSandboxState(join(folder, 'sandbox.json'))!;
     const written = Object.values(state.userProperties).filter((properties) => properties['twofold-id'] !== undefined).length;
     const total = rollout.seconds + exported.seconds;
     const floor = rollout.floor + exported.floor;
@@ -208,18 +194,7 @@ async function main(): Promise<void> {
   } finally {
     if (app.exitCode === null) app.kill('SIGKILL');
     server.close();
-    for (const suffix of [
-      '.sqlite',
-      '.sqlite-wal',
-      '.sqlite-shm',
-      '.host.sqlite',
-      '.host.sqlite-wal',
-      '.host.sqlite-shm',
-      '.sandbox.json',
-      '.sandbox.json.journal',
-    ]) {
-      rmSync(`${file}${suffix}`, { force: true });
-    }
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 

@@ -10,13 +10,10 @@
  *
  * None of this adds a route to the production app. Talks to the parent over IPC.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import express from 'express';
 import { authenticateApi } from '../src/adapters/connect/authenticate';
 import { AesGcmSecretBox } from '../src/adapters/crypto/aes-gcm-secret-box';
@@ -28,8 +25,7 @@ import { pageStatement } from '../src/adapters/db/directory-mirror-repository';
 import type { Database } from '../src/adapters/db/database';
 import { mfaModels, type TotpCredentialRow } from '../src/adapters/db/models/mfa-models';
 import { totpSecretContext } from '../src/adapters/db/sealed-columns';
-import { createTwofoldApp } from '../src/app';
-import { loadConfig } from '../src/config/load-config';
+import { listenOnLoopback as listen, startSandboxApp } from './support/sandbox-app';
 import { ALICE_ADMIN_ID, BENCH_TENANT_POLICY, benchSecret, benchUserId } from './verify-users';
 
 interface Start {
@@ -50,27 +46,9 @@ function track(server: Server): void {
   });
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
 async function start({ databaseUrl, users, auditEntries = 0, mirroredUsers = 0 }: Start) {
-  const folder = mkdtempSync(join(tmpdir(), 'twofold-bench-'));
-  const appServer = createServer();
+  const { twofold, server: appServer, port, baseUrl, folder } = await startSandboxApp('twofold-bench-', databaseUrl);
   track(appServer);
-  const port = await listen(appServer);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    AC_LOCAL_BASE_URL: baseUrl,
-    DATABASE_URL: databaseUrl ?? `sqlite:${join(folder, 'bench.sqlite')}`,
-    TWOFOLD_MASTER_KEY: randomBytes(32).toString('base64'),
-    TWOFOLD_SANDBOX: 'true',
-    LOG_LEVEL: 'warn',
-  });
-  const twofold = await createTwofoldApp(config);
   appServer.on('request', twofold.app);
   const host = twofold.sandbox!.host;
   await host.install(`${baseUrl}/atlassian-connect.json`);
@@ -85,7 +63,7 @@ async function start({ databaseUrl, users, auditEntries = 0, mirroredUsers = 0 }
   if (policy.status !== 200) throw new Error(`could not set the bench policy: ${policy.status} ${await policy.text()}`);
 
   // Seed enrolled users straight into the table (the API would spend ~30 ms of scrypt per user on backup codes).
-  const secretBox = new AesGcmSecretBox(config.masterKeys.current);
+  const secretBox = new AesGcmSecretBox(twofold.config.masterKeys.current);
   const rows = mfaModels(twofold.database.sequelize).totpCredentials;
   const now = new Date();
   for (let from = 0; from < users; from += 1000) {
