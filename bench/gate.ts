@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { benchDatabase, cpuProbe, pin, runBench } from './support/harness';
 import { measure, printTable, type Target } from './support/load';
+import { PROJECT_ROOT } from '../src/config/project-root';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
     process.execPath,
     [...profile, ...(compiled ? [] : ['--import', 'tsx']), join(__dirname, compiled ? 'gate-server.js' : 'gate-server.ts')],
     {
-      cwd: join(__dirname, '..'),
+      // ACE reads the descriptor from the working folder: the project folder, also when compiled into dist-bench/.
+      cwd: PROJECT_ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
