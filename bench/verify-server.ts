@@ -49,7 +49,7 @@ function track(server: Server): void {
 async function start({ databaseUrl, users, auditEntries = 0, mirroredUsers = 0 }: Start) {
   const { twofold, server: appServer, port, baseUrl, folder } = await startSandboxApp('twofold-bench-', databaseUrl);
   track(appServer);
-  appServer.on('request', twofold.app);
+  appServer.on('request', twofold.handler);
   const host = twofold.sandbox!.host;
   await host.install(`${baseUrl}/atlassian-connect.json`);
   const clientKey = host.clientKey;

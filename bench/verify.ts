@@ -41,7 +41,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { totp } from '../src/domain/mfa/totp';
 import { benchDatabase, cpuProbe, pin, startServer, tokens, runBench, stopServer } from './support/harness';
-import { measure, printTable, type Measurement, type Target } from './support/load';
+import { measure, onlyTargets, printTable, type Measurement, type Target } from './support/load';
 import { benchSecret } from './verify-users';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -112,10 +112,7 @@ async function main(): Promise<void> {
     { name: 'verify, wrong code (counted)', url: `${lean}/api/v1/me/verify`, method: 'POST', headers: json, setupRequest: fresh(wrongCode) },
     { name: 'verify, accepted, full app', url: `${app}/api/v1/me/verify`, method: 'POST', headers: json, setupRequest: fresh(() => accepted.next()) },
   ];
-  // BENCH_ONLY=<text>[|<text>…] measures only the targets whose name contains one of the texts (for
-  // profiling one path, or e.g. `bare|accepted code` for the headline ratio in a third of the time).
-  const only = process.env.BENCH_ONLY;
-  const measured = only ? targets.filter((target) => only.split('|').some((text) => target.name.includes(text))) : targets;
+  const measured = onlyTargets(targets);
   const options = { connections: CONNECTIONS, durationSeconds: SECONDS, rounds: ROUNDS };
 
   try {
@@ -142,7 +139,7 @@ async function main(): Promise<void> {
       results,
       measured.some((target) => target.name === 'bare route') ? 'bare route' : measured[0]!.name,
     );
-    if (only) return;
+    if (measured.length < targets.length) return;
     const get = (name: string) => results.find((r) => r.name === name)!;
     const bare = get('bare route');
     const jwtCheck = get('JWT check only');

@@ -21,7 +21,9 @@ import { ALL_TENANTS, startTenantChangeNotifier } from './adapters/db/tenant-cha
 import { SequelizeTenantRepository } from './adapters/db/tenant-repository';
 import { errorMiddleware, notFound } from './adapters/http/error-middleware';
 import { requestLog } from './adapters/http/request-log';
-import { securityHeaders } from './adapters/http/security-headers';
+import { securityHeaderList, securityHeaders } from './adapters/http/security-headers';
+import { meStatusLane } from '../routes/me-status-lane';
+import { apiTokenCheck } from './adapters/connect/authenticate';
 import { ClientRateLimiter } from './domain/http/client-rate-limit';
 import { rateLimitByClient } from './http/rate-limit-by-client';
 import { UNAUTHENTICATED_LIMITS } from './http/unauthenticated-limits';
@@ -237,7 +239,8 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
 
   app.use(requestLog(logger, { ignore: (url) => url === '/healthz' }));
   const sandboxOrigin = new URL(config.localBaseUrl).origin;
-  app.use(securityHeaders({ frameAncestors: ["'self'", sandboxOrigin, 'https://*.atlassian.net', 'https://*.jira.com'] }));
+  const headersOfEveryAnswer = { frameAncestors: ["'self'", sandboxOrigin, 'https://*.atlassian.net', 'https://*.jira.com'] };
+  app.use(securityHeaders(headersOfEveryAnswer));
   app.use(express.json({ limit: '64kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   // Static files are the one thing that may be cached: drop the no-store default so serve-static sets its own.
@@ -311,7 +314,18 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     jobs,
     sync,
     gate,
-    handler: gate.listener(app),
+    handler: gate.listener(
+      meStatusLane(
+        {
+          authenticate: apiTokenCheck(verifier),
+          policies: twoStep.policies,
+          status: twoStep.status,
+          headers: securityHeaderList(headersOfEveryAnswer),
+          logger,
+        },
+        app,
+      ),
+    ),
     outbox,
     accessPass,
     async close() {

@@ -58,6 +58,14 @@ export async function measure(targets: Target[], options: LoadOptions, cpuProbe?
   return targets.map((target) => median(rounds.get(target.name)!));
 }
 
+/**
+ * BENCH_ONLY=<text>[|<text>…]: only the targets whose name contains one of the texts (for profiling one
+ * path, or e.g. `bare|accepted code` for the headline ratio in a third of the time).
+ */
+export function onlyTargets(targets: Target[], only = process.env.BENCH_ONLY): Target[] {
+  return only ? targets.filter((target) => only.split('|').some((text) => target.name.includes(text))) : targets;
+}
+
 function median(values: Measurement[]): Measurement {
   const sorted = [...values].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   return sorted[Math.floor(sorted.length / 2)]!;

@@ -178,6 +178,8 @@ export function composeTwoStep(deps: TwoStepDeps) {
     policies,
     ids,
     verification,
+    /** `GET /api/v1/me`'s status, also answered before Express (routes/me-status-lane.ts). */
+    status,
     /** The host's user directory (cached), for the rollout and the directory mirror's jobs. */
     directory,
     /** What the forward-auth gate's pages use of two-step verification: the same services, not copies. */

@@ -3,21 +3,28 @@ import { TwofoldError } from '../../domain/errors';
 import type { AdminCheck } from '../../domain/tenancy/admin-check';
 import { asyncRoute } from '../../http/async-route';
 import { principalOf, setPrincipal } from '../../http/principal';
-import type { ConnectJwtVerifier } from './connect-jwt-verifier';
+import type { ConnectJwtVerifier, VerifiableRequest } from './connect-jwt-verifier';
+import type { Principal } from '../../domain/tenancy/principal';
 
 /**
  * `/api/v1/**`: `Authorization: JWT <token>`, a context token (`qsh: "context-qsh"`) as pages get
  * from AP.context.getToken(), or a token with this request's own qsh.
  */
 export function authenticateApi(verifier: ConnectJwtVerifier): RequestHandler {
+  const check = apiTokenCheck(verifier);
   return asyncRoute(async (req, res, next) => {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('JWT ')) {
       throw new TwofoldError('unauthenticated', 'Send the Connect context token as `Authorization: JWT <token>`.');
     }
-    setPrincipal(res, await verifier.verify(header.slice(4).trim(), requestOf(req), { allowContextQsh: true }));
+    setPrincipal(res, await check(header.slice(4).trim(), requestOf(req)));
     next();
   });
+}
+
+/** The token check of `/api/v1/**` above, for a listener that answers before Express (routes/me-status-lane.ts). */
+export function apiTokenCheck(verifier: ConnectJwtVerifier): (token: string, request: VerifiableRequest) => Promise<Principal> {
+  return (token, request) => verifier.verify(token, request, { allowContextQsh: true });
 }
 
 /** Pages framed by Jira: the page JWT arrives as `?jwt=` and must carry this request's own qsh. */

@@ -35,18 +35,28 @@ export function requestLog(logger: Logger, options: { ignore?: (url: string) => 
       res.removeListener('close', done);
       const finished = res.writableFinished;
       const level = finished ? requestLogLevel(req.method, res.statusCode) : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        {
-          reqId: requestId,
-          req: { method: req.method, url: scrubText(url), remoteAddress: req.socket.remoteAddress },
-          res: { statusCode: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
-        },
-        finished ? 'request completed' : 'request aborted',
-      );
+      logRequest(logger, level, { requestId, method: req.method, url, remoteAddress: req.socket.remoteAddress, statusCode: res.statusCode, started }, finished);
     };
     res.once('close', done);
     next();
   };
+}
+
+/** A request's one line, as above; also written by the listeners that answer before Express (routes/me-status-lane.ts). */
+export function logRequest(
+  logger: Logger,
+  level: Level,
+  request: { requestId: string; method: string | undefined; url: string; remoteAddress: string | undefined; statusCode: number; started: number },
+  finished = true,
+): void {
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      reqId: request.requestId,
+      req: { method: request.method, url: scrubText(request.url), remoteAddress: request.remoteAddress },
+      res: { statusCode: request.statusCode },
+      responseTime: Math.round(performance.now() - request.started),
+    },
+    finished ? 'request completed' : 'request aborted',
+  );
 }

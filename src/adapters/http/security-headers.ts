@@ -11,6 +11,15 @@ import type { RequestHandler } from 'express';
  * Twofold page uses, so an injected script could not reach them either.
  */
 export function securityHeaders(options: { frameAncestors: string[] }): RequestHandler {
+  const headers = securityHeaderList(options);
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The headers above as `[name, value]` pairs, for a listener that answers before Express (routes/me-status-lane.ts). */
+export function securityHeaderList(options: { frameAncestors: string[] }): ReadonlyArray<readonly [string, string]> {
   const csp = [
     "default-src 'self'",
     "script-src 'self' https://connect-cdn.atl-paas.net",
@@ -25,13 +34,12 @@ export function securityHeaders(options: { frameAncestors: string[] }): RequestH
   const permissions = ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'serial', 'hid', 'bluetooth', 'midi', 'display-capture', 'browsing-topics']
     .map((feature) => `${feature}=()`)
     .join(', ');
-  return (_req, res, next) => {
-    res.setHeader('Content-Security-Policy', csp);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Permissions-Policy', permissions);
-    next();
-  };
+  return [
+    ['Content-Security-Policy', csp],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['Cross-Origin-Opener-Policy', 'same-origin-allow-popups'],
+    ['Cache-Control', 'no-store'],
+    ['Permissions-Policy', permissions],
+  ];
 }
