@@ -2,12 +2,17 @@ import type { Sequelize } from 'sequelize';
 import { safeDetail, type AuditEntry, type AuditLog, type AuditPage, type AuditQuery, type StoredAuditEntry } from '../../domain/audit/audit-log';
 import { TwofoldError } from '../../domain/errors';
 import { toDate, type AuditEventRow } from './models/mfa-models';
-import { Sql } from './sql';
+import { Sql, type Statement } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The audit log's part in a larger write: the entry commits or rolls back with the rest. */
 export function auditLogIn(unit: Pick<UnitOfWork, 'statements'>): { record(tenant: string, entry: AuditEntry): Promise<void> } {
   return { record: (tenant, entry) => unit.statements.insert(INSERT_AUDIT_SQL, auditRow(tenant, entry)) };
+}
+
+/** The entry as a part of a larger write (`Sql.changedThen`). */
+export function recordAuditStatement(tenant: string, entry: AuditEntry): Statement {
+  return { sql: INSERT_AUDIT_SQL, params: auditRow(tenant, entry) };
 }
 
 /** Records one entry (its parameters from `auditRow`), on the pool or in a unit of work. */

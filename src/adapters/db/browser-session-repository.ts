@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { BrowserSessionRecord, BrowserSessionRepository } from '../../domain/mfa/browser-session';
 import type { VerificationSession } from '../../domain/mfa/session';
 import { toDate } from './models/mfa-models';
-import { Sql } from './sql';
+import { Sql, type Statement } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /**
@@ -15,10 +15,17 @@ export function browserSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
 } {
   return {
     start: async (tenant, accountId, session) => {
-      await unit.statements.changed(DELETE_EXPIRED_SQL, { tenant, accountId, now: session.verifiedAt });
-      await unit.statements.insert(INSERT_BROWSER_SESSION_SQL, browserSessionParams(tenant, accountId, session));
+      for (const statement of startBrowserSessionStatements(tenant, accountId, session)) await unit.statements.changed(statement.sql, statement.params);
     },
   };
+}
+
+/** The start as parts of a larger write (`Sql.changedThen`): the user's expired sessions removed, the new one stored. */
+export function startBrowserSessionStatements(tenant: string, accountId: string, session: BrowserSessionRecord): Statement[] {
+  return [
+    { sql: DELETE_EXPIRED_SQL, params: { tenant, accountId, now: session.verifiedAt } },
+    { sql: INSERT_BROWSER_SESSION_SQL, params: browserSessionParams(tenant, accountId, session) },
+  ];
 }
 
 /**

@@ -2,7 +2,7 @@ import { Op, type ModelStatic, type Sequelize } from 'sequelize';
 import { NO_FAILURES, type FailureState } from '../../domain/mfa/lockout';
 import type { FailureCounterRepository } from '../../domain/mfa/ports';
 import { mfaModels, toNumber, type FailureCounterRow } from './models/mfa-models';
-import { Sql } from './sql';
+import { Sql, type Statement } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The columns of a counter that make up its state (also read by verification-state-reader.ts). */
@@ -43,11 +43,17 @@ export function resetUserAfter(guard: string): string {
   return `${RESET_USER_SQL} AND EXISTS (SELECT 1 FROM ${guard})`;
 }
 
+/** The reset as a part of a larger write (`Sql.changedThen`). */
+export function resetUserStatement(tenant: string, accountId: string): Statement {
+  return { sql: RESET_USER_SQL, params: { tenant, accountId } };
+}
+
 /** The counters' part in a larger write (a backup code's redemption): the reset commits with it. */
 export function failureCountersIn(unit: Pick<UnitOfWork, 'statements'>): { resetUser(tenant: string, accountId: string): Promise<void> } {
   return {
     resetUser: async (tenant, accountId) => {
-      await unit.statements.changed(RESET_USER_SQL, { tenant, accountId });
+      const reset = resetUserStatement(tenant, accountId);
+      await unit.statements.changed(reset.sql, reset.params);
     },
   };
 }

@@ -12,11 +12,11 @@ import type {
 } from '../../domain/mfa/ports';
 import type { SecretBox } from '../../domain/ports/secret-box';
 import type { ImportCredentialResult, TokenCredentialWriter } from '../../domain/tokens/hardware-tokens';
-import { auditLogIn, auditRow, recordAuditAfter } from './audit-log-repository';
+import { auditRow, recordAuditAfter, recordAuditStatement } from './audit-log-repository';
 import { backupCodeSetIn } from './backup-code-repository';
-import { browserSessionAfterParams, browserSessionsIn, startBrowserSessionAfter } from './browser-session-repository';
-import { failureCountersIn, resetUserAfter } from './failure-counter-repository';
-import { saveSessionAfter, sessionAfterParams, verificationSessionsIn } from './verification-session-repository';
+import { browserSessionAfterParams, startBrowserSessionAfter, startBrowserSessionStatements } from './browser-session-repository';
+import { resetUserAfter, resetUserStatement } from './failure-counter-repository';
+import { saveSessionAfter, saveSessionStatement, sessionAfterParams } from './verification-session-repository';
 import { mfaModels, toDate, type TotpCredentialRow } from './models/mfa-models';
 import { totpSecretContext } from './sealed-columns';
 import { Sql } from './sql';
@@ -195,15 +195,13 @@ export class SequelizeTotpCredentialRepository implements TotpCredentialReposito
     // The conditional UPDATE decides between racers (on every instance: it waits for a racer's row
     // lock on Postgres); what the acceptance earns commits with it, or nothing does.
     if (this.postgres) return this.acceptStepInOneStatement(params, success);
-    return this.sql.transaction(async (statements) => {
-      if ((await statements.changed(ACCEPT_STEP_SQL, params)) !== 1) return false;
-      const unit = { statements };
-      await failureCountersIn(unit).resetUser(tenant, accountId);
-      if (success.session) await verificationSessionsIn(unit).save(tenant, accountId, success.session);
-      if (success.browserSession) await browserSessionsIn(unit).start(tenant, accountId, success.browserSession);
-      await auditLogIn(unit).record(tenant, success.audit);
-      return true;
-    });
+    // SQLite: one statement too (a trigger runs the parts; Sql.changedThen), one call to the driver instead of eight.
+    return this.sql.changedThen({ sql: ACCEPT_STEP_SQL, params }, [
+      resetUserStatement(tenant, accountId),
+      ...(success.session ? [saveSessionStatement(tenant, accountId, success.session)] : []),
+      ...(success.browserSession ? startBrowserSessionStatements(tenant, accountId, success.browserSession) : []),
+      recordAuditStatement(tenant, success.audit),
+    ]);
   }
 
   /**

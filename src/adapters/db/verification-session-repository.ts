@@ -2,14 +2,24 @@ import type { ModelStatic, Sequelize } from 'sequelize';
 import type { VerificationSessionRepository } from '../../domain/mfa/ports';
 import type { VerificationSession } from '../../domain/mfa/session';
 import { mfaModels, toDate, type VerificationSessionRow } from './models/mfa-models';
-import { Sql } from './sql';
+import { Sql, type Statement } from './sql';
 import type { UnitOfWork } from './unit-of-work';
 
 /** The account's last verification as part of a unit of work (backup-code-repository.ts `redeem`). */
 export function verificationSessionsIn(unit: Pick<UnitOfWork, 'statements'>): {
   save(tenant: string, accountId: string, session: VerificationSession): Promise<void>;
 } {
-  return { save: (tenant, accountId, session) => unit.statements.insert(SAVE_SESSION_SQL, sessionParams(tenant, accountId, session)) };
+  return {
+    save: (tenant, accountId, session) => {
+      const save = saveSessionStatement(tenant, accountId, session);
+      return unit.statements.insert(save.sql, save.params);
+    },
+  };
+}
+
+/** The save as a part of a larger write (`Sql.changedThen`). */
+export function saveSessionStatement(tenant: string, accountId: string, session: VerificationSession): Statement {
+  return { sql: SAVE_SESSION_SQL, params: sessionParams(tenant, accountId, session) };
 }
 
 function sessionParams(tenant: string, accountId: string, session: VerificationSession): Record<string, unknown> {

@@ -51,7 +51,7 @@ for (const lane of databaseLanes()) {
       const [lane, express] = await both('/api/v1/me', headers);
       assert.equal(lane.status, 200);
       assert.equal(express.status, 200);
-      const body = await lane.json();
+      const body = (await lane.json()) as Record<string, any>;
       assert.deepEqual(body, await express.json());
       assert.equal(body.enrolled, true);
       assert.ok(body.verifiedUntil, 'the session this browser presented');
@@ -79,7 +79,7 @@ for (const lane of databaseLanes()) {
         const [lane, express] = await both('/api/v1/me', init.headers);
         assert.equal(lane.status, status);
         assert.equal(express.status, status);
-        const [laneBody, expressBody] = [await lane.json(), await express.json()];
+        const [laneBody, expressBody] = [(await lane.json()) as { error: { code: string } }, await express.json()];
         assert.equal(laneBody.error.code, code);
         assert.deepEqual(laneBody, expressBody);
         assert.ok(lane.headers.get('x-request-id'));
@@ -109,7 +109,7 @@ for (const lane of databaseLanes()) {
       try {
         const refused = await fetch(`${app.baseUrl}/api/v1/me`, { headers });
         assert.equal(refused.status, 500);
-        assert.equal((await refused.json()).error.code, 'internal_error');
+        assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'internal_error');
       } finally {
         await sequelize.query('ALTER TABLE totp_credentials_away RENAME TO totp_credentials');
       }

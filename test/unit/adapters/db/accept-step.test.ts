@@ -13,8 +13,8 @@ import { createLogger } from '../../../../src/adapters/logging/logger';
 import { databaseLanes, type TestDatabase } from '../../../support/database-lanes';
 
 /**
- * A TOTP step's acceptance with its success (ports.ts `acceptStep`): one transaction on SQLite, one
- * statement on Postgres. The winner writes all of it; a request that loses the step writes none of it.
+ * A TOTP step's acceptance with its success (ports.ts `acceptStep`): one statement on either database
+ * (a trigger's on SQLite, `Sql.changedThen`; data-modifying CTEs on Postgres). The winner writes all of it; a request that loses the step writes none of it.
  */
 for (const lane of databaseLanes()) {
   describe(`A TOTP step accepted with its success (${lane.name})`, () => {
@@ -74,6 +74,49 @@ for (const lane of databaseLanes()) {
       assert.equal(await credentials.acceptStep('t1', 'alice', pending.id, 102, { ...success('e'.repeat(64)), session: null, browserSession: null }), true);
       assert.equal(await browsers.find('t1', 'alice', 'e'.repeat(64)), null);
       assert.equal((await audit.page('t1', { limit: 10 })).entries.length, 2);
+    });
+
+    it('Sql.changedThen: the guard and the rest as one; a guard that changed nothing, or a part that fails, writes nothing', async () => {
+      const sql = Sql.for(database.sequelize);
+      const { sequelize } = database;
+      const credentials = new SequelizeTotpCredentialRepository(sequelize, new AesGcmSecretBox(randomBytes(32)));
+      const pending = await credentials.createPending('t8', 'bob', { secret: randomBytes(20), params, createdAt: at });
+      await credentials.activate('t8', 'bob', pending.id, 100, at, []);
+      const guard = (step: number) => ({
+        sql: `UPDATE totp_credentials SET last_used_step = :step WHERE id = :id AND (last_used_step IS NULL OR last_used_step < :step)`,
+        params: { step, id: pending.id },
+      });
+      const entry = (action: string) => ({
+        sql: `INSERT INTO audit_events (client_key, at, actor_account_id, action, subject_account_id, detail) VALUES (:tenant, :at, 'bob', :action, 'bob', '{}')`,
+        params: { tenant: 't8', at, action },
+      });
+      // The same session's token twice: the second INSERT breaks the primary key, after the guard and the first entry ran.
+      const session = {
+        sql: `INSERT INTO browser_sessions (token_hash, client_key, account_id, verified_at, verified_until) VALUES (:hash, 't8', 'bob', :at, :at)`,
+        params: { hash: 'f'.repeat(64), at },
+      };
+      const actions = async () =>
+        (await sql.select<{ action: string }>('SELECT action FROM audit_events WHERE client_key = :tenant ORDER BY id', { tenant: 't8' })).map(
+          (row) => row.action,
+        );
+      const step = async () =>
+        Number((await sql.select<{ s: number | string }>('SELECT last_used_step AS s FROM totp_credentials WHERE id = :id', { id: pending.id }))[0]!.s);
+
+      assert.equal(await sql.changedThen(guard(101), [entry('first'), entry('second')]), true);
+      assert.deepEqual(await actions(), ['first', 'second']);
+      assert.equal(await step(), 101);
+
+      assert.equal(await sql.changedThen(guard(101), [entry('replayed')]), false, 'the guard changed no row');
+      assert.deepEqual(await actions(), ['first', 'second'], 'nothing of it was written');
+
+      await assert.rejects(sql.changedThen(guard(102), [entry('before the failure'), session, session]), /UNIQUE|unique|duplicate/);
+      assert.deepEqual(await actions(), ['first', 'second'], 'the entry before the failing part was undone');
+      assert.equal(await step(), 101, 'and so was the guard');
+
+      const missing = { sql: entry('x').sql, params: { tenant: 't8', at } };
+      await assert.rejects(sql.changedThen(guard(103), [missing]), /:action has no value/);
+      assert.equal(await sql.changedThen(guard(103), [entry('after')]), true, 'the connection works on');
+      assert.deepEqual(await actions(), ['first', 'second', 'after']);
     });
 
     it('Sql.transaction: a failure rolls back what it wrote, and the statements after it run on their own', async () => {
