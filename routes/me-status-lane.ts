@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../src/adapters/logging/logger';
-import { logRequest, requestLogLevel } from '../src/adapters/http/request-log';
 import type { FactorStatusService } from '../src/domain/mfa/factor-status';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { Principal } from '../src/domain/tenancy/principal';
@@ -17,7 +15,18 @@ export interface MeStatusLaneDeps {
   status: FactorStatusService;
   /** The headers every answer of the app carries (security-headers.ts). */
   headers: ReadonlyArray<readonly [string, string]>;
-  logger: Logger;
+  /** Logs the answer as the app's request log logs a successful read (request-log.ts `logRequest`). */
+  logAnswered(request: AnsweredRequest): void;
+}
+
+export interface AnsweredRequest {
+  requestId: string;
+  method: string;
+  url: string;
+  remoteAddress: string | undefined;
+  statusCode: number;
+  /** `performance.now()` when the request came. */
+  started: number;
 }
 
 /**
@@ -58,7 +67,7 @@ export function meStatusLane(
         for (const [name, value] of deps.headers) headers.push(name, value);
         headers.push('X-Request-Id', requestId, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)));
         res.writeHead(200, headers).end(body);
-        logRequest(deps.logger, requestLogLevel('GET', 200), {
+        deps.logAnswered({
           requestId,
           method: 'GET',
           url,

@@ -20,7 +20,7 @@ import { migrate } from './adapters/db/migrate';
 import { ALL_TENANTS, startTenantChangeNotifier } from './adapters/db/tenant-change-notifier';
 import { SequelizeTenantRepository } from './adapters/db/tenant-repository';
 import { errorMiddleware, notFound } from './adapters/http/error-middleware';
-import { requestLog } from './adapters/http/request-log';
+import { logRequest, requestLog, requestLogLevel } from './adapters/http/request-log';
 import { securityHeaderList, securityHeaders } from './adapters/http/security-headers';
 import { meStatusLane } from '../routes/me-status-lane';
 import { apiTokenCheck } from './adapters/connect/authenticate';
@@ -321,7 +321,7 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
           policies: twoStep.policies,
           status: twoStep.status,
           headers: securityHeaderList(headersOfEveryAnswer),
-          logger,
+          logAnswered: (request) => logRequest(logger, requestLogLevel(request.method, request.statusCode), request),
         },
         app,
       ),
