@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       `p99 of verify (accepted): ${verifyOk.p99Ms} ms, through the full app ${verifyFull.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(verifyOk.p99Ms < AIM.p99Ms)}`,
       '',
       'What the rows mean: "accepted" requests each carry a fresh valid code of another seeded user and run the whole',
-      'success path (one read of credential and counters, the attempt reservation upsert, then one transaction of the',
+      'success path (one read of credential and counters, the attempt reservation upsert, then one statement (on SQLite an INSERT whose trigger runs the rest; Sql.changedThen) of the',
       'replay-guard UPDATE, the counter reset, both sessions and the audit insert);',
       '"wrong code" requests are counted failures (the reservation upsert of the user counter, atomic increment of the',
       'tenant counter, audit insert) with the lockout raised through the policy, so they are 401s by design, not 429s.',
