@@ -3,10 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FactorStatusService } from '../src/domain/mfa/factor-status';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { Principal } from '../src/domain/tenancy/principal';
+import { SESSION_HEADER } from '../src/http/session-credential';
 import { presentStatus } from './me';
 
 const ME_PATH = '/api/v1/me';
-const SESSION_HEADER = 'x-twofold-session'; // src/http/session-credential.ts, as Node lower-cases it
+/** The browser's 2FA session credential, as Node names the header (lower case). */
+const SESSION = SESSION_HEADER.toLowerCase();
 
 export interface MeStatusLaneDeps {
   /** The Connect JWT check of `/api/v1/**` (authenticateApi: a context token or one with this request's qsh). */
@@ -86,7 +88,7 @@ export function meStatusLane(
 
 async function answer(deps: MeStatusLaneDeps, req: IncomingMessage, url: string, token: string): Promise<string> {
   const { tenant, accountId } = await deps.authenticate(token, { method: 'GET', pathAndQuery: url });
-  const session = req.headers[SESSION_HEADER];
+  const session = req.headers[SESSION];
   const credential = typeof session === 'string' && session.length > 0 ? session : null;
   const status = await deps.status.status(tenant, accountId, await deps.policies.get(tenant), credential);
   return JSON.stringify(presentStatus(status));
