@@ -20,7 +20,7 @@ interface SqliteConnection {
 }
 
 interface PgConnection {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /** A statement with its parameters, as a value: a repository's part in a larger write (`changedThen`). */
@@ -50,6 +50,12 @@ export interface Statements {
 
 interface Compiled {
   text: string;
+  /**
+   * Postgres: the statement's name on each connection (node-postgres prepares a named statement once per
+   * connection, then sends only Bind and Execute): Postgres parses and plans a hot statement once per
+   * connection instead of on every call. Named after the SQL, so one name is always one text.
+   */
+  name: string;
   names: string[];
   /** Anything but a plain SELECT (an upsert with RETURNING is read through `select`). */
   writes: boolean;
@@ -360,13 +366,13 @@ export class Sql {
 
   /** One statement on a driver connection of the pool. */
   private async on(connection: unknown, sql: string, params: Params, want: 'rows' | 'count'): Promise<unknown[] | number> {
-    const { text, names } = this.compile(sql);
-    const values = names.map((name) => {
-      if (!(name in params)) throw new Error(`SQL parameter :${name} has no value`);
-      return this.toDriver(params[name]);
+    const { text, names, name } = this.compile(sql);
+    const values = names.map((parameter) => {
+      if (!(parameter in params)) throw new Error(`SQL parameter :${parameter} has no value`);
+      return this.toDriver(params[parameter]);
     });
     if (this.postgres) {
-      const result = await (connection as PgConnection).query({ text, values });
+      const result = await (connection as PgConnection).query({ name, text, values });
       return want === 'rows' ? result.rows : (result.rowCount ?? 0);
     }
     const statement = this.statement(connection as SqliteConnection, text);
@@ -418,7 +424,7 @@ export class Sql {
       names.push(name);
       return numbered ? `$${names.length}` : '?';
     });
-    const compiled = { text, names, writes: !/^\s*SELECT\b/i.test(sql) };
+    const compiled = { text, names, name: `twofold_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, writes: !/^\s*SELECT\b/i.test(sql) };
     this.compiled.set(key, compiled);
     return compiled;
   }
