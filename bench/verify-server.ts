@@ -6,6 +6,7 @@
  *
  *   GET  /bare                 no middleware: the baseline
  *   GET  /api/v1/jwt-only      JSON body parser + the Connect JWT check (authenticateApi), then 200
+ *   POST /api/v1/jwt-only      the same with a body to read and parse (what verify pays before its own work)
  *   POST /api/v1/me/verify     the same middleware + the app's real /me router (same services and DB)
  *
  * None of this adds a route to the production app. Talks to the parent over IPC.
@@ -103,6 +104,7 @@ async function start({ databaseUrl, users, auditEntries = 0, mirroredUsers = 0 }
   api.use(express.json({ limit: '64kb' }));
   api.use(authenticateApi(twofold.connect.verifier));
   api.get('/jwt-only', (_req, res) => void res.json({ ok: true }));
+  api.post('/jwt-only', (_req, res) => void res.json({ ok: true }));
   for (const router of twofold.twoStep.userRouters()) api.use(router);
   lean.use('/api/v1', api);
   lean.use(errorMiddleware(twofold.logger));

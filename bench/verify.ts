@@ -108,6 +108,13 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'bare route', url: `${lean}/bare` },
     { name: 'JWT check only', url: `${lean}/api/v1/jwt-only`, headers: { Authorization: `JWT ${jwtOnly}` } },
+    {
+      name: 'JWT check and a JSON body',
+      url: `${lean}/api/v1/jwt-only`,
+      method: 'POST',
+      headers: { Authorization: `JWT ${jwtOnly}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: '123456' }),
+    },
     { name: 'verify, accepted code', url: `${lean}/api/v1/me/verify`, method: 'POST', headers: json, setupRequest: fresh(() => accepted.next()) },
     { name: 'verify, wrong code (counted)', url: `${lean}/api/v1/me/verify`, method: 'POST', headers: json, setupRequest: fresh(wrongCode) },
     { name: 'verify, accepted, full app', url: `${app}/api/v1/me/verify`, method: 'POST', headers: json, setupRequest: fresh(() => accepted.next()) },
