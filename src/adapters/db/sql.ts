@@ -73,7 +73,7 @@ const READ_TYPES = new Set<string>([
 
 /**
  * Plain parameterised SQL on the driver connection of Sequelize's own pool, for the few statements on
- * the verification hot path (`POST /api/v1/me/verify` runs four or five of them).
+ * the verification hot path (`POST /api/v1/me/verify` runs three of them on a success).
  *
  * Why not `sequelize.query`: per statement it builds and formats an Error stack (through source maps
  * when run with tsx), parses the SQL for replacements, wraps SQLite calls in `serialize()` and
@@ -190,7 +190,7 @@ export class Sql {
    */
   async changedThen(guard: Statement, rest: readonly Statement[]): Promise<boolean> {
     const parts = [guard, ...rest];
-    if (this.postgres || !this.turns) {
+    if (this.postgres) {
       return this.transaction(async (statements) => {
         if ((await statements.changed(guard.sql, guard.params)) !== 1) return false;
         for (const part of rest) await statements.changed(part.sql, part.params);
@@ -225,7 +225,7 @@ export class Sql {
       columns.push(own);
       return sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (_match, parameter: string) => {
         const column = `p${index}_${parameter}`;
-        if (!own.some(([, known]) => known === column)) own.push([parameter, column]);
+        if (!own.some(([, existing]) => existing === column)) own.push([parameter, column]);
         return `NEW.${column}`;
       });
     });
