@@ -3,7 +3,7 @@
  * run (interleaved rounds, bench/support/load.ts), with p99 and the server's CPU per request. Rows:
  * the bare Express route of the minimal server of bench/verify-server.ts; `/me` through the whole
  * production app (its request listener, where a successful `GET /api/v1/me` is answered before Express:
- * routes/me-status-lane.ts); and `/me` through Express on the minimal server (JSON parser, the Connect JWT
+ * src/http/api-lane.ts); and `/me` through Express on the minimal server (JSON parser, the Connect JWT
  * check, the app's real /me router: the route the lane hands anything but a plain success to). Server and
  * load are pinned to a core each, as in bench:verify.
  *

@@ -19,9 +19,10 @@
  *   (100 per user, 1,000,000 per tenant), so that each request is a counted failure (the reservation
  *   upsert of the user's counter, atomic increment of the tenant's, audit insert), not a cheap 429.
  * - The bare and JWT-only routes and both verify scenarios are served by one minimal Express server
- *   in the app's process (same services, same database); "verify, accepted, full app" goes through
- *   the production app with all its middleware (request ids and request logging, security headers), to show
- *   what that costs.
+ *   in the app's process (same services, same database): the Express route. "verify, accepted, full app"
+ *   goes through the production app's request listener, where a plain verify is answered before Express
+ *   (src/http/api-lane.ts) with the request id, log line and security headers every answer gets: what
+ *   production serves, and the row the aim is read from.
  *
  * The load and the table come from bench/support/load.ts (interleaved rounds, median round). Beside
  * throughput and p99 the table shows the server's CPU time per request (all its threads, from
@@ -157,17 +158,18 @@ async function main(): Promise<void> {
     const met = (ok: boolean) => (ok ? 'met' : 'not met');
     const lines = [
       '',
-      `ratio verify (accepted) / bare route:        ${ratio(verifyOk, bare)}   aim ${AIM.ratio} or better: ${met(verifyOk.requestsPerSecond / bare.requestsPerSecond >= AIM.ratio)}`,
+      `ratio verify (accepted, full app) / bare route: ${ratio(verifyFull, bare)}   aim ${AIM.ratio} or better: ${met(verifyFull.requestsPerSecond / bare.requestsPerSecond >= AIM.ratio)}`,
+      `ratio verify (accepted, through Express) / bare route: ${ratio(verifyOk, bare)}`,
       `ratio verify (accepted) / JWT check only:    ${ratio(verifyOk, jwtCheck)}`,
       `ratio verify (wrong code) / bare route:      ${ratio(verifyWrong, bare)}`,
       `ratio verify (wrong code) / JWT check only:  ${ratio(verifyWrong, jwtCheck)}`,
-      `ratio full app / lean server (accepted):     ${ratio(verifyFull, verifyOk)}`,
+      `ratio full app / Express route (accepted):   ${ratio(verifyFull, verifyOk)}`,
       ...(verifyOk.cpuUsPerRequest === undefined
         ? []
         : [
-            `server CPU per request, bare route / verify (accepted): ${(bare.cpuUsPerRequest! / verifyOk.cpuUsPerRequest).toFixed(2)} (${bare.cpuUsPerRequest!.toFixed(0)} and ${verifyOk.cpuUsPerRequest.toFixed(0)} µs: what the throughput ratio tends to when the server's core is the bottleneck)`,
+            `server CPU per request, bare route / verify (accepted, full app): ${(bare.cpuUsPerRequest! / verifyFull.cpuUsPerRequest!).toFixed(2)} (${bare.cpuUsPerRequest!.toFixed(0)} and ${verifyFull.cpuUsPerRequest!.toFixed(0)} µs, through Express ${verifyOk.cpuUsPerRequest.toFixed(0)} µs: what the throughput ratio tends to when the server's core is the bottleneck)`,
           ]),
-      `p99 of verify (accepted): ${verifyOk.p99Ms} ms, through the full app ${verifyFull.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(verifyOk.p99Ms < AIM.p99Ms)}`,
+      `p99 of verify (accepted): full app ${verifyFull.p99Ms} ms, through Express ${verifyOk.p99Ms} ms; aim under ${AIM.p99Ms} ms: ${met(verifyFull.p99Ms < AIM.p99Ms)}`,
       '',
       'What the rows mean: "accepted" requests each carry a fresh valid code of another seeded user and run the whole',
       'success path (one read of credential and counters, the attempt reservation upsert, then one statement (on SQLite an INSERT whose trigger runs the rest; Sql.changedThen) of the',

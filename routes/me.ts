@@ -16,6 +16,8 @@ import { TwofoldError } from '../src/domain/errors';
 import type { ClientRateLimiter, RateLimitRule } from '../src/domain/http/client-rate-limit';
 import type { PolicyService } from '../src/domain/policy/policy-service';
 import type { RouteDoc } from '../src/http/route-doc';
+import type { LaneRoute } from '../src/http/api-lane';
+import type { Principal } from '../src/domain/tenancy/principal';
 import { presentPendingEnrollment } from '../src/http/present-enrollment';
 import { rateLimited } from '../src/http/rate-limit-by-client';
 
@@ -157,11 +159,12 @@ export function meRouter(deps: MeRouterDeps): Router {
     next();
   });
 
+  const status = statusAnswer(deps);
+  const verify = verifyAnswer(deps);
   router.get(
     '/me',
     asyncRoute(async (req, res) => {
-      const { tenant, accountId } = principalOf(res);
-      res.json(presentStatus(await deps.status.status(tenant, accountId, await deps.policies.get(tenant), sessionCredentialOf(req))));
+      res.json(await status(principalOf(res), sessionCredentialOf(req)));
     }),
   );
 
@@ -208,18 +211,7 @@ export function meRouter(deps: MeRouterDeps): Router {
   router.post(
     '/me/verify',
     asyncRoute(async (req, res) => {
-      const input = parseInput(verifyBody, req.body);
-      const { tenant, accountId } = principalOf(res);
-      const policy = await deps.policies.get(tenant);
-      const result = await deps.verification.verify({ tenant: tenant.clientKey, accountId, policy }, input);
-      res.json({
-        verifiedUntil: result.verifiedUntil.toISOString(),
-        verifiedAt: result.verifiedAt.toISOString(),
-        method: result.method,
-        // This browser's session credential, shown this once; the page sends it back as X-Twofold-Session.
-        sessionToken: result.sessionToken,
-        ...(result.backupCodesLeft === undefined ? {} : { backupCodesLeft: result.backupCodesLeft }),
-      });
+      res.json(await verify(principalOf(res), req.body));
     }),
   );
 
@@ -278,6 +270,42 @@ export function meRouter(deps: MeRouterDeps): Router {
   );
 
   return router;
+}
+
+/**
+ * The routes above that are also answered before Express, from Node's request listener (src/http/api-lane.ts),
+ * when they succeed: `GET /api/v1/me` (every page view) and `POST /api/v1/me/verify`. The same answers.
+ */
+export function meLaneRoutes(deps: Pick<MeRouterDeps, 'status' | 'policies' | 'verification'>): LaneRoute[] {
+  const status = statusAnswer(deps);
+  const verify = verifyAnswer(deps);
+  return [
+    { method: 'GET', path: '/api/v1/me', body: false, answer: ({ principal, sessionCredential }) => status(principal, sessionCredential) },
+    { method: 'POST', path: '/api/v1/me/verify', body: true, answer: ({ principal, body }) => verify(principal, body) },
+  ];
+}
+
+/** `GET /api/v1/me`: the caller's status as the browser presenting `sessionCredential` sees it. */
+function statusAnswer(deps: Pick<MeRouterDeps, 'status' | 'policies'>) {
+  return async ({ tenant, accountId }: Principal, sessionCredential: string | null) =>
+    presentStatus(await deps.status.status(tenant, accountId, await deps.policies.get(tenant), sessionCredential));
+}
+
+/** `POST /api/v1/me/verify`: a code checked, and this browser's session started. */
+function verifyAnswer(deps: Pick<MeRouterDeps, 'verification' | 'policies'>) {
+  return async ({ tenant, accountId }: Principal, body: unknown) => {
+    const input = parseInput(verifyBody, body);
+    const policy = await deps.policies.get(tenant);
+    const result = await deps.verification.verify({ tenant: tenant.clientKey, accountId, policy }, input);
+    return {
+      verifiedUntil: result.verifiedUntil.toISOString(),
+      verifiedAt: result.verifiedAt.toISOString(),
+      method: result.method,
+      // This browser's session credential, shown this once; the page sends it back as X-Twofold-Session.
+      sessionToken: result.sessionToken,
+      ...(result.backupCodesLeft === undefined ? {} : { backupCodesLeft: result.backupCodesLeft }),
+    };
+  };
 }
 
 export function presentStatus(status: FactorStatus): Record<string, unknown> {

@@ -19,10 +19,10 @@ import { openDatabase, type Database } from './adapters/db/database';
 import { migrate } from './adapters/db/migrate';
 import { ALL_TENANTS, startTenantChangeNotifier } from './adapters/db/tenant-change-notifier';
 import { SequelizeTenantRepository } from './adapters/db/tenant-repository';
-import { errorMiddleware, notFound } from './adapters/http/error-middleware';
+import { apiErrorAnswer, errorMiddleware, notFound } from './adapters/http/error-middleware';
 import { logRequest, requestLog, requestLogLevel } from './adapters/http/request-log';
 import { securityHeaderList, securityHeaders } from './adapters/http/security-headers';
-import { meStatusLane } from '../routes/me-status-lane';
+import { apiLane } from './http/api-lane';
 import { apiTokenCheck } from './adapters/connect/authenticate';
 import { ClientRateLimiter } from './domain/http/client-rate-limit';
 import { rateLimitByClient } from './http/rate-limit-by-client';
@@ -315,13 +315,13 @@ export async function createTwofoldApp(config: Config, overrides: AppOverrides =
     sync,
     gate,
     handler: gate.listener(
-      meStatusLane(
+      apiLane(
+        twoStep.laneRoutes(),
         {
           authenticate: apiTokenCheck(verifier),
-          policies: twoStep.policies,
-          status: twoStep.status,
           headers: securityHeaderList(headersOfEveryAnswer),
           logAnswered: (request) => logRequest(logger, requestLogLevel(request.method, request.statusCode), request),
+          answerError: (error, request) => apiErrorAnswer(logger, error, request),
         },
         app,
       ),

@@ -4,7 +4,8 @@ import { adminAuditRouter } from '../../routes/admin-audit';
 import { adminPagesRouter } from '../../routes/admin-pages';
 import { adminPolicyRouter } from '../../routes/admin-policy';
 import { adminUsersRouter } from '../../routes/admin-users';
-import { meRouter } from '../../routes/me';
+import { meLaneRoutes, meRouter } from '../../routes/me';
+import type { LaneRoute } from '../http/api-lane';
 import { mePagesRouter } from '../../routes/me-pages';
 import { onboardingPagesRouter } from '../../routes/onboarding-pages';
 import type { JiraCloudHostClient } from '../adapters/connect/jira-cloud-host-client';
@@ -178,8 +179,6 @@ export function composeTwoStep(deps: TwoStepDeps) {
     policies,
     ids,
     verification,
-    /** `GET /api/v1/me`'s status, also answered before Express (routes/me-status-lane.ts). */
-    status,
     /** The host's user directory (cached), for the rollout and the directory mirror's jobs. */
     directory,
     /** What the forward-auth gate's pages use of two-step verification: the same services, not copies. */
@@ -208,6 +207,10 @@ export function composeTwoStep(deps: TwoStepDeps) {
       }
       policies.invalidate(clientKey);
       directory.forgetTenant(clientKey);
+    },
+    /** The /me routes also answered before Express (src/http/api-lane.ts). */
+    laneRoutes(): LaneRoute[] {
+      return meLaneRoutes({ status, policies, verification });
     },
     userRouters(): Router[] {
       return [

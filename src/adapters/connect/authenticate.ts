@@ -22,7 +22,7 @@ export function authenticateApi(verifier: ConnectJwtVerifier): RequestHandler {
   });
 }
 
-/** The token check of `/api/v1/**` above, for a listener that answers before Express (routes/me-status-lane.ts). */
+/** The token check of `/api/v1/**` above, for a listener that answers before Express (src/http/api-lane.ts). */
 export function apiTokenCheck(verifier: ConnectJwtVerifier): (token: string, request: VerifiableRequest) => Promise<Principal> {
   return (token, request) => verifier.verify(token, request, { allowContextQsh: true });
 }

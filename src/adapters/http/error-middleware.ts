@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { isUpstreamFailure, logFailure } from '../logging/log-failure';
 import type { Logger } from '../logging/logger';
 import { statusOf } from '../../http/error-status';
+import { bodyNotJson } from '../../http/json-body';
 
 /** Requests that are answered in JSON whatever they accept; everything else a person sees gets a page. */
 const MACHINE_PATHS = /^\/(api|gate|installed|uninstalled|healthz|sandbox\/rest|rest|companion\/api)(\/|$)/;
@@ -31,32 +32,60 @@ const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. It has been lo
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (rawError, req, res, next) => {
     if (res.headersSent) return next(rawError);
-    const error = toTwofoldError(rawError);
-    const status = statusOf(error.code);
     const requestId = String(res.getHeader('X-Request-Id') ?? '');
-    const request = { requestId, method: req.method, url: req.originalUrl };
-    if (error.code === 'internal_error') {
-      logFailure(logger, rawError, 'unexpected failure', request);
-    } else if (isUpstreamFailure(error)) {
-      logFailure(logger, error, 'upstream failure', request);
-    } else {
-      // The cause (a parser's or ACE's own words) is for the log: it may echo what the caller sent.
-      const said = (error.cause as { message?: unknown } | undefined)?.message;
-      const reason = typeof said === 'string' ? said : undefined;
-      logger.info({ errorCode: error.code, reason, ...request }, 'request refused');
-    }
-    const internal = error.code === 'internal_error';
-    const message = internal ? INTERNAL_ERROR_MESSAGE : error.message;
+    const { error, status, answer } = logAndAnswer(logger, rawError, { requestId, method: req.method, url: req.originalUrl });
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
     res.status(status);
     if (wantsJson(req)) {
-      const body: Record<string, unknown> = { code: error.code, message };
-      if (error.details !== undefined && !internal) body.details = error.details;
-      res.json({ error: body });
+      res.json(answer);
     } else {
-      res.render('pages/error', { layout: 'standalone', pageId: 'error', title: titleFor(status), status, code: error.code, message, requestId });
+      res.render('pages/error', {
+        layout: 'standalone',
+        pageId: 'error',
+        title: titleFor(status),
+        status,
+        code: error.code,
+        message: answer.error.message,
+        requestId,
+      });
     }
   };
+}
+
+/** What an API call that failed is answered, and its `Retry-After`: the JSON of errorMiddleware, logged as it logs. */
+export interface ApiErrorAnswer {
+  status: number;
+  retryAfterSeconds: number | undefined;
+  body: { error: { code: string; message: string; details?: unknown } };
+}
+
+/** errorMiddleware's answer of an API call, for a listener that answers before Express (src/http/api-lane.ts). */
+export function apiErrorAnswer(logger: Logger, rawError: unknown, request: { requestId: string; method: string; url: string }): ApiErrorAnswer {
+  const { error, status, answer } = logAndAnswer(logger, rawError, request);
+  return { status, retryAfterSeconds: error.retryAfterSeconds === undefined ? undefined : Math.ceil(error.retryAfterSeconds), body: answer };
+}
+
+/**
+ * Three kinds of failure, three log levels (see errorMiddleware); the answer never carries an internal
+ * error's message or details.
+ */
+function logAndAnswer(logger: Logger, rawError: unknown, request: { requestId: string; method: string; url: string }) {
+  const error = toTwofoldError(rawError);
+  const status = statusOf(error.code);
+  if (error.code === 'internal_error') {
+    logFailure(logger, rawError, 'unexpected failure', request);
+  } else if (isUpstreamFailure(error)) {
+    logFailure(logger, error, 'upstream failure', request);
+  } else {
+    // The cause (a parser's or ACE's own words) is for the log: it may echo what the caller sent.
+    const said = (error.cause as { message?: unknown } | undefined)?.message;
+    const reason = typeof said === 'string' ? said : undefined;
+    logger.info({ errorCode: error.code, reason, ...request }, 'request refused');
+  }
+  const internal = error.code === 'internal_error';
+  const body: ApiErrorAnswer['body']['error'] = { code: error.code, message: internal ? INTERNAL_ERROR_MESSAGE : error.message };
+  if (error.details !== undefined && !internal) body.details = error.details;
+  return { error, status, answer: { error: body } };
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -66,7 +95,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 function toTwofoldError(error: unknown): TwofoldError {
   if (isTwofoldError(error)) return error;
   const candidate = error as { type?: string; status?: unknown; message?: string };
-  if (candidate?.type === 'entity.parse.failed') return new TwofoldError('invalid_request', 'The request body is not valid JSON.', { cause: error });
+  if (candidate?.type === 'entity.parse.failed') return bodyNotJson(error);
   if (candidate?.type === 'entity.too.large') return new TwofoldError('payload_too_large', 'The request body is too large.', { cause: error });
   // body-parser's and Express's own refusals (an unsupported charset or encoding, a URL parameter that
   // does not decode) carry a 4xx status: the caller's mistake, not a failure of ours.

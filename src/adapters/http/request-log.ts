@@ -42,7 +42,7 @@ export function requestLog(logger: Logger, options: { ignore?: (url: string) => 
   };
 }
 
-/** A request's one line, as above; also written by the listeners that answer before Express (routes/me-status-lane.ts). */
+/** A request's one line, as above; also written by the listeners that answer before Express (src/http/api-lane.ts). */
 export function logRequest(
   logger: Logger,
   level: Level,

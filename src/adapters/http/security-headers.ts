@@ -18,7 +18,7 @@ export function securityHeaders(options: { frameAncestors: string[] }): RequestH
   };
 }
 
-/** The headers above as `[name, value]` pairs, for a listener that answers before Express (routes/me-status-lane.ts). */
+/** The headers above as `[name, value]` pairs, for a listener that answers before Express (src/http/api-lane.ts). */
 export function securityHeaderList(options: { frameAncestors: string[] }): ReadonlyArray<readonly [string, string]> {
   const csp = [
     "default-src 'self'",
