@@ -273,8 +273,8 @@ export function meRouter(deps: MeRouterDeps): Router {
 }
 
 /**
- * The routes above that are also answered before Express, from Node's request listener (src/http/api-lane.ts),
- * when they succeed: `GET /api/v1/me` (every page view) and `POST /api/v1/me/verify`. The same answers.
+ * The routes above that are also answered before Express, from Node's request listener (src/http/api-lane.ts):
+ * `GET /api/v1/me` (every page view) and `POST /api/v1/me/verify`, with the answers of the routes above.
  */
 export function meLaneRoutes(deps: Pick<MeRouterDeps, 'status' | 'policies' | 'verification'>): LaneRoute[] {
   const status = statusAnswer(deps);
