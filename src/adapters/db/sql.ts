@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { beforeDatabaseCloses } from './database';
+import { isGuardRefusal, sqliteBatch, type SqliteBatch } from './sqlite-batch';
 import { sqliteWriteTurns, type SqliteWriteTurns } from './sqlite-write-turns';
 
-type Params = Record<string, unknown>;
+export type Params = Record<string, unknown>;
 
 interface SqliteStatement {
   finalize(callback: () => void): void;
@@ -27,18 +28,6 @@ interface PgConnection {
 export interface Statement {
   readonly sql: string;
   readonly params: Params;
-}
-
-/** The message of the RAISE that ends a batch whose guard changed nothing (`changedThen`). */
-const GUARD_CHANGED_NOTHING = 'twofold: the guard changed no row';
-
-/** SQLite: statements run as one by a trigger (`changedThen`): its DDL, and the INSERT that fires it. */
-interface SqliteBatch {
-  name: string;
-  ddl: string;
-  insert: string;
-  /** Per statement: its parameter names, and the column of the batch's view each is bound to. */
-  columns: Array<Array<[parameter: string, column: string]>>;
 }
 
 /** The statements of a unit of work (unit-of-work.ts), the same shape as `Sql`'s own. */
@@ -110,9 +99,6 @@ export class Sql {
   private readonly heldTurns = new WeakMap<object, () => void>();
   /** SQLite: Sequelize's statements counted in `running` (one whose turn timed out never was). */
   private readonly counted = new WeakSet<object>();
-  /** SQLite: the batches of `changedThen`, by their statements' SQL, and the connections that have each. */
-  private readonly batches = new Map<string, SqliteBatch>();
-  private readonly batchesOn = new WeakMap<SqliteConnection, Set<string>>();
 
   private constructor(private readonly sequelize: Sequelize) {
     this.postgres = sequelize.getDialect() === 'postgres';
@@ -180,12 +166,8 @@ export class Sql {
   /**
    * `guard` (a conditional UPDATE) and, if it changed exactly one row, `rest`, atomically: all of
    * them, or nothing when the guard changed no row. Answers whether it did.
-   * - SQLite: one statement, one call to the driver (each call is a hop to a libuv thread and back, the
-   *   largest cost of a hot-path write): an INSERT into a TEMP view whose INSTEAD OF trigger runs the
-   *   statements, their parameters bound as the INSERT's values (`NEW.<column>` in the trigger); a
-   *   guard that changed nothing RAISEs, which undoes the statement. The view and trigger are made
-   *   from the statements' SQL once per connection (TEMP objects live with it): nothing is stored in
-   *   the schema, so they can never differ from the code that runs them.
+   * - SQLite: one statement, one call to the driver (each call is a hop to a libuv thread and back): an
+   *   INSERT whose trigger runs the statements (sqlite-batch.ts).
    * - Postgres: a `transaction` (a hot path writes one statement of data-modifying CTEs instead).
    */
   async changedThen(guard: Statement, rest: readonly Statement[]): Promise<boolean> {
@@ -197,66 +179,14 @@ export class Sql {
         return true;
       });
     }
-    const batch = this.batchOf(parts.map((part) => part.sql));
-    const params: Params = {};
-    parts.forEach((part, index) => {
-      for (const [parameter, column] of batch.columns[index] ?? []) {
-        if (!(parameter in part.params)) throw new Error(`SQL parameter :${parameter} has no value`);
-        params[column] = part.params[parameter];
-      }
-    });
+    const batch = sqliteBatch(parts.map((part) => part.sql));
     try {
-      await this.execute(batch.insert, params, 'count', batch);
+      await this.execute(batch.insert, batch.params(parts), 'count', batch);
       return true;
     } catch (error) {
-      if (error instanceof Error && error.message.includes(GUARD_CHANGED_NOTHING)) return false;
+      if (isGuardRefusal(error)) return false;
       throw error;
     }
-  }
-
-  private batchOf(sqls: string[]): SqliteBatch {
-    const key = sqls.join('\u0000');
-    const known = this.batches.get(key);
-    if (known) return known;
-    const name = `twofold_batch_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-    const columns: SqliteBatch['columns'] = [];
-    const bodies = sqls.map((sql, index) => {
-      const own: Array<[string, string]> = [];
-      columns.push(own);
-      return sql.replace(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g, (_match, parameter: string) => {
-        const column = `p${index}_${parameter}`;
-        if (!own.some(([, existing]) => existing === column)) own.push([parameter, column]);
-        return `NEW.${column}`;
-      });
-    });
-    const all = columns.flat().map(([, column]) => column);
-    const batch: SqliteBatch = {
-      name,
-      ddl: [
-        `CREATE TEMP VIEW IF NOT EXISTS ${name} AS SELECT ${all.map((column) => `NULL AS ${column}`).join(', ')};`,
-        `CREATE TEMP TRIGGER IF NOT EXISTS ${name}_run INSTEAD OF INSERT ON ${name} BEGIN`,
-        `${bodies[0]};`,
-        `SELECT RAISE(ABORT, '${GUARD_CHANGED_NOTHING}') WHERE changes() <> 1;`,
-        ...bodies.slice(1).map((body) => `${body};`),
-        'END;',
-      ].join('\n'),
-      insert: `INSERT INTO ${name} (${all.join(', ')}) VALUES (${all.map((column) => `:${column}`).join(', ')})`,
-      columns,
-    };
-    this.batches.set(key, batch);
-    return batch;
-  }
-
-  /** SQLite: a batch's view and trigger on `connection`, made the first time it runs there. */
-  private async batchOn(connection: SqliteConnection, batch: SqliteBatch): Promise<void> {
-    let made = this.batchesOn.get(connection);
-    if (made?.has(batch.name)) return;
-    await new Promise<void>((resolve, reject) => connection.exec(batch.ddl, (error) => (error ? reject(error) : resolve())));
-    if (!made) {
-      made = new Set();
-      this.batchesOn.set(connection, made);
-    }
-    made.add(batch.name);
   }
 
   /**
@@ -354,7 +284,7 @@ export class Sql {
       while (this.exclusive) await this.exclusive;
       this.running += 1;
       try {
-        if (batch) await this.batchOn(connection as SqliteConnection, batch);
+        if (batch) await batch.madeOn(connection as SqliteConnection);
         return await this.on(connection, sql, params, want);
       } finally {
         this.finished();
