@@ -21,32 +21,12 @@ import { join } from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { SANDBOX_USERS } from '../src/sandbox/fixtures';
 import { readSandboxState } from '../src/sandbox/sandbox-state';
+import { RateLimitedSite } from '../test/support/rate-limited-site';
 import { listenOnLoopback, startSandboxApp } from './support/sandbox-app';
 
 const USERS = Number(process.env.ROLLOUT_USERS ?? 20_000);
 const RATE = Number(process.env.ROLLOUT_RATE ?? 200);
 const LATENCY_MS = 20;
-
-/** The host's rate limit: R requests a second, refilled continuously, a second's worth of burst. */
-class HostLimit {
-  private tokens = RATE;
-  private last = Date.now();
-  served = 0;
-  refused = 0;
-
-  take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(RATE, this.tokens + ((now - this.last) / 1000) * RATE);
-    this.last = now;
-    if (this.tokens < 1) {
-      this.refused += 1;
-      return false;
-    }
-    this.tokens -= 1;
-    this.served += 1;
-    return true;
-  }
-}
 
 /** A port nothing listens on yet, for the app's process. */
 async function freeBase(): Promise<string> {
@@ -81,10 +61,11 @@ async function main(): Promise<void> {
     TWOFOLD_SANDBOX_STATE_FILE: join(dir, 'sandbox.json'),
     TWOFOLD_SANDBOX_STAFF: String(USERS),
   }));
-  const limit = new HostLimit();
+  // The host's rate limit: RATE requests a second, a second's worth of burst.
+  const limit = new RateLimitedSite(RATE, Date.now());
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!req.url?.startsWith('/sandbox/rest/')) return hostApp.handler(req, res);
-    if (!limit.take()) return void res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"message":"rate limited"}');
+    if (!limit.take(Date.now())) return void res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"message":"rate limited"}');
     setTimeout(() => hostApp.handler(req, res), LATENCY_MS);
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { HostRequestPacer, type PacerTime } from '../../../../src/adapters/connect/host-request-pacer';
+import { RateLimitedSite } from '../../../support/rate-limited-site';
 
 /** Simulated time: `sleep` moves the clock on at once. */
 class SimulatedTime implements PacerTime {
@@ -12,30 +13,8 @@ class SimulatedTime implements PacerTime {
   }
 }
 
-/** A site allowing `rate` requests a second with a second's worth of burst, answering 429 with Retry-After: 1 beyond it. */
-class LimitedSite {
-  private tokens: number;
-  private last = 0;
-  served = 0;
-  refused = 0;
-  constructor(private readonly rate: number) {
-    this.tokens = rate;
-  }
-  take(now: number): boolean {
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) {
-      this.refused += 1;
-      return false;
-    }
-    this.tokens -= 1;
-    this.served += 1;
-    return true;
-  }
-}
-
 /** Sends `count` requests one after another through the pacer (latency 0), retrying refusals; answers the elapsed simulated seconds. */
-async function sendAll(pacer: HostRequestPacer, time: SimulatedTime, site: LimitedSite, count: number): Promise<number> {
+async function sendAll(pacer: HostRequestPacer, time: SimulatedTime, site: RateLimitedSite, count: number): Promise<number> {
   const started = time.now();
   while (site.served < count) {
     const turn = await pacer.turn();
@@ -51,7 +30,7 @@ describe('HostRequestPacer: the pace of requests to one site, learned from its 4
     it(`against a site allowing ${rate} requests a second, spends its limit on work: within 1.2 of the floor, few refusals`, async () => {
       const time = new SimulatedTime();
       const pacer = new HostRequestPacer(time);
-      const site = new LimitedSite(rate);
+      const site = new RateLimitedSite(rate);
       const count = rate * 120;
       const seconds = await sendAll(pacer, time, site, count);
       const floor = count / rate;
