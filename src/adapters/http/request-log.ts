@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { AnsweredRequest } from '../../http/api-lane';
 import type { Logger } from '../logging/logger';
 import { scrubText } from '../logging/redaction';
 
@@ -43,12 +44,7 @@ export function requestLog(logger: Logger, options: { ignore?: (url: string) => 
 }
 
 /** A request's one line, as above; also written by the listeners that answer before Express (src/http/api-lane.ts). */
-export function logRequest(
-  logger: Logger,
-  level: Level,
-  request: { requestId: string; method: string | undefined; url: string; remoteAddress: string | undefined; statusCode: number; started: number },
-  finished = true,
-): void {
+export function logRequest(logger: Logger, level: Level, request: AnsweredRequest, finished = true): void {
   if (!logger.isLevelEnabled(level)) return;
   logger[level](
     {
